@@ -1,0 +1,51 @@
+// What Mema knows about a model once split into layers: the unit of loading and executing.
+
+/** A tensor crossing a layer boundary, with concrete shape (symbolic dims resolved). */
+export interface TensorInfo {
+  name: string;
+  /** onnxruntime's tensor type name: "float32", "int64", "uint8", ... */
+  dtype: string;
+  shape: number[];
+  bytes: number;
+}
+
+/** One layer: a load step (read its weights, create its session) and an exec step (run it). */
+export interface LayerInfo {
+  index: number;
+  /** Taken from the original node names (the first weighted node, else the first node). */
+  name: string;
+  /** Original node names, in order: device profiles are matched on them. */
+  nodes: string[];
+  ops: string[];
+  /** Tensors consumed from outside the layer: graph inputs or other layers' outputs (no weights). */
+  inputs: TensorInfo[];
+  /** Tensors produced here and consumed by later layers or returned as graph outputs. */
+  outputs: TensorInfo[];
+  weightsBytes: number;
+  /** Bytes of `outputs`. */
+  activationBytes: number;
+  /** Multiply-accumulates x 2 (estimate from shapes); 0 when unknown. */
+  flops: number;
+  /** memory-heavy: loading dominates (weights large for the compute); compute-heavy: the reverse. */
+  heavy: "memory" | "compute";
+  /** Set when a layer too large for the cap was cut into tiles. */
+  tile?: { of: string; index: number; count: number };
+  /** The layer's own ONNX file (external data pointing into the original model). */
+  path?: string;
+  /** Medians measured by `mema profile`, when profiled. */
+  loadMs?: number;
+  execMs?: number;
+}
+
+export interface SplitModel {
+  /** Zoo name or file name. */
+  name: string;
+  /** The original ONNX file. */
+  path: string;
+  /** Content hash of the original file: the artifact cache key. */
+  sha256: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  layers: LayerInfo[];
+  weightsBytes: number;
+}

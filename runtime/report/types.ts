@@ -1,0 +1,64 @@
+// The result of one run (simulated or real): what `--json` writes, what tables and timelines draw.
+// Sizes in bytes, times in ms from the run's start.
+
+export type StepKind = "init" | "load" | "exec" | "free";
+
+export interface StepRecord {
+  network: string;
+  /** Which arrival of that network (0-based, per network name). */
+  instance: number;
+  /** Layer name; "" for init. */
+  layer: string;
+  kind: StepKind;
+  /** The lane the step ran on: execution workers 0..n-1, loading lanes after them. */
+  worker: number;
+  startMs: number;
+  endMs: number;
+  /** Bytes this step reserved in the ledger (weights for load, activations for exec, 0 for free). */
+  bytes: number;
+}
+
+export interface NetworkRecord {
+  name: string;
+  instance: number;
+  arrivalMs: number;
+  startMs: number;
+  endMs: number;
+  waitMs: number;
+  responseMs: number;
+  /** Real runs: a hash of the instance's output tensors; identical across policies and budgets. */
+  outputDigest?: string;
+  /** Real runs, classifiers: index of the largest output. */
+  top1?: number;
+}
+
+export interface MemorySample {
+  atMs: number;
+  accountedBytes: number;
+  /** Real runs: the process RSS sampled at that moment. */
+  rssBytes?: number;
+}
+
+export interface RunReport {
+  pipeline: string;
+  policy: string;
+  /** null = no budget. */
+  memoryBudgetBytes: number | null;
+  workers: number;
+  simulated: boolean;
+  /** The device profile timings came from, for simulated runs. */
+  profile?: string;
+  seed: number;
+  makespanMs: number;
+  lowerBoundMs: number;
+  meanResponseMs: number;
+  p95ResponseMs: number;
+  peakAccountedBytes: number;
+  /** Real runs: RSS before the first load, and its peak during the run. */
+  baselineRssBytes?: number;
+  peakRssBytes?: number;
+  networks: NetworkRecord[];
+  steps: StepRecord[];
+  /** Accounted memory after every change (and RSS samples for real runs), for timelines. */
+  memory: MemorySample[];
+}
