@@ -1,0 +1,4 @@
+// The library: `import { parse, check, compile, run } from "mema"`.
+export type { Plan, PipelinePlan, ModelPlan, RunSettings, ArrivalsPlan } from "./lang/plan.ts";
+export type { LayerInfo, SplitModel, TensorInfo } from "./runtime/model/types.ts";
+export type { RunReport, StepRecord, NetworkRecord } from "./runtime/report/types.ts";
