@@ -1,0 +1,105 @@
+// The sweep table: rows are policies, columns the swept budgets (and worker counts); per cell the
+// makespan, its ratio to the best of that column, and the peak accounted memory. One table per pipeline.
+import { formatBudget, formatBytes, formatMs, timeUnitFor } from "./quantity.ts";
+import { renderTextTable, type TextColumn, type TextColumnGroup, type TextRow } from "./text-table.ts";
+import type { RunReport } from "./types.ts";
+
+export interface ComparisonOptions {
+  /** Add the mean response time to every cell. */
+  withResponse?: boolean;
+}
+
+interface Column {
+  budgetBytes: number | null;
+  workers: number;
+}
+
+/** Renders one comparison table per pipeline, in the order the pipelines first appear. */
+export function renderComparison(reports: readonly RunReport[], options: ComparisonOptions = {}): string {
+  if (reports.length === 0) return "no runs to compare\n";
+  const byPipeline = new Map<string, RunReport[]>();
+  for (const r of reports) byPipeline.set(r.pipeline, [...(byPipeline.get(r.pipeline) ?? []), r]);
+  return [...byPipeline].map(([pipeline, runs]) => renderPipeline(pipeline, runs, options)).join("\n\n") + "\n";
+}
+
+function renderPipeline(pipeline: string, runs: RunReport[], options: ComparisonOptions): string {
+  const columns = sweptColumns(runs);
+  const workersSwept = new Set(runs.map((r) => r.workers)).size > 1;
+  const rowKey = rowNamer(runs);
+  const rowNames: string[] = [];
+  const cells = new Map<string, RunReport>();
+  for (const r of runs) {
+    const row = rowKey(r);
+    if (!rowNames.includes(row)) rowNames.push(row);
+    const key = `${row}\u0000${columnKey(r)}`;
+    // Two runs for the same cell (same policy, budget, workers, seed): the first one stands.
+    if (!cells.has(key)) cells.set(key, r);
+  }
+  const unit = timeUnitFor(Math.max(...runs.map((r) => r.makespanMs)));
+  const best = columns.map((c) => {
+    const inColumn = runs.filter((r) => columnKey(r) === columnKeyOf(c));
+    return Math.min(...inColumn.map((r) => r.makespanMs));
+  });
+
+  const perCell = options.withResponse ? 4 : 3;
+  const header: TextColumn[] = [{ header: "policy" }];
+  const groups: TextColumnGroup[] = [{ label: "", span: 1 }];
+  for (const c of columns) {
+    const label = `budget ${formatBudget(c.budgetBytes)}${workersSwept ? `, ${c.workers} worker${c.workers === 1 ? "" : "s"}` : ""}`;
+    groups.push({ label, span: perCell });
+    header.push(
+      { header: `makespan (${unit.name})`, align: "right" },
+      { header: "vs best", align: "right" },
+      { header: "peak", align: "right" },
+    );
+    if (options.withResponse) header.push({ header: `mean resp (${unit.name})`, align: "right" });
+  }
+  const rows: TextRow[] = rowNames.map((row) => {
+    const cellsOfRow = [row];
+    columns.forEach((c, i) => {
+      const r = cells.get(`${row}\u0000${columnKeyOf(c)}`);
+      if (!r) {
+        cellsOfRow.push("—", "", "");
+        if (options.withResponse) cellsOfRow.push("");
+        return;
+      }
+      const b = best[i] ?? r.makespanMs;
+      const ratio = b > 0 ? `x${(r.makespanMs / b).toFixed(2)}` : "—";
+      cellsOfRow.push(unit.format(r.makespanMs), r.makespanMs === b ? `${ratio} *` : `${ratio}  `, formatBytes(r.peakAccountedBytes));
+      if (options.withResponse) cellsOfRow.push(unit.format(r.meanResponseMs));
+    });
+    return cellsOfRow;
+  });
+  const source = runs.every((r) => r.simulated) ? "simulated" : runs.every((r) => !r.simulated) ? "real runs" : "simulated and real runs";
+  const fastest = runs.reduce((a, b) => (b.makespanMs < a.makespanMs ? b : a));
+  return [
+    `${pipeline}: ${runs.length} run${runs.length === 1 ? "" : "s"} (${source}); * = lowest makespan in its column`,
+    renderTextTable(header, rows, "  ", groups),
+    `  fastest overall: ${rowKey(fastest)} at budget ${formatBudget(fastest.memoryBudgetBytes)}, ${formatMs(fastest.makespanMs)}`,
+  ].join("\n");
+}
+
+function columnKeyOf(c: Column): string {
+  return `${c.budgetBytes ?? "none"}/${c.workers}`;
+}
+
+function columnKey(r: RunReport): string {
+  return columnKeyOf({ budgetBytes: r.memoryBudgetBytes, workers: r.workers });
+}
+
+/** Budgets ascending (no budget last), then workers ascending. */
+function sweptColumns(runs: RunReport[]): Column[] {
+  const seen = new Map<string, Column>();
+  for (const r of runs) seen.set(columnKey(r), { budgetBytes: r.memoryBudgetBytes, workers: r.workers });
+  return [...seen.values()].sort(
+    (a, b) => (a.budgetBytes ?? Infinity) - (b.budgetBytes ?? Infinity) || a.workers - b.workers,
+  );
+}
+
+/** Rows are policies; the seed, or simulated/real, is added only when it differs between runs. */
+function rowNamer(runs: RunReport[]): (r: RunReport) => string {
+  const seedsVary = new Set(runs.map((r) => r.seed)).size > 1;
+  const sourcesVary = new Set(runs.map((r) => r.simulated)).size > 1;
+  return (r) =>
+    r.policy + (seedsVary ? ` seed ${r.seed}` : "") + (sourcesVary ? (r.simulated ? " (simulated)" : " (real)") : "");
+}
