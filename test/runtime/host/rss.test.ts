@@ -1,0 +1,57 @@
+// Measured memory: the sampler keeps sampling while the main thread is busy, and released sessions give memory back.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { rssBytes, startRssSampler } from "../../../runtime/host/rss.ts";
+import { SessionPool } from "../../../runtime/host/workers.ts";
+import { relativeTrend } from "../../../runtime/execute/rss-trend.ts";
+import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
+import { CLS, DET } from "./ocr-models.ts";
+
+test("the sampler samples on its own thread while the main thread is blocked, and sees allocations", async () => {
+  const sampler = await startRssSampler(2);
+  const before = rssBytes();
+  const started = performance.now();
+  const blocks: Uint8Array[] = [];
+  // 64 MiB touched while the main thread never yields.
+  while (performance.now() - started < 200 || blocks.length < 64) blocks.push(new Uint8Array(1 << 20).fill(1));
+  const recording = await sampler.stop();
+  assert.ok(recording.samples.length >= 20, `${recording.samples.length} samples in 200 ms of a blocked main thread`);
+  assert.ok(recording.peakRssBytes >= before + 48 * 2 ** 20, `peak ${recording.peakRssBytes} vs before ${before}`);
+  const times = recording.samples.map((s) => s.atMs);
+  assert.deepEqual([...times].sort((a, b) => a - b), times, "samples in time order");
+  assert.equal(blocks.length >= 64, true);
+});
+
+test("relativeTrend: flat noise is ~0, a steady climb is its rise over the mean", () => {
+  assert.ok(Math.abs(relativeTrend([100, 102, 99, 101, 100, 98, 101, 100])) < 0.02);
+  assert.ok(Math.abs(relativeTrend([100, 110, 120, 130, 140]) - 40 / 120) < 1e-12);
+  assert.equal(relativeTrend([5]), 0);
+});
+
+test("soak (short): consecutive load/run/release cycles on two workers keep RSS flat", async () => {
+  const pool = await SessionPool.open(2);
+  const options = { enableCpuMemArena: false, enableMemPattern: false, intraOpNumThreads: 1 };
+  const perCycle: number[] = [];
+  try {
+    for (let cycle = 0; cycle < 36; cycle++) {
+      await Promise.all(
+        [
+          [0, DET],
+          [1, CLS],
+        ].map(async ([worker, model]) => {
+          const w = worker as number;
+          const m = model as typeof DET;
+          await pool.load(w, "s", m.path, options);
+          await pool.exec(w, "s", { [m.input]: { tensor: syntheticTensor("float32", m.shape, cycle) } }, { [m.output]: "return" });
+          await pool.free(w, "s");
+        }),
+      );
+      perCycle.push(rssBytes());
+    }
+  } finally {
+    await pool.close();
+  }
+  // The first cycles warm up allocators and code; the trend is judged after them.
+  const trend = relativeTrend(perCycle.slice(12));
+  assert.ok(trend < 0.05, `RSS rose ${(trend * 100).toFixed(1)}% over 24 cycles: ${perCycle.map((b) => (b / 2 ** 20).toFixed(0)).join(" ")} MiB`);
+});
