@@ -1,0 +1,60 @@
+// The onnxruntime adapter for model splitting: session options that keep staged == whole execution exact,
+// and thin create / run / release calls (the one module of runtime/model's side that imports onnxruntime-node).
+import ort from "onnxruntime-node";
+
+export type HostTensor = ort.Tensor;
+
+/**
+ * Session options under which a model run layer by layer gives the same bits as run whole.
+ *
+ * - graphOptimizationLevel "disabled": with "basic" and above onnxruntime fuses nodes (Conv+BatchNorm
+ *   folding, Conv+Add+Relu fusion, MatMul+Add into Gemm, constant folding) and "extended"/"all" also
+ *   rewrites layouts (NCHWc) and picks fused kernels. A fusion only happens when both nodes are in one
+ *   session, so the whole model and its layers would take different kernels: results differ in the last
+ *   bits (folded BatchNorm weights are rounded once, fused kernels accumulate in another order). "all" is
+ *   typically 10-30% faster on convolutional models; the price is bit-exactness between staged and whole runs.
+ * - enableCpuMemArena false, enableMemPattern false: no effect on results; they make `release` hand memory
+ *   back to the OS and keep a session's footprint at what it uses, which a memory budget needs. The arena
+ *   would make repeated runs a little faster and keep its peak allocation until the session is released.
+ * - executionMode "sequential": nodes run one after another, as the layers do.
+ * Thread count is left to onnxruntime: kernels split work across output elements, never across a
+ * reduction, so results do not depend on it.
+ */
+export const EXACT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  graphOptimizationLevel: "disabled",
+  enableCpuMemArena: false,
+  enableMemPattern: false,
+  executionMode: "sequential",
+  executionProviders: ["cpu"],
+};
+
+/** A created onnxruntime session. */
+export interface HostSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, HostTensor>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>>;
+  release(): Promise<void>;
+}
+
+/** Creates a session from a file path (external data resolved next to it) or from model bytes. */
+export async function createSession(
+  source: string | Uint8Array,
+  options: ort.InferenceSession.SessionOptions = EXACT_SESSION_OPTIONS,
+): Promise<HostSession> {
+  const session =
+    typeof source === "string"
+      ? await ort.InferenceSession.create(source, options)
+      : await ort.InferenceSession.create(source, options);
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run: (feeds, outputNames) =>
+      outputNames ? session.run(feeds, outputNames as string[]) : session.run(feeds),
+    release: () => session.release(),
+  };
+}
+
+/** Wraps typed-array data as an onnxruntime tensor (no copy). */
+export function hostTensor(dtype: string, data: ArrayBufferView | string[], dims: readonly number[]): HostTensor {
+  return new ort.Tensor(dtype as "float32", data as Float32Array, dims);
+}

@@ -1,0 +1,336 @@
+// Layer planning: which nodes form each layer, what each layer reads, writes and weighs. Pure: no file access,
+// and no weight data needed (initializers with dims but no bytes plan the same), so the simulator can use it.
+import { clone, create } from "@bufbuild/protobuf";
+import { AttributeProto_AttributeType, AttributeProtoSchema, type ModelProto, type NodeProto, NodeProtoSchema } from "onnx-buf";
+import { dtypeFacts, elementCount, tensorBytes } from "./dtypes.ts";
+import { ModelError } from "./errors.ts";
+import { nodeFlops } from "./flops.ts";
+import { type GraphNode, type PreparedGraph, prepareGraph } from "./graph.ts";
+import { declaredShapes, resolveInputTypes, type ShapeTable, type TensorType } from "./shapes.ts";
+import type { LayerInfo, TensorInfo } from "./types.ts";
+
+export type Granularity = "layer" | "node" | "merged";
+
+export interface PlanOptions {
+  /** "layer" (default): a weighted operator and the parameter-free ones after it; "node": one node each;
+   * "merged": consecutive layers combined while their weights stay within `mergeBytes`. */
+  granularity?: Granularity;
+  /** Target weights per merged layer (granularity "merged"); default 4 MiB. */
+  mergeBytes?: number;
+  /** Largest weights a layer may load: bigger Conv/ConvTranspose/Gemm/MatMul layers are cut into tiles. */
+  capBytes?: number;
+  /** Concrete dims for inputs with symbolic dims, e.g. { x: [1, 3, 224, 224] }. */
+  inputShapes?: Record<string, number[]>;
+  /** Types found by running the model (host/discovery) for values value_info leaves symbolic. */
+  shapes?: ShapeTable;
+  /** Other operators count as weighted when their initializer inputs reach this many bytes; default 1 KiB,
+   * so scalars and shape vectors (Reshape targets, Mul by 0.5) ride along instead of opening a layer. */
+  minWeightBytes?: number;
+}
+
+export const DEFAULT_MERGE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MIN_WEIGHT_BYTES = 1024;
+/** Operators that are a layer's anchor whenever one of their inputs is an initializer. */
+const WEIGHTED_OPS = new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
+
+/**
+ * Above this many weight bytes per flop a layer is memory-heavy: loading it costs more than running it.
+ * 0.1 B/flop is where the two balance for a device that reads weights at ~1 GB/s and computes ~10 GFLOP/s
+ * (an edge CPU core); a 3x3 conv has ~1e-3 B/flop, a fully connected layer at batch 1 has ~2 B/flop.
+ */
+export const HEAVY_BYTES_PER_FLOP = 0.1;
+
+/** A weight a layer loads: a whole model weight, or a slice of it along `slice.axis` (tiles). */
+export interface LayerWeight {
+  /** The name the layer's file uses. */
+  name: string;
+  /** The model weight it comes from. */
+  source: string;
+  dataType: number;
+  dims: number[];
+  bytes: number;
+  slice?: { axis: number; start: number; end: number };
+}
+
+/** One step of a layer: an original node, or a tile / concat made by tiling. */
+interface Step {
+  name: string;
+  op: string;
+  proto: NodeProto;
+  inputs: string[];
+  outputs: string[];
+  weights: LayerWeight[];
+  /** Anchors a layer (see WEIGHTED_OPS and minWeightBytes). */
+  weighted: boolean;
+  /** Flops computed from the original node (tiles: their share). */
+  flops: number;
+}
+
+interface Group {
+  steps: Step[];
+  tile?: { of: string; index: number; count: number };
+}
+
+export interface PlannedLayer {
+  info: LayerInfo;
+  /** Node protos for the layer's file, in order. */
+  nodes: NodeProto[];
+  weights: LayerWeight[];
+}
+
+export interface LayerPlan {
+  graph: PreparedGraph;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  layers: PlannedLayer[];
+  /** Model weights, each counted once (layers sharing a weight each count it). */
+  weightsBytes: number;
+  shapes: ShapeTable;
+}
+
+/** Facts per layer for a model (no weight data needed). Throws ModelError when a boundary value has no known shape. */
+export function planLayers(model: ModelProto, options: PlanOptions = {}): LayerInfo[] {
+  return planSplit(model, options).layers.map((layer) => layer.info);
+}
+
+/** Values crossing layer boundaries (or graph outputs) whose shapes value_info does not give. */
+export function missingShapes(model: ModelProto, options: PlanOptions = {}): string[] {
+  const missing: string[] = [];
+  planSplit(model, options, missing);
+  return missing;
+}
+
+export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?: string[]): LayerPlan {
+  const graph = prepareGraph(model);
+  const { types, symbols } = resolveInputTypes(model, graph.inputs, options.inputShapes ?? {});
+  const shapes = declaredShapes(model, types, symbols);
+  for (const [name, type] of options.shapes ?? []) if (!shapes.has(name)) shapes.set(name, type);
+  for (const weight of graph.weights.values()) shapes.set(weight.name, { dataType: weight.dataType, shape: weight.dims });
+  const shapeOf = (name: string) => shapes.get(name)?.shape;
+
+  const minWeightBytes = options.minWeightBytes ?? DEFAULT_MIN_WEIGHT_BYTES;
+  const steps = graph.nodes.map((node) => nodeStep(node, graph, minWeightBytes, shapeOf));
+  let groups = options.granularity === "node" ? steps.map((step) => ({ steps: [step] })) : layerGroups(steps);
+  if (options.capBytes !== undefined) groups = groups.flatMap((group) => tileGroup(group, options.capBytes!, shapes));
+  if (options.granularity === "merged") {
+    const target = Math.min(options.mergeBytes ?? DEFAULT_MERGE_BYTES, options.capBytes ?? Infinity);
+    groups = mergeGroups(groups, target);
+  }
+  const layers = describeGroups(groups, graph, shapes, missing);
+  const tensorInfo = (name: string) => boundaryTensor(name, shapes, missing, "graph input/output");
+  return {
+    graph,
+    inputs: graph.inputs.map(tensorInfo),
+    outputs: graph.outputs.map(tensorInfo),
+    layers,
+    weightsBytes: [...graph.weights.values()].reduce((sum, w) => sum + w.bytes, 0),
+    shapes,
+  };
+}
+
+function nodeStep(node: GraphNode, graph: PreparedGraph, minWeightBytes: number, shapeOf: (n: string) => number[] | undefined): Step {
+  const weights: LayerWeight[] = [];
+  for (const name of node.inputs) {
+    const weight = graph.weights.get(name);
+    if (weight) weights.push({ name, source: name, dataType: weight.dataType, dims: weight.dims, bytes: weight.bytes });
+  }
+  const weightBytes = weights.reduce((sum, w) => sum + w.bytes, 0);
+  const weighted = weights.length > 0 && (WEIGHTED_OPS.has(node.op) || weightBytes >= minWeightBytes);
+  return {
+    name: node.name, op: node.op, proto: node.proto,
+    inputs: node.inputs.filter((name) => !graph.weights.has(name)),
+    outputs: node.outputs, weights, weighted, flops: nodeFlops(node, shapeOf),
+  };
+}
+
+/** Default layers: a new layer opens at each weighted step once the current one already holds one. */
+function layerGroups(steps: Step[]): Group[] {
+  const groups: Group[] = [];
+  let current: Step[] = [];
+  for (const step of steps) {
+    if (step.weighted && current.some((s) => s.weighted)) {
+      groups.push({ steps: current });
+      current = [];
+    }
+    current.push(step);
+  }
+  if (current.length > 0) groups.push({ steps: current });
+  return groups;
+}
+
+function groupWeightBytes(steps: Step[]): number {
+  const seen = new Map<string, number>();
+  for (const step of steps) for (const w of step.weights) seen.set(w.name, w.bytes);
+  let sum = 0;
+  for (const bytes of seen.values()) sum += bytes;
+  return sum;
+}
+
+function mergeGroups(groups: Group[], targetBytes: number): Group[] {
+  const merged: Group[] = [];
+  for (const group of groups) {
+    const last = merged[merged.length - 1];
+    if (last && !last.tile && !group.tile && groupWeightBytes([...last.steps, ...group.steps]) <= targetBytes) {
+      last.steps = [...last.steps, ...group.steps];
+    } else {
+      merged.push({ steps: [...group.steps] });
+    }
+  }
+  return merged;
+}
+
+/** How a weighted op's output features map onto its weights, for tiling. */
+interface TileAxes {
+  /** Index of the weight input sliced, and its axis. */
+  weightAxis: number;
+  /** Bias input index (sliced along its last axis when it has one entry per feature), if any. */
+  biasInput?: number;
+  /** The output axis the tiles are concatenated on. */
+  outputAxis: number;
+}
+
+function tileAxes(step: Step, shapes: ShapeTable): TileAxes | undefined {
+  const attr = (name: string) => step.proto.attribute.find((a) => a.name === name);
+  const weight = step.weights.find((w) => w.name === step.proto.input[1]);
+  const inputIsWeight = step.weights.some((w) => w.name === step.proto.input[0]);
+  const out = shapes.get(step.outputs[0] ?? "")?.shape;
+  if (!weight || inputIsWeight || !out) return undefined;
+  switch (step.op) {
+    case "Conv":
+      if (Number(attr("group")?.i ?? 1n) !== 1) return undefined;
+      return { weightAxis: 0, biasInput: 2, outputAxis: 1 };
+    case "ConvTranspose":
+      if (Number(attr("group")?.i ?? 1n) !== 1) return undefined;
+      return { weightAxis: 1, biasInput: 2, outputAxis: 1 };
+    case "Gemm":
+      if (weight.dims.length !== 2) return undefined;
+      return { weightAxis: Number(attr("transB")?.i ?? 0n) ? 0 : 1, biasInput: 2, outputAxis: 1 };
+    case "MatMul":
+      if (weight.dims.length !== 2 || out.length < 2) return undefined;
+      return { weightAxis: 1, outputAxis: out.length - 1 };
+    default:
+      return undefined;
+  }
+}
+
+/** Cuts a group whose weights exceed the cap into tiles of its weighted op plus a concat step. */
+function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] {
+  const total = groupWeightBytes(group.steps);
+  if (total <= capBytes) return [group];
+  const at = group.steps.findIndex((s) => s.weighted);
+  const step = group.steps[at];
+  const layerName = step?.name ?? group.steps[0]!.name;
+  const axes = step && tileAxes(step, shapes);
+  if (!step || !axes) {
+    throw new ModelError(
+      `layer '${layerName}' (${group.steps.map((s) => s.op).join(", ")}) has ${total} bytes of weights, over the cap of ${capBytes}, and cannot be tiled (only Conv/ConvTranspose with group=1, Gemm and MatMul with 2-D weights)`,
+      "E_CAP",
+    );
+  }
+  const weightName = step.proto.input[1]!;
+  const weight = step.weights.find((w) => w.name === weightName)!;
+  const features = weight.dims[axes.weightAxis]!;
+  const biasName = axes.biasInput !== undefined ? step.proto.input[axes.biasInput] : undefined;
+  const bias = biasName ? step.weights.find((w) => w.name === biasName) : undefined;
+  const biasSliced = bias !== undefined && bias.dims.length > 0 && bias.dims[bias.dims.length - 1] === features && features > 1;
+  const perFeature = weight.bytes / features + (biasSliced ? bias.bytes / features : 0);
+  const fixed = total - weight.bytes - (biasSliced ? bias.bytes : 0);
+  const perTile = Math.floor((capBytes - fixed) / perFeature);
+  if (perTile < 1) {
+    throw new ModelError(
+      `layer '${layerName}' (${step.op}): one output feature needs ${Math.ceil(perFeature + fixed)} bytes of weights, over the cap of ${capBytes}`,
+      "E_CAP",
+    );
+  }
+  const count = Math.ceil(features / perTile);
+  const output = step.outputs[0]!;
+  const outType = shapes.get(output)!;
+  const tiles: Group[] = [];
+  const tileOutputs: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const start = index * perTile;
+    const end = Math.min(features, start + perTile);
+    const suffix = `::tile${index + 1}of${count}`;
+    const sliceOf = (w: LayerWeight, axis: number): LayerWeight => {
+      const dims = w.dims.map((d, i) => (i === axis ? end - start : d));
+      return { name: w.name + suffix, source: w.source, dataType: w.dataType, dims, bytes: tensorBytes(w.dataType, dims), slice: { axis, start, end } };
+    };
+    const weights = step.weights.map((w) => {
+      if (w.name === weightName) return sliceOf(w, axes.weightAxis);
+      if (biasSliced && w.name === biasName) return sliceOf(w, w.dims.length - 1);
+      return w;
+    });
+    const tileOutput = output + suffix;
+    const renamed = new Map(weights.map((w, i) => [step.weights[i]!.name, w.name]));
+    const proto = clone(NodeProtoSchema, step.proto);
+    proto.name = step.name + suffix;
+    proto.input = step.proto.input.map((name) => renamed.get(name) ?? name);
+    proto.output = [tileOutput];
+    const tileShape = outType.shape.map((d, i) => (i === axes.outputAxis ? end - start : d));
+    shapes.set(tileOutput, { dataType: outType.dataType, shape: tileShape });
+    tileOutputs.push(tileOutput);
+    const tileStep: Step = {
+      name: step.name, op: step.op, proto, inputs: step.inputs, outputs: [tileOutput], weights, weighted: true,
+      flops: Math.round((step.flops * (end - start)) / features),
+    };
+    tiles.push({ steps: index === 0 ? [...group.steps.slice(0, at), tileStep] : [tileStep], tile: { of: layerName, index, count } });
+  }
+  const concat: Step = {
+    name: `${step.name}::concat`, op: "Concat",
+    proto: create(NodeProtoSchema, {
+      name: `${step.name}::concat`, opType: "Concat", input: tileOutputs, output: [output],
+      attribute: [create(AttributeProtoSchema, { name: "axis", type: AttributeProto_AttributeType.INT, i: BigInt(axes.outputAxis) })],
+    }),
+    inputs: tileOutputs, outputs: [output], weights: [], weighted: false, flops: 0,
+  };
+  return [...tiles, { steps: [concat, ...group.steps.slice(at + 1)], tile: { of: layerName, index: count, count } }];
+}
+
+function describeGroups(groups: Group[], graph: PreparedGraph, shapes: ShapeTable, missing?: string[]): PlannedLayer[] {
+  // For each value, the last group that reads it: a group's output is what a later group or the caller reads.
+  const lastReader = new Map<string, number>();
+  groups.forEach((group, index) => {
+    for (const step of group.steps) for (const name of step.inputs) lastReader.set(name, index);
+  });
+  const graphOutputs = new Set(graph.outputs);
+  return groups.map((group, index) => {
+    const produced = new Set(group.steps.flatMap((s) => s.outputs));
+    const inputs = [...new Set(group.steps.flatMap((s) => s.inputs))].filter((name) => !produced.has(name));
+    const outputs = group.steps
+      .flatMap((s) => s.outputs)
+      .filter((name) => graphOutputs.has(name) || (lastReader.get(name) ?? -1) > index);
+    const weights = [...new Map(group.steps.flatMap((s) => s.weights).map((w) => [w.name, w])).values()];
+    const weightsBytes = weights.reduce((sum, w) => sum + w.bytes, 0);
+    const flops = group.steps.reduce((sum, s) => sum + s.flops, 0);
+    const anchor = group.steps.find((s) => s.weighted) ?? group.steps[0]!;
+    const outputInfos = outputs.map((name) => boundaryTensor(name, shapes, missing, `output of layer ${index}`));
+    const info: LayerInfo = {
+      index,
+      name: group.tile
+        ? group.tile.index < group.tile.count ? `${group.tile.of}#${group.tile.index + 1}/${group.tile.count}` : `${group.tile.of}#concat`
+        : anchor.name,
+      nodes: [...new Set(group.steps.map((s) => s.name))],
+      ops: group.steps.map((s) => s.op),
+      inputs: inputs.map((name) => boundaryTensor(name, shapes, missing, `input of layer ${index}`)),
+      outputs: outputInfos,
+      weightsBytes,
+      activationBytes: outputInfos.reduce((sum, t) => sum + t.bytes, 0),
+      flops,
+      heavy: weightsBytes > HEAVY_BYTES_PER_FLOP * flops ? "memory" : "compute",
+    };
+    if (group.tile) info.tile = group.tile;
+    return { info, nodes: group.steps.map((s) => s.proto), weights };
+  });
+}
+
+function boundaryTensor(name: string, shapes: ShapeTable, missing: string[] | undefined, role: string): TensorInfo {
+  const type: TensorType | undefined = shapes.get(name);
+  if (!type) {
+    if (missing) {
+      if (!missing.includes(name)) missing.push(name);
+      return { name, dtype: "unknown", shape: [], bytes: 0 };
+    }
+    throw new ModelError(`no shape known for '${name}' (${role}): value_info lacks it; run the model once to discover shapes (splitModel does)`, "E_SHAPE");
+  }
+  return { name, dtype: dtypeFacts(type.dataType).name, shape: type.shape, bytes: dtypeFacts(type.dataType).bytes * elementCount(type.shape) };
+}

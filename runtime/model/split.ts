@@ -1,0 +1,296 @@
+// Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
+// cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
+import { cacheDir } from "../host/cache.ts";
+import { createSession, type HostSession, hostTensor } from "../host/onnxruntime.ts";
+import { dtypeFacts, dataTypeOfName } from "./dtypes.ts";
+import { ModelError } from "./errors.ts";
+import type { WeightTensor } from "./graph.ts";
+import { layerModel, type WeightPlacement } from "./layer-file.ts";
+import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
+import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
+import { seededInputs } from "./seeded-inputs.ts";
+import type { ShapeTable } from "./shapes.ts";
+import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
+import type { SplitModel } from "./types.ts";
+
+export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
+  /** Name to report (zoo name); defaults to the file name. */
+  name?: string;
+}
+
+/** Weights this small are written inline in the layer file: an external reference would cost more than the bytes. */
+export const INLINE_WEIGHT_BYTES = 256;
+/** Bumped when the artifact layout changes, so old caches are not reused. */
+const ARTIFACT_VERSION = 1;
+
+/** A model file read, decoded and hashed, with where its weight bytes sit. */
+export interface ModelFile {
+  path: string;
+  bytes: Uint8Array;
+  sha256: string;
+  model: ModelProto;
+}
+
+export function readModelFile(path: string): ModelFile {
+  const absolute = resolve(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelError(`${path}: cannot read model file (${code === "ENOENT" ? "no such file" : code ?? (error as Error).message})`, "E_MODEL_FILE");
+  }
+  const model = decodeModel(bytes, path);
+  checkExternalData(model, absolute, path);
+  return { path: absolute, bytes, sha256: createHash("sha256").update(bytes).digest("hex"), model };
+}
+
+function externalEntry(tensor: { externalData: { key: string; value: string }[] }, key: string): string | undefined {
+  return tensor.externalData.find((e) => e.key === key)?.value;
+}
+
+/** Every external-data reference of the original must exist and be long enough. */
+function checkExternalData(model: ModelProto, absolute: string, shown: string): void {
+  for (const tensor of model.graph!.initializer) {
+    if (tensor.dataLocation !== TensorProto_DataLocation.EXTERNAL) continue;
+    const location = externalEntry(tensor, "location") ?? "";
+    const file = join(dirname(absolute), location);
+    const offset = Number(externalEntry(tensor, "offset") ?? 0);
+    const length = Number(externalEntry(tensor, "length") ?? 0);
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      throw new ModelError(`${shown}: initializer '${tensor.name}' refers to external data '${location}', which does not exist (looked in ${dirname(absolute)})`, "E_EXTERNAL_DATA");
+    }
+    if (offset + length > size) {
+      throw new ModelError(`${shown}: initializer '${tensor.name}' needs bytes ${offset}..${offset + length} of '${location}', which has ${size}`, "E_EXTERNAL_DATA");
+    }
+  }
+}
+
+/** Wraps onnxruntime's failure to load a model as a one-line ModelError (unsupported operator, bad data). */
+export async function openSession(source: string | Uint8Array, shown: string): Promise<HostSession> {
+  try {
+    return await createSession(source);
+  } catch (error) {
+    const message = String((error as Error).message ?? error).split("\n")[0]!.trim();
+    const unsupported = /implementation for|not a registered|Unrecognized|No Op registered|NOT_IMPLEMENTED|is not supported/i.test(message);
+    const external = /external/i.test(message);
+    throw new ModelError(
+      `${shown}: onnxruntime cannot load it${unsupported ? " (unsupported operator)" : ""}: ${message}`,
+      unsupported ? "E_UNSUPPORTED_OP" : external ? "E_EXTERNAL_DATA" : "E_MODEL_FILE",
+    );
+  }
+}
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+/**
+ * Types of every main-graph value, found by running the model once on seeded inputs with all
+ * intermediate values exposed as outputs; cached per model hash and input shapes.
+ */
+export async function discoverShapes(file: ModelFile, inputShapes: Record<string, number[]> = {}): Promise<ShapeTable> {
+  const cachePath = join(cacheDir("shapes"), `${file.sha256.slice(0, 24)}-${shortHash(JSON.stringify(inputShapes))}.json`);
+  if (existsSync(cachePath)) {
+    const entries = JSON.parse(readFileSync(cachePath, "utf8")) as [string, number, number[]][];
+    return new Map(entries.map(([name, dataType, shape]) => [name, { dataType, shape }]));
+  }
+  const plan = planSplit(file.model, { inputShapes, granularity: "node" }, []);
+  const graph = file.model.graph!;
+  const declared = new Set(graph.output.map((o) => o.name));
+  const exposed = plan.graph.nodes.flatMap((n) => n.outputs).filter((name) => !declared.has(name) && !plan.shapes.has(name));
+  // Outputs are swapped in for the encoding only (a clone would copy every weight).
+  const declaredOutputs = graph.output;
+  graph.output = [...declaredOutputs, ...exposed.map((name) => create(ValueInfoProtoSchema, { name }))];
+  let probeBytes: Uint8Array;
+  try {
+    probeBytes = encodeModel(file.model);
+  } finally {
+    graph.output = declaredOutputs;
+  }
+  // External data of the original resolves against its folder, so a probe with external data runs from there.
+  const hasExternal = graph.initializer.some((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL);
+  let source: string | Uint8Array = probeBytes;
+  if (hasExternal) {
+    const probePath = join(dirname(file.path), `.${basename(file.path)}.mema-probe-${process.pid}.onnx`);
+    writeFileSync(probePath, source);
+    source = probePath;
+  }
+  const session = await openSession(source, file.path);
+  try {
+    const feeds = Object.fromEntries(
+      Object.entries(seededInputs(plan.inputs)).map(([name, input]) => [name, hostTensor(input.dtype, input.data, input.dims)]),
+    );
+    const results = await session.run(feeds);
+    const table: ShapeTable = new Map();
+    for (const [name, tensor] of Object.entries(results)) {
+      const dataType = dataTypeOfName(tensor.type);
+      if (dataType !== undefined) table.set(name, { dataType, shape: [...tensor.dims] });
+    }
+    writeFileSync(cachePath, JSON.stringify([...table].map(([name, t]) => [name, t.dataType, t.shape])));
+    return table;
+  } finally {
+    await session.release();
+    if (typeof source === "string") rmSync(source, { force: true });
+  }
+}
+
+/** Plans a model file, discovering shapes by running it when value_info leaves some unknown. */
+export async function planFile(file: ModelFile, options: SplitOptions = {}): Promise<LayerPlan> {
+  const planOptions: PlanOptions = { ...options };
+  if (missingShapes(file.model, planOptions).length > 0) {
+    planOptions.shapes = await discoverShapes(file, options.inputShapes);
+  }
+  return planSplit(file.model, planOptions);
+}
+
+/**
+ * Splits a model into layer files (cached by content hash and options) and returns its facts.
+ * Each layer's `path` is a standalone ONNX file: load = create a session from it, exec = run, free = release.
+ */
+export async function splitModel(path: string, options: SplitOptions = {}): Promise<SplitModel> {
+  const file = readModelFile(path);
+  const variant = shortHash(JSON.stringify({
+    v: ARTIFACT_VERSION, g: options.granularity ?? "layer", cap: options.capBytes, merge: options.mergeBytes,
+    shapes: options.inputShapes ?? {}, min: options.minWeightBytes,
+  }));
+  const dir = cacheDir("layers", file.sha256.slice(0, 24), variant);
+  const manifestPath = join(dir, "split.json");
+  const name = options.name ?? basename(path).replace(/\.onnx$/, "");
+  if (existsSync(manifestPath)) {
+    const cached = JSON.parse(readFileSync(manifestPath, "utf8")) as SplitModel;
+    if (cached.layers.every((l) => l.path && existsSync(join(dir, l.path)))) {
+      return { ...cached, name, path: file.path, layers: cached.layers.map((l) => ({ ...l, path: join(dir, l.path!) })) };
+    }
+  }
+  const plan = await planFile(file, options);
+  const placer = new WeightPlacer(file, plan, dir);
+  const layers = plan.layers.map((layer) => {
+    const fileName = `${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
+    const bytes = encodeModel(layerModel(plan, layer, (w) => placer.place(w)));
+    writeFileSync(join(dir, fileName), bytes);
+    return { ...layer.info, path: fileName };
+  });
+  placer.finish();
+  const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
+  // Written last and atomically: a manifest present means every layer file is complete.
+  writeFileSync(manifestPath + ".tmp", JSON.stringify(split));
+  renameSync(manifestPath + ".tmp", manifestPath);
+  return { ...split, layers: layers.map((l) => ({ ...l, path: join(dir, l.path) })) };
+}
+
+/**
+ * Decides where each layer weight's bytes come from: a range of the original file (linked into the
+ * artifact folder, since onnxruntime only follows external-data paths inside the model's folder),
+ * or, for weights not stored as raw bytes in a file (float_data, Constant attributes without raw_data,
+ * non-contiguous tile slices), one side file `weights.bin` written once.
+ */
+class WeightPlacer {
+  private readonly offsets;
+  private readonly links = new Map<string, string>();
+  private readonly side: Uint8Array[] = [];
+  private sideBytes = 0;
+  private readonly sidePlaced = new Map<string, ByteRange>();
+
+  constructor(
+    private readonly file: ModelFile,
+    private readonly plan: LayerPlan,
+    private readonly dir: string,
+  ) {
+    this.offsets = scanRawData(file.bytes, file.path);
+  }
+
+  place(weight: LayerWeight): WeightPlacement {
+    const source = this.plan.graph.weights.get(weight.source)!;
+    const located = this.locate(source);
+    if (weight.bytes <= INLINE_WEIGHT_BYTES || !located || (weight.slice && !sliceIsContiguous(source.dims, weight.slice.axis))) {
+      return this.materialize(weight, source, located);
+    }
+    let offset = located.range.offset;
+    if (weight.slice) offset += weight.slice.start * (source.bytes / source.dims[weight.slice.axis]!);
+    return { location: located.location, offset, length: weight.bytes };
+  }
+
+  /** The file (relative to the artifact folder) and byte range holding a weight's raw bytes, if any. */
+  private locate(weight: WeightTensor): { location: string; range: ByteRange } | undefined {
+    const range =
+      weight.origin.kind === "initializer" ? this.offsets.initializers.get(weight.name) : this.offsets.constants.get(weight.origin.fileIndex);
+    if (range && range.length === weight.bytes) return { location: this.link(this.file.path, "source.onnx"), range };
+    if (weight.proto.dataLocation === TensorProto_DataLocation.EXTERNAL) {
+      const location = externalEntry(weight.proto, "location")!;
+      const target = join(dirname(this.file.path), location);
+      return {
+        location: this.link(target, `source-${this.links.size}-${basename(location)}`),
+        range: { offset: Number(externalEntry(weight.proto, "offset") ?? 0), length: weight.bytes },
+      };
+    }
+    return undefined;
+  }
+
+  private link(target: string, as: string): string {
+    const known = this.links.get(target);
+    if (known) return known;
+    const linkPath = join(this.dir, as);
+    if (!existsSync(linkPath)) {
+      // A hard link shares the bytes; a symlink when across file systems; a copy as the last resort.
+      try {
+        linkSync(target, linkPath);
+      } catch {
+        try {
+          symlinkSync(target, linkPath);
+        } catch {
+          copyFileSync(target, linkPath);
+        }
+      }
+    }
+    this.links.set(target, as);
+    return as;
+  }
+
+  private sourceBytes(weight: WeightTensor, located: { location: string; range: ByteRange } | undefined): Uint8Array {
+    if (located) {
+      if (located.location === "source.onnx") return this.file.bytes.subarray(located.range.offset, located.range.offset + located.range.length);
+      const bytes = readFileSync(join(this.dir, located.location));
+      return bytes.subarray(located.range.offset, located.range.offset + located.range.length);
+    }
+    const bytes = tensorDataBytes(weight.proto);
+    if (!bytes) throw new ModelError(`${this.file.path}: weight '${weight.name}' holds no data`, "E_MODEL_FILE");
+    return bytes;
+  }
+
+  private materialize(weight: LayerWeight, source: WeightTensor, located: { location: string; range: ByteRange } | undefined): WeightPlacement {
+    let bytes = this.sourceBytes(source, located);
+    if (weight.slice) {
+      bytes = sliceBytes(bytes, source.dims, dtypeFacts(source.dataType).bytes, weight.slice.axis, weight.slice.start, weight.slice.end);
+    }
+    if (bytes.length <= INLINE_WEIGHT_BYTES) return { inline: bytes.slice() };
+    const key = weight.slice ? `${weight.source}@${weight.slice.axis}:${weight.slice.start}:${weight.slice.end}` : weight.source;
+    let range = this.sidePlaced.get(key);
+    if (!range) {
+      range = { offset: this.sideBytes, length: bytes.length };
+      this.side.push(bytes);
+      this.sideBytes += bytes.length;
+      this.sidePlaced.set(key, range);
+    }
+    return { location: "weights.bin", ...range };
+  }
+
+  finish(): void {
+    if (this.side.length === 0) return;
+    const all = new Uint8Array(this.sideBytes);
+    let at = 0;
+    for (const chunk of this.side) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    writeFileSync(join(this.dir, "weights.bin"), all);
+  }
+}

@@ -1,0 +1,81 @@
+// Runs a model whole and layer by layer (load, exec, free per layer) on the same inputs, for verify and profile.
+import { type HostSession, type HostTensor, hostTensor } from "../host/onnxruntime.ts";
+import { openSession } from "./split.ts";
+import type { InputData } from "./seeded-inputs.ts";
+import type { LayerInfo, SplitModel } from "./types.ts";
+
+export type Feeds = Record<string, HostTensor>;
+
+export function toFeeds(inputs: Record<string, InputData>): Feeds {
+  return Object.fromEntries(Object.entries(inputs).map(([name, i]) => [name, hostTensor(i.dtype, i.data, i.dims)]));
+}
+
+/** A layer whose session exists: exec runs it, free releases it. */
+export interface LoadedLayer {
+  layer: LayerInfo;
+  exec(feeds: Feeds): Promise<Feeds>;
+  free(): Promise<void>;
+}
+
+/** Load step: reads the layer's weights (external data) and creates its onnxruntime session. */
+export async function loadLayer(layer: LayerInfo): Promise<LoadedLayer> {
+  if (!layer.path) throw new Error(`layer '${layer.name}' has no file: split the model with splitModel first`);
+  const session: HostSession = await openSession(layer.path, layer.path);
+  return {
+    layer,
+    exec: async (feeds) => {
+      const own: Feeds = {};
+      for (const input of layer.inputs) own[input.name] = feeds[input.name]!;
+      return session.run(own);
+    },
+    free: () => session.release(),
+  };
+}
+
+/** Runs the original model in one session. */
+export async function runWhole(path: string, feeds: Feeds): Promise<Feeds> {
+  const session = await openSession(path, path);
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Runs the layers in order, each loaded, executed and freed; values are dropped after their last reader. */
+export async function runLayered(split: SplitModel, feeds: Feeds): Promise<Feeds> {
+  const values = new Map<string, HostTensor>(Object.entries(feeds));
+  const lastReader = new Map<string, number>();
+  split.layers.forEach((layer, index) => layer.inputs.forEach((t) => lastReader.set(t.name, index)));
+  const keep = new Set(split.outputs.map((t) => t.name));
+  for (const [index, layer] of split.layers.entries()) {
+    const loaded = await loadLayer(layer);
+    const outputs = await loaded.exec(Object.fromEntries(values));
+    await loaded.free();
+    for (const [name, tensor] of Object.entries(outputs)) values.set(name, tensor);
+    for (const input of layer.inputs) {
+      if (lastReader.get(input.name) === index && !keep.has(input.name)) values.delete(input.name);
+    }
+  }
+  return Object.fromEntries(split.outputs.map((t) => [t.name, values.get(t.name)!]));
+}
+
+/** Largest absolute difference between two tensors' values; Infinity when shapes differ or a NaN appears on one side only. */
+export function maxAbsDifference(a: HostTensor, b: HostTensor): number {
+  if (a.type !== b.type || a.dims.join("x") !== b.dims.join("x")) return Infinity;
+  const x = a.data as ArrayLike<number | bigint>;
+  const y = b.data as ArrayLike<number | bigint>;
+  let max = 0;
+  for (let i = 0; i < x.length; i++) {
+    const p = Number(x[i]);
+    const q = Number(y[i]);
+    if (Number.isNaN(p) || Number.isNaN(q)) {
+      if (Number.isNaN(p) !== Number.isNaN(q)) return Infinity;
+      continue;
+    }
+    const d = Math.abs(p - q);
+    if (d > max) max = d;
+  }
+  return max;
+}
+
