@@ -13,11 +13,11 @@ interface NetworkShape {
 
 /** Roughly the MemA scenario's networks (weights from EdgeCaffe's descriptions, exec times made up). */
 export const MEMA_NETWORKS: NetworkShape[] = [
-  { name: "agenet", weightsBytes: 45.6e6, execMs: 160 },
-  { name: "gendernet", weightsBytes: 45.6e6, execMs: 420 },
-  { name: "facenet", weightsBytes: 227e6, execMs: 630 },
-  { name: "sos", weightsBytes: 227e6, execMs: 900 },
-  { name: "sos_googlenet", weightsBytes: 23.9e6, execMs: 350 },
+  { name: "agenet", weightsBytes: 45.6e6, execMs: 300 },
+  { name: "gendernet", weightsBytes: 45.6e6, execMs: 600 },
+  { name: "facenet", weightsBytes: 227e6, execMs: 1200 },
+  { name: "sos", weightsBytes: 227e6, execMs: 940 },
+  { name: "sos_googlenet", weightsBytes: 23.9e6, execMs: 500 },
 ];
 
 export interface SyntheticOptions {
