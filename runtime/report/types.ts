@@ -59,6 +59,10 @@ export interface RunReport {
   peakRssBytes?: number;
   networks: NetworkRecord[];
   steps: StepRecord[];
+  /** How memory was admitted: "ledger" (per-layer, a hard ceiling) or "edgecaffe" (EdgeCaffe's own, may pass the budget). */
+  admission?: "ledger" | "edgecaffe";
+  /** Lanes the policy ran on (execution workers and loading lanes): the timeline's rows. */
+  lanes?: number;
   /** Accounted memory after every change (and RSS samples for real runs), for timelines. */
   memory: MemorySample[];
 }

@@ -1,0 +1,66 @@
+// Arrivals from the plan: which networks arrive, and when, as EdgeCaffe's runner admits them (reference §4).
+import type { ArrivalsPlan } from "../../lang/plan.ts";
+import { SeededRandom } from "./random.ts";
+
+export interface Arrival {
+  /** Indexes into the pipeline's models, in list order. */
+  networks: number[];
+  /**
+   * Stochastic arrivals: ms after the previous admission (EdgeCaffe's `time`), i.e. the arrival's time is
+   * the sum of the gaps so far. Batch rounds: the same gap, but counted once the previous round finished.
+   * `times` arrivals: absolute time from the run's start.
+   */
+  gapMs: number;
+}
+
+export interface ArrivalSchedule {
+  /** Batch: a round is admitted only once no network of the pipeline is active. */
+  gated: boolean;
+  /** Gaps are absolute times (the `times` form). */
+  absolute: boolean;
+  arrivals: Arrival[];
+}
+
+/**
+ * Expands an ArrivalsPlan over `modelCount` models. Gaps are whole ms (EdgeCaffe truncates them).
+ * First arrivals: batch, periodic and poisson start at 0 (EdgeCaffe's generated lists start with gap 0);
+ * normal waits its first gap, as EdgeCaffe's stochastic lists do.
+ */
+export function expandArrivals(plan: ArrivalsPlan, modelCount: number): ArrivalSchedule {
+  const all = Array.from({ length: modelCount }, (_, i) => i);
+  const pickRandom = plan.pick ? new SeededRandom(plan.pick.seed) : null;
+  const networks = () => {
+    if (!plan.pick || !pickRandom) return all.slice();
+    return Array.from({ length: plan.pick.count }, () => pickRandom.int(modelCount));
+  };
+  const arrivals: Arrival[] = [];
+  switch (plan.kind) {
+    case "batch":
+      for (let r = 0; r < plan.rounds; r++) arrivals.push({ networks: networks(), gapMs: r === 0 ? 0 : plan.gapMs });
+      return { gated: true, absolute: false, arrivals };
+    case "periodic":
+      for (let r = 0; r < plan.count; r++) arrivals.push({ networks: networks(), gapMs: r === 0 ? 0 : plan.periodMs });
+      return { gated: false, absolute: false, arrivals };
+    case "normal": {
+      const random = new SeededRandom(plan.seed);
+      for (let r = 0; r < plan.count; r++) {
+        const gap = Math.max(0, Math.trunc(plan.meanMs + plan.stddevMs * random.normal()));
+        arrivals.push({ networks: networks(), gapMs: gap });
+      }
+      return { gated: false, absolute: false, arrivals };
+    }
+    case "poisson": {
+      const random = new SeededRandom(plan.seed);
+      for (let r = 0; r < plan.count; r++) {
+        const gap = r === 0 ? 0 : Math.trunc(random.exponential(plan.meanMs));
+        arrivals.push({ networks: networks(), gapMs: gap });
+      }
+      return { gated: false, absolute: false, arrivals };
+    }
+    case "times": {
+      const times = plan.timesMs.slice().sort((a, b) => a - b);
+      for (const t of times) arrivals.push({ networks: networks(), gapMs: t });
+      return { gated: false, absolute: true, arrivals };
+    }
+  }
+}

@@ -1,0 +1,298 @@
+// The scheduling engine: event-driven, clock-free, shared by the simulator and the real executor.
+//
+// Driving it (a "backend" is whoever owns the clock and runs steps):
+//   const engine = new Engine(graph, schedule, policy, { workers, memoryBudgetBytes });
+//   let d = engine.poll(0);                        // steps to start now
+//   loop: start every d.start[i].step on lane d.start[i].lane; perform every d.free[i] (release the
+//         layer's session and the activations it names; no completion report needed);
+//         when a started step ends:  engine.complete(step.id, endMs[, startMs]); d = engine.poll(endMs);
+//         when nothing runs and d.wakeAtMs !== null, call engine.poll(d.wakeAtMs) at that time (next arrival);
+//         until engine.finished.
+// Times are ms since the run's start on the backend's clock. The simulator (./simulate.ts) drives it on a
+// virtual clock; ./drive.ts drives it with an asynchronous backend (real execution).
+import type { ArrivalSchedule } from "./arrivals.ts";
+import { AdmissionGuard } from "./admission.ts";
+import type { Step, StepGraph } from "./graph.ts";
+import type { Admission, LaneSpec, Policy, PolicyContext } from "./policy.ts";
+
+export interface EngineOptions {
+  /** Execution lanes requested (`workers N`); the policy decides how many it really uses. */
+  workers: number;
+  /** null = no budget. */
+  memoryBudgetBytes: number | null;
+  admission?: Admission;
+}
+
+export interface Launch {
+  step: Step;
+  lane: number;
+}
+
+export interface Dispatch {
+  /** Steps to start now, each on its lane. */
+  start: Launch[];
+  /** Free steps the engine performed since the last poll (their bytes are already released). */
+  free: Step[];
+  /** When to poll again if no step completes before (the next arrival), or null. */
+  wakeAtMs: number | null;
+}
+
+/** A scheduling failure that is the scenario's fault (a deadlock report names what was waiting). */
+export class SchedulingError extends Error {
+  constructor(message: string, readonly code = "E_SCHEDULE") {
+    super(message);
+    this.name = "SchedulingError";
+  }
+}
+
+const PENDING = 0;
+const READY = 1;
+const RUNNING = 2;
+const DONE = 3;
+
+export class Engine {
+  readonly lanes: LaneSpec[];
+  readonly admission: Admission;
+  readonly guard: AdmissionGuard;
+  /** Per step: when it started and ended, and on which lane (-1 until it ran). */
+  readonly startMs: Float64Array;
+  readonly endMs: Float64Array;
+  readonly lane: Int32Array;
+  /** Per instance. */
+  readonly arrivalMs: Float64Array;
+  readonly instanceStartMs: Float64Array;
+  readonly instanceEndMs: Float64Array;
+  /** Accounted bytes after every change. */
+  readonly memory: { atMs: number; accountedBytes: number }[] = [{ atMs: 0, accountedBytes: 0 }];
+  peakAccountedBytes = 0;
+
+  private readonly status: Uint8Array;
+  private readonly waiting: Int32Array;
+  private readonly ready: Step[][] = [];
+  private readonly running: (Step | null)[];
+  private runningCount = 0;
+  private readonly nextExecLayer: Int32Array;
+  private readonly startOrderOf: Float64Array;
+  private startedInstances = 0;
+  private readonly stepsLeft: Int32Array;
+  private finishedInstances = 0;
+  private admittedInstances = 0;
+  private activeCount = 0;
+  private nextArrival = 0;
+  private lastAdmissionMs = 0;
+  private pendingFrees: Step[] = [];
+  private nowMs = 0;
+  private readonly ctx: PolicyContext;
+
+  constructor(
+    readonly graph: StepGraph,
+    readonly schedule: ArrivalSchedule,
+    readonly policy: Policy,
+    readonly options: EngineOptions,
+  ) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new SchedulingError(`workers must be a positive integer, got ${options.workers}`, "E_WORKERS");
+    if (schedule.arrivals.length !== graph.arrivals.length) throw new Error("schedule and graph disagree on the arrivals");
+    this.admission = options.admission ?? "ledger";
+    this.lanes = policy.lanes(options.workers);
+    const steps = graph.steps.length;
+    this.startMs = new Float64Array(steps).fill(NaN);
+    this.endMs = new Float64Array(steps).fill(NaN);
+    this.lane = new Int32Array(steps).fill(-1);
+    this.status = new Uint8Array(steps);
+    this.waiting = new Int32Array(steps);
+    for (const step of graph.steps) this.waiting[step.id] = step.deps.length + (step.kind === "init" ? 1 : 0); // +1: its arrival
+    const instances = graph.instances.length;
+    this.arrivalMs = new Float64Array(instances).fill(NaN);
+    this.instanceStartMs = new Float64Array(instances).fill(NaN);
+    this.instanceEndMs = new Float64Array(instances).fill(NaN);
+    this.nextExecLayer = new Int32Array(instances);
+    this.startOrderOf = new Float64Array(instances).fill(Infinity);
+    this.stepsLeft = new Int32Array(instances);
+    for (const inst of graph.instances) this.stepsLeft[inst.index] = inst.steps.length;
+    this.running = new Array<Step | null>(this.lanes.length).fill(null);
+    this.guard = new AdmissionGuard(graph, options.memoryBudgetBytes);
+    const engine = this;
+    const ledger = this.admission === "ledger";
+    this.ctx = {
+      get nowMs() {
+        return engine.nowMs;
+      },
+      graph,
+      admission: this.admission,
+      budgetBytes: options.memoryBudgetBytes,
+      get freeBytes() {
+        return engine.guard.freeBytes;
+      },
+      fits: ledger ? (step) => engine.guard.fits(step) : () => true,
+      nextExec: (i) => engine.nextExecLayer[i]!,
+      startOrder: (i) => engine.startOrderOf[i]!,
+      get activeNetworks() {
+        return engine.activeCount;
+      },
+      running: this.running,
+    };
+  }
+
+  get finished(): boolean {
+    return this.finishedInstances === this.graph.instances.length && this.nextArrival === this.schedule.arrivals.length;
+  }
+
+  /** Admits what has arrived by `nowMs`, then fills idle lanes. */
+  poll(nowMs: number): Dispatch {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    this.admitArrivals();
+    const start: Launch[] = [];
+    for (let lane = 0; lane < this.lanes.length; lane++) {
+      if (this.running[lane]) continue;
+      const pools = this.lanes[lane]!.pools;
+      const ready = pools.length === 1 ? (this.ready[pools[0]!] ?? []) : mergeReady(pools.map((p) => this.ready[p] ?? []));
+      if (ready.length === 0) continue;
+      const step = this.policy.pick(ready, lane, this.ctx);
+      if (!step) continue;
+      if (this.status[step.id] !== READY || !pools.includes(step.pool)) throw new Error(`policy ${this.policy.name} picked step ${step.id}, which is not ready on lane ${lane}`);
+      this.launch(step, lane);
+      start.push({ step, lane });
+    }
+    const free = this.pendingFrees;
+    this.pendingFrees = [];
+    const wakeAtMs = this.wakeAt();
+    if (start.length === 0 && this.runningCount === 0 && wakeAtMs === null && !this.finished) this.deadlock();
+    return { start, free, wakeAtMs };
+  }
+
+  /** Records that a started step ended at `endMs` (and, if the backend knows better, started at `startMs`). */
+  complete(stepId: number, endMs: number, startMs?: number): void {
+    const step = this.graph.steps[stepId];
+    if (!step || this.status[stepId] !== RUNNING) throw new Error(`step ${stepId} is not running`);
+    this.nowMs = Math.max(this.nowMs, endMs);
+    if (startMs !== undefined) this.startMs[stepId] = startMs;
+    this.endMs[stepId] = endMs;
+    this.status[stepId] = DONE;
+    this.running[this.lane[stepId]!] = null;
+    this.runningCount--;
+    this.guard.completed(step);
+    this.finishStep(step, endMs);
+  }
+
+  private launch(step: Step, lane: number) {
+    const pool = this.ready[step.pool]!;
+    pool.splice(indexOfTask(pool, step.taskId), 1);
+    this.status[step.id] = RUNNING;
+    this.startMs[step.id] = this.nowMs;
+    this.lane[step.id] = lane;
+    this.running[lane] = step;
+    this.runningCount++;
+    this.guard.started(step);
+    this.noteMemory();
+    const inst = step.instance;
+    if (step.kind === "init") {
+      this.instanceStartMs[inst] = this.nowMs;
+      this.startOrderOf[inst] = this.startedInstances++;
+      this.activeCount++;
+    } else if (step.kind === "exec" && step.layer >= 0) {
+      this.nextExecLayer[inst] = step.layer + 1;
+    }
+    this.policy.started?.(step, this.ctx);
+  }
+
+  private finishStep(step: Step, endMs: number) {
+    const inst = step.instance;
+    if (--this.stepsLeft[inst]! === 0) {
+      this.instanceEndMs[inst] = endMs;
+      this.finishedInstances++;
+      this.activeCount--;
+      this.policy.networkFinished?.(inst, this.ctx);
+    }
+    for (const d of step.dependents) if (--this.waiting[d]! === 0) this.becomeReady(d);
+  }
+
+  private becomeReady(id: number) {
+    const step = this.graph.steps[id]!;
+    if (step.kind === "free") {
+      // Frees take no lane: the bytes go back the moment the exec they follow has ended.
+      this.status[id] = DONE;
+      this.startMs[id] = this.nowMs;
+      this.endMs[id] = this.nowMs;
+      const exec = step.deps[0]!;
+      this.lane[id] = this.lane[exec]!;
+      this.guard.completed(step);
+      this.noteMemory();
+      this.pendingFrees.push(step);
+      this.finishStep(step, this.nowMs);
+      return;
+    }
+    this.status[id] = READY;
+    const pool = (this.ready[step.pool] ??= []);
+    pool.splice(insertionIndex(pool, step.taskId), 0, step);
+  }
+
+  private noteMemory() {
+    const bytes = this.guard.heldBytes;
+    if (bytes > this.peakAccountedBytes) this.peakAccountedBytes = bytes;
+    const last = this.memory[this.memory.length - 1]!;
+    if (last.atMs === this.nowMs) last.accountedBytes = bytes;
+    else this.memory.push({ atMs: this.nowMs, accountedBytes: bytes });
+  }
+
+  private gateOpen(): boolean {
+    if (!this.schedule.gated) return true;
+    // Ours: the previous round has finished. EdgeCaffe's: no started network is active (quirk 7).
+    return this.admission === "ledger" ? this.finishedInstances === this.admittedInstances : this.activeCount === 0;
+  }
+
+  private dueMs(): number {
+    const gap = this.schedule.arrivals[this.nextArrival]!.gapMs;
+    return this.schedule.absolute ? gap : this.lastAdmissionMs + gap;
+  }
+
+  private admitArrivals() {
+    while (this.nextArrival < this.schedule.arrivals.length && this.gateOpen()) {
+      const due = this.dueMs();
+      if (due > this.nowMs) break;
+      // A batch round gated past its due time counts its gap from the gate's opening (its admission).
+      this.lastAdmissionMs = this.nowMs;
+      for (const inst of this.graph.arrivals[this.nextArrival]!) {
+        this.arrivalMs[inst] = this.nowMs;
+        this.admittedInstances++;
+        const init = this.graph.instances[inst]!.initStep;
+        if (--this.waiting[init]! === 0) this.becomeReady(init);
+      }
+      this.nextArrival++;
+    }
+  }
+
+  private wakeAt(): number | null {
+    if (this.nextArrival >= this.schedule.arrivals.length || !this.gateOpen()) return null;
+    return Math.max(this.dueMs(), this.nowMs);
+  }
+
+  private deadlock(): never {
+    const waiting = this.graph.steps.filter((s) => this.status[s.id] === READY).slice(0, 5);
+    const names = waiting.map((s) => `${s.kind} ${this.graph.instances[s.instance]!.name}#${this.graph.instances[s.instance]!.perName}${s.layer >= 0 ? `/${s.layerName}` : ""} (${s.reserveBytes} bytes)`);
+    throw new SchedulingError(
+      `policy ${this.policy.name} cannot progress at ${this.nowMs} ms with ${this.guard.heldBytes} of ${this.options.memoryBudgetBytes ?? "unlimited"} bytes held; waiting: ${names.join(", ") || "nothing ready"}`,
+      "E_DEADLOCK",
+    );
+  }
+}
+
+function insertionIndex(pool: Step[], taskId: number): number {
+  let lo = 0;
+  let hi = pool.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pool[mid]!.taskId < taskId) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function indexOfTask(pool: Step[], taskId: number): number {
+  const i = insertionIndex(pool, taskId);
+  if (pool[i]?.taskId !== taskId) throw new Error(`task ${taskId} not in its pool`);
+  return i;
+}
+
+function mergeReady(pools: Step[][]): Step[] {
+  return pools.flat().sort((a, b) => a.taskId - b.taskId);
+}

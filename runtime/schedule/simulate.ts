@@ -1,0 +1,176 @@
+// The simulator: the engine on a virtual clock, step durations from the scenario's NetworkSpecs (a device
+// profile). Deterministic: the same scenario, settings and seed give the same report, byte for byte.
+import type { RunReport, StepRecord } from "../report/types.ts";
+import type { ArrivalSchedule } from "./arrivals.ts";
+import { Engine, SchedulingError } from "./engine.ts";
+import { buildStepGraph, type StepGraph } from "./graph.ts";
+import { lowerBoundMs, percentile } from "./metrics.ts";
+import type { NetworkSpec } from "./network.ts";
+import type { Admission, Policy, PolicyFactory } from "./policy.ts";
+
+export interface Scenario {
+  pipeline: string;
+  /** One per pipeline model; arrivals index into it. */
+  networks: NetworkSpec[];
+  arrivals: ArrivalSchedule;
+}
+
+/** Returns `network` with `layer` cut into tiles of at most `capBytes` weights each, or null if it cannot. */
+export type TileRequest = (network: NetworkSpec, layer: number, capBytes: number) => NetworkSpec | null;
+
+export interface RunOptions {
+  policy: Policy | PolicyFactory;
+  workers: number;
+  /** null = no budget. */
+  memoryBudgetBytes: number | null;
+  admission?: Admission;
+  /** Bytes each loaded session costs besides its weights (profiled; default 0). */
+  sessionOverheadBytes?: number;
+  /** Asked to tile a layer too large for the budget before the scenario is refused. */
+  tile?: TileRequest;
+  /** Reported as is (the seed that made the arrivals). */
+  seed?: number;
+  /** Reported as is (the device profile the durations came from). */
+  profile?: string;
+}
+
+/** A prepared run: the scenario's networks after tiling, the policy, and its step graph. */
+export interface PreparedRun {
+  networks: NetworkSpec[];
+  policy: Policy;
+  graph: StepGraph;
+}
+
+/**
+ * Builds the step graph, tiling layers that cannot fit and refusing (SchedulingError E_TOO_BIG) a scenario
+ * that never can, naming the network, the layer and the bytes.
+ */
+export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun {
+  const policy = typeof options.policy === "function" ? options.policy() : options.policy;
+  const networks = scenario.networks.slice();
+  const budget = options.memoryBudgetBytes;
+  const overhead = options.sessionOverheadBytes ?? 0;
+  for (let attempt = 0; ; attempt++) {
+    const graph = buildStepGraph(networks, scenario.arrivals.arrivals.map((a) => a.networks), { mode: policy.graph, chain: policy.chain, sessionOverheadBytes: overhead });
+    if (budget === null) return { networks, policy, graph };
+    const unit = graph.units.find((u) => u.suffixPeakBytes[0]! > budget);
+    if (!unit) return { networks, policy, graph };
+    // The step at which the unit peaks names the culprit.
+    const peak = unit.suffixPeakBytes[0]!;
+    const at = unit.canonical.find((_, p) => unit.suffixPeakBytes[p]! === peak && (unit.suffixPeakBytes[p + 1] ?? -1) < peak)!;
+    const step = graph.steps[at]!;
+    const inst = graph.instances[step.instance]!;
+    const spec = networks[inst.network]!;
+    const what = step.kind === "init" ? "init" : `${step.kind} of ${step.layer >= 0 ? `layer ${step.layerName}` : "the whole network"}`;
+    const detail = step.layer >= 0 ? ` (layer weights ${spec.layers[step.layer]!.weightsBytes} bytes)` : "";
+    if (options.tile && step.layer >= 0 && step.kind === "load" && attempt < 64) {
+      const cap = budget - (peak - spec.layers[step.layer]!.weightsBytes);
+      const tiled = cap > 0 ? options.tile(spec, step.layer, cap) : null;
+      if (tiled && tiled !== spec) {
+        networks[inst.network] = tiled;
+        continue;
+      }
+    }
+    throw new SchedulingError(
+      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${options.tile ? " even tiled" : ""}`,
+      "E_TOO_BIG",
+    );
+  }
+}
+
+/** Runs the scenario on the virtual clock and returns the report. */
+export function simulate(scenario: Scenario, options: RunOptions): RunReport {
+  const { policy, graph } = prepareRun(scenario, options);
+  const engine = new Engine(graph, scenario.arrivals, policy, {
+    workers: options.workers,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    admission: options.admission ?? "ledger",
+  });
+  const running: { id: number; endMs: number }[] = [];
+  let now = 0;
+  let dispatch = engine.poll(0);
+  for (;;) {
+    for (const { step } of dispatch.start) running.push({ id: step.id, endMs: now + step.durationMs });
+    if (engine.finished) break;
+    let next = dispatch.wakeAtMs ?? Infinity;
+    for (const r of running) if (r.endMs < next) next = r.endMs;
+    if (next === Infinity) throw new SchedulingError(`policy ${policy.name}: nothing left to run or to wait for`, "E_DEADLOCK");
+    now = next;
+    // Everything ending now completes before the next poll, lowest step id first.
+    const ending = running.filter((r) => r.endMs === now).sort((a, b) => a.id - b.id);
+    for (const r of ending) {
+      running.splice(running.indexOf(r), 1);
+      engine.complete(r.id, now);
+    }
+    dispatch = engine.poll(now);
+  }
+  return buildReport(scenario, options, engine, true);
+}
+
+const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** The RunReport of a finished engine (simulated or real). */
+export function buildReport(scenario: Scenario, options: RunOptions, engine: Engine, simulated: boolean): RunReport {
+  const graph = engine.graph;
+  const steps: StepRecord[] = graph.steps
+    .map((s) => s)
+    .sort((a, b) => engine.startMs[a.id]! - engine.startMs[b.id]! || a.id - b.id)
+    .map((s) => {
+      const inst = graph.instances[s.instance]!;
+      return {
+        network: inst.name,
+        instance: inst.perName,
+        layer: s.layerName,
+        kind: s.kind,
+        worker: engine.lane[s.id]!,
+        startMs: roundMs(engine.startMs[s.id]!),
+        endMs: roundMs(engine.endMs[s.id]!),
+        bytes: s.kind === "free" ? 0 : s.reserveBytes,
+      };
+    });
+  const networks = graph.instances.map((inst) => {
+    const arrivalMs = engine.arrivalMs[inst.index]!;
+    const startMs = engine.instanceStartMs[inst.index]!;
+    const endMs = engine.instanceEndMs[inst.index]!;
+    return {
+      name: inst.name,
+      instance: inst.perName,
+      arrivalMs: roundMs(arrivalMs),
+      startMs: roundMs(startMs),
+      endMs: roundMs(endMs),
+      waitMs: roundMs(startMs - arrivalMs),
+      responseMs: roundMs(endMs - arrivalMs),
+    };
+  });
+  const responses = networks.map((n) => n.responseMs);
+  const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
+  const lanes = engine.lanes.length;
+  const lowerBound = roundMs(
+    lowerBoundMs({
+      instances: graph.instances.map((inst) => ({ net: graph.networks[inst.network]!, arrivalMs: engine.arrivalMs[inst.index]! })),
+      execLanes: Math.max(options.workers, lanes),
+      loadLanes: Math.max(options.workers, lanes),
+      totalLanes: Math.max(options.workers, lanes),
+    }),
+  );
+  const report: RunReport = {
+    pipeline: scenario.pipeline,
+    policy: engine.policy.name,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    workers: options.workers,
+    simulated,
+    seed: options.seed ?? 0,
+    makespanMs,
+    lowerBoundMs: lowerBound,
+    meanResponseMs: roundMs(responses.reduce((a, b) => a + b, 0) / Math.max(1, responses.length)),
+    p95ResponseMs: percentile(responses, 95),
+    peakAccountedBytes: engine.peakAccountedBytes,
+    networks,
+    steps,
+    memory: engine.memory.map((m) => ({ atMs: roundMs(m.atMs), accountedBytes: m.accountedBytes })),
+  };
+  if (options.profile !== undefined) report.profile = options.profile;
+  report.admission = engine.admission;
+  report.lanes = lanes;
+  return report;
+}
