@@ -1,0 +1,387 @@
+// Text to syntax tree: lexing, chevrotain parsing with recovery, and the CST-to-AST step. Never throws.
+import type { CstElement, CstNode, IRecognitionException, IToken } from "chevrotain";
+import {
+  type Expr,
+  type MemaDocument,
+  type RecordField,
+  type Span,
+  type Statement,
+  setSpan,
+} from "./ast.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { memaParser } from "./parser.ts";
+import { memaLexer, PIPELINE_STATEMENTS, STATEMENT_KEYWORDS } from "./tokens.ts";
+
+export interface ParseResult {
+  ast?: MemaDocument;
+  diagnostics: Diagnostic[];
+  /** Comment tokens, for the formatter. */
+  comments: IToken[];
+  /** Every significant token, for the formatter. */
+  tokens: IToken[];
+}
+
+const isReal = (token: IToken | undefined): token is IToken =>
+  token !== undefined && Number.isFinite(token.startOffset) && token.tokenType.name !== "EOF";
+
+export function tokenSpan(token: IToken): Span {
+  return {
+    offset: token.startOffset,
+    length: Math.max(1, (token.endOffset ?? token.startOffset) - token.startOffset + 1),
+    line: token.startLine ?? 1,
+    column: token.startColumn ?? 1,
+  };
+}
+
+/** The span right after a token: where a missing ';' or value belongs. */
+function afterToken(token: IToken): Span {
+  const end = token.endOffset ?? token.startOffset;
+  return { offset: end + 1, length: 1, line: token.endLine ?? token.startLine ?? 1, column: (token.endColumn ?? token.startColumn ?? 0) + 1 };
+}
+
+function isToken(element: CstElement): element is IToken {
+  return (element as IToken).image !== undefined;
+}
+
+/** First and last real tokens below a CST node (recovered tokens have NaN offsets and are skipped). */
+function bounds(node: CstNode): [IToken, IToken] | undefined {
+  let first: IToken | undefined;
+  let last: IToken | undefined;
+  const visit = (n: CstNode) => {
+    for (const list of Object.values(n.children)) {
+      for (const element of list) {
+        if (isToken(element)) {
+          if (!isReal(element)) continue;
+          if (!first || element.startOffset < first.startOffset) first = element;
+          if (!last || element.startOffset > last.startOffset) last = element;
+        } else visit(element);
+      }
+    }
+  };
+  visit(node);
+  return first && last ? [first, last] : undefined;
+}
+
+function nodeSpan(node: CstNode): Span | undefined {
+  const b = bounds(node);
+  if (!b) return undefined;
+  const [first, last] = b;
+  return { ...tokenSpan(first), length: (last.endOffset ?? last.startOffset) - first.startOffset + 1 };
+}
+
+const tok = (node: CstNode, name: string, i = 0): IToken | undefined => node.children[name]?.[i] as IToken | undefined;
+const sub = (node: CstNode, name: string, i = 0): CstNode | undefined => node.children[name]?.[i] as CstNode | undefined;
+const subs = (node: CstNode, name: string): CstNode[] => (node.children[name] ?? []) as CstNode[];
+
+/** Decodes a string literal's escapes (\" \\ \n \t); unknown escapes keep their character. */
+function unquote(image: string, terminated: boolean): string {
+  const body = terminated ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)?/g, (_, c: string | undefined) =>
+    c === "n" ? "\n" : c === "t" ? "\t" : c === undefined ? "" : c,
+  );
+}
+
+/** Splits `512MB`, `1.5 s`, `-3` into a value and a unit. */
+export function splitQuantity(image: string): { value: number; unit: string | null } {
+  const match = /^(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$/.exec(image);
+  if (!match) return { value: Number.NaN, unit: null };
+  return { value: Number(match[1]), unit: match[2] ? match[2] : null };
+}
+
+class AstBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  /** The last real token seen, so recovered parts can be anchored on something real. */
+  private lastReal: IToken | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly tokens: IToken[],
+  ) {}
+
+  /** setSpan, with the file recorded so diagnostics on values from other files point at the right file. */
+  mark<T extends object>(node: T, span: Span, key = "span"): T {
+    return setSpan(node, { ...span, file: this.file }, key);
+  }
+
+  error(code: string, message: string, span: Span): void {
+    this.diagnostics.push({ code, severity: "error", message, file: this.file, line: span.line, column: span.column, length: span.length });
+  }
+
+  /** A span for a token, or right after the previous real token when it was inserted by recovery. */
+  spanFor(token: IToken | undefined, fallback: Span): Span {
+    if (isReal(token)) return tokenSpan(token);
+    return fallback;
+  }
+
+  document(cst: CstNode): MemaDocument {
+    const statements = this.block(cst, "document");
+    return this.mark({ kind: "document", statements } as MemaDocument, { offset: 0, length: 1, line: 1, column: 1 });
+  }
+
+  /** Statements of a block, checking the ';' between them and reporting stray tokens. */
+  block(cst: CstNode, where: "document" | "pipeline"): Statement[] {
+    const nodes = subs(cst, "statement");
+    const statements: Statement[] = [];
+    nodes.forEach((node, i) => {
+      const statement = this.statement(node);
+      if (!statement) return;
+      statements.push(statement);
+      const inner = Object.values(node.children)[0]?.[0] as CstNode | undefined;
+      const next = nodes[i + 1];
+      if (inner && next && inner.name !== "pipelineStatement" && !tok(inner, "Semicolon")) {
+        // Only when the next statement follows directly: stray tokens in between are reported as such.
+        const b = bounds(inner);
+        const nextBounds = bounds(next);
+        const unterminated = b?.[1].tokenType.name === "UnterminatedString"; // already reported
+        if (b && nextBounds && !unterminated && this.tokens[this.indexOf(b[1]) + 1] === nextBounds[0])
+          this.error("E_SYNTAX", `expected ';' after this statement`, afterToken(b[1]));
+      }
+    });
+    const strays = [...((cst.children["Stray"] ?? []) as IToken[]), ...((cst.children["Closer"] ?? []) as IToken[])].filter(isReal);
+    const strayIndexes = new Set(strays.map((t) => this.indexOf(t)));
+    for (const stray of strays) {
+      if (stray.tokenType.name === "Semicolon") continue; // empty statements are harmless
+      const index = this.indexOf(stray);
+      const previous = this.tokens[index - 1];
+      // Report a run of stray tokens once, at its first non-';' token.
+      if (strayIndexes.has(index - 1) && previous && previous.tokenType.name !== "Semicolon") continue;
+      const expected = where === "pipeline" ? PIPELINE_STATEMENTS : STATEMENT_KEYWORDS;
+      const what =
+        stray.tokenType.name === "RBrace" || stray.tokenType.name === "RAngle"
+          ? `unexpected '${stray.image}': no pipeline is open here`
+          : `unexpected '${stray.image}', expected a statement (${expected.join(", ")})`;
+      this.error("E_SYNTAX", what, tokenSpan(stray));
+    }
+    return statements;
+  }
+
+  private indexCache: Map<IToken, number> | undefined;
+  indexOf(token: IToken): number {
+    if (!this.indexCache) {
+      this.indexCache = new Map();
+      this.tokens.forEach((t, i) => this.indexCache!.set(t, i));
+    }
+    return this.indexCache.get(token) ?? -1;
+  }
+
+  statement(cst: CstNode): Statement | undefined {
+    const inner = Object.values(cst.children)[0]?.[0] as CstNode | undefined;
+    if (!inner || isToken(inner)) return undefined;
+    const span = nodeSpan(inner);
+    if (!span) return undefined;
+    const b = bounds(inner)!;
+    this.lastReal = b[0];
+    const name = (token: IToken | undefined) => (isReal(token) ? token.image : "");
+    let statement: Statement;
+    switch (inner.name) {
+      case "importStatement": {
+        const terminated = tok(inner, "StringLiteral");
+        const open = tok(inner, "UnterminatedString");
+        const literal = terminated ?? open;
+        statement = { kind: "import", path: isReal(literal) ? unquote(literal.image, literal === terminated) : "" };
+        if (isReal(literal)) this.mark(statement, tokenSpan(literal), "pathSpan");
+        break;
+      }
+      case "letStatement": {
+        const id = tok(inner, "Identifier");
+        statement = { kind: "let", name: name(id), value: this.expression(sub(inner, "expression"), b[1]) };
+        this.mark(statement, this.spanFor(id, span), "nameSpan");
+        break;
+      }
+      case "modelStatement": {
+        const id = tok(inner, "Identifier");
+        const model: Statement = { kind: "model", name: name(id) };
+        if (tok(inner, "From")) model.from = this.expression(sub(inner, "expression"), tok(inner, "From")!);
+        const options = sub(inner, "record");
+        if (options) model.options = this.record(options);
+        statement = model;
+        this.mark(statement, this.spanFor(id, span), "nameSpan");
+        break;
+      }
+      case "pipelineStatement": {
+        const id = tok(inner, "Identifier");
+        const pipeline: Statement = { kind: "pipeline", body: this.block(inner, "pipeline") };
+        if (isReal(id)) {
+          pipeline.name = id.image;
+          this.mark(pipeline, tokenSpan(id), "nameSpan");
+        } else this.mark(pipeline, tokenSpan(tok(inner, "Pipeline") ?? b[0]), "nameSpan");
+        const open = tok(inner, "LBrace") ?? tok(inner, "LAngle");
+        const close = tok(inner, "RBrace") ?? tok(inner, "RAngle");
+        if (isReal(open) && isReal(close)) {
+          const expected = open.image === "{" ? "}" : ">";
+          if (close.image !== expected)
+            this.error("E_SYNTAX", `expected '${expected}' to close the pipeline opened at ${open.startLine}:${open.startColumn}`, tokenSpan(close));
+        }
+        statement = pipeline;
+        break;
+      }
+      case "settingStatement": {
+        const keyword = (tok(inner, "Memory") ?? tok(inner, "Policy") ?? tok(inner, "Workers"))!;
+        statement = {
+          kind: "setting",
+          setting: keyword.image as "memory" | "policy" | "workers",
+          value: this.expression(sub(inner, "expression"), keyword),
+        };
+        break;
+      }
+      case "arrivalsStatement":
+        statement = { kind: "arrivals", args: subs(inner, "expression").map((e) => this.expression(e, b[0])) };
+        break;
+      case "sessionStatement":
+        statement = { kind: "session", options: this.expression(sub(inner, "expression"), b[0]) };
+        break;
+      default: {
+        const id = tok(inner, "Identifier");
+        statement = { kind: "unknown", keyword: name(id), args: subs(inner, "expression").map((e) => this.expression(e, b[0])) };
+        this.mark(statement, this.spanFor(id, span), "nameSpan");
+      }
+    }
+    return this.mark(statement, span);
+  }
+
+  /** An expression; a missing one (recovery) becomes `missing`, anchored after `previous`. */
+  expression(cst: CstNode | undefined, previous: IToken): Expr {
+    const span = cst ? nodeSpan(cst) : undefined;
+    if (!cst || !span) return this.mark({ kind: "missing" } as Expr, isReal(previous) ? afterToken(previous) : { offset: 0, length: 1, line: 1, column: 1 });
+    const listNode = sub(cst, "list");
+    if (listNode) {
+      const items = subs(listNode, "expression").map((e) => this.expression(e, previous));
+      return this.mark({ kind: "list", items } as Expr, span);
+    }
+    const recordNode = sub(cst, "record");
+    if (recordNode) return this.record(recordNode);
+    const token = Object.values(cst.children)[0]?.[0] as IToken;
+    let expr: Expr;
+    switch (token.tokenType.name) {
+      case "Quantity": {
+        const { value, unit } = splitQuantity(token.image);
+        expr = { kind: "quantity", value, unit };
+        break;
+      }
+      case "StringLiteral":
+        expr = { kind: "string", value: unquote(token.image, true) };
+        break;
+      case "UnterminatedString":
+        expr = { kind: "string", value: unquote(token.image, false) };
+        break;
+      case "True":
+      case "False":
+        expr = { kind: "bool", value: token.image === "true" };
+        break;
+      default:
+        expr = { kind: "name", name: token.image };
+    }
+    return this.mark(expr, span);
+  }
+
+  record(cst: CstNode): Expr {
+    const span = nodeSpan(cst) ?? { offset: 0, length: 1, line: 1, column: 1 };
+    const fields: RecordField[] = [];
+    for (const field of subs(cst, "field")) {
+      const key = tok(field, "Identifier") ?? tok(field, "StringLiteral");
+      if (!isReal(key)) continue;
+      const entry: RecordField = {
+        key: key.tokenType.name === "StringLiteral" ? unquote(key.image, true) : key.image,
+        value: this.expression(sub(field, "expression"), tok(field, "Colon") ?? key),
+      };
+      fields.push(this.mark(entry, tokenSpan(key), "keySpan"));
+    }
+    return this.mark({ kind: "record", fields } as Expr, span);
+  }
+}
+
+function lex(text: string, file: string, diagnostics: Diagnostic[]) {
+  const lexed = memaLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    diagnostics.push({
+      code: "E_SYNTAX",
+      severity: "error",
+      message: e.message,
+      file,
+      line: e.line ?? 1,
+      column: e.column ?? 1,
+      length: Math.max(1, e.length),
+    });
+  }
+  for (const token of lexed.tokens) {
+    if (token.tokenType.name !== "UnterminatedString") continue;
+    const span = tokenSpan(token);
+    diagnostics.push({
+      code: "E_UNTERMINATED_STRING",
+      severity: "error",
+      message: `unterminated string: add a closing '"' before the end of the line`,
+      file,
+      line: span.line,
+      column: span.column,
+      length: span.length,
+    });
+  }
+  return lexed;
+}
+
+/** One diagnostic per position: the first (lexer, then parser) explains it best; the rest are echoes. */
+function onePerPosition(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.line}:${d.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function parserDiagnostics(errors: IRecognitionException[], tokens: IToken[], file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    let span: Span;
+    const previous = (e as { previousToken?: IToken }).previousToken;
+    if (isReal(e.token)) span = tokenSpan(e.token);
+    else if (isReal(previous)) span = afterToken(previous);
+    else {
+      const last = [...tokens].reverse().find(isReal);
+      span = last ? afterToken(last) : { offset: 0, length: 1, line: 1, column: 1 };
+    }
+    out.push({ code: "E_SYNTAX", severity: "error", message: e.message, file, line: span.line, column: span.column, length: span.length });
+  }
+  return out;
+}
+
+/** Parses .mema text. Returns a tree whenever one could be recovered, and every syntax error. */
+export function parse(text: string, file = "<input>"): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const lexed = lex(text, file, diagnostics);
+    memaParser.input = lexed.tokens;
+    const cst = memaParser.document();
+    diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
+    const builder = new AstBuilder(file, lexed.tokens);
+    const ast = builder.document(cst);
+    diagnostics.push(...builder.diagnostics);
+    return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens };
+  } catch (error) {
+    // A bug, not bad input: still never throw to the caller.
+    diagnostics.push({ code: "E_INTERNAL", severity: "error", message: `internal error while parsing: ${(error as Error).message}`, file, line: 1, column: 1, length: 1 });
+    return { diagnostics, comments: [], tokens: [] };
+  }
+}
+
+/** Parses one expression (a `--set` value); `file` names it in diagnostics. */
+export function parseExpression(text: string, file: string): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const lexed = lex(text, file, diagnostics);
+    memaParser.input = lexed.tokens;
+    const cst = memaParser.expression();
+    diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
+    const builder = new AstBuilder(file, lexed.tokens);
+    const first = lexed.tokens[0];
+    const expr = first ? builder.expression(cst, first) : undefined;
+    diagnostics.push(...builder.diagnostics);
+    if (!first && diagnostics.length === 0)
+      diagnostics.push({ code: "E_SYNTAX", severity: "error", message: "expected a value", file, line: 1, column: 1, length: 1 });
+    return expr ? { expr, diagnostics: onePerPosition(diagnostics) } : { diagnostics: onePerPosition(diagnostics) };
+  } catch (error) {
+    diagnostics.push({ code: "E_INTERNAL", severity: "error", message: `internal error while parsing: ${(error as Error).message}`, file, line: 1, column: 1, length: 1 });
+    return { diagnostics };
+  }
+}

@@ -1,0 +1,208 @@
+// The .mema grammar as a chevrotain CST parser with error recovery; ONE instance, built at module load.
+import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import {
+  allTokens,
+  Arrivals,
+  Closer,
+  Colon,
+  Comma,
+  Equals,
+  False,
+  From,
+  Identifier,
+  Import,
+  LAngle,
+  LBrace,
+  LBracket,
+  Let,
+  Memory,
+  Model,
+  Pipeline,
+  Policy,
+  Quantity,
+  RAngle,
+  RBrace,
+  RBracket,
+  Semicolon,
+  Session,
+  Stray,
+  StringLiteral,
+  True,
+  UnterminatedString,
+  Workers,
+} from "./tokens.ts";
+
+function describeToken(token: IToken | undefined): string {
+  if (!token || token.tokenType === EOF) return "the end of the file";
+  return `'${token.image}'`;
+}
+
+function labelOf(type: TokenType): string {
+  if (type === EOF) return "the end of the file";
+  return type.LABEL ?? type.name;
+}
+
+const VALUE = "a value (number, size, duration, string, name, list or record)";
+
+/** Messages for people: what was expected, in words, and what was found. */
+const errorMessageProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    const where = ruleName === "list" ? " in the list" : ruleName === "record" ? " in the record" : "";
+    return `expected ${labelOf(expected)}${where} but found ${describeToken(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${describeToken(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    if (ruleName === "expression" || ruleName === "settingStatement" || ruleName === "letStatement")
+      return `expected ${VALUE} but found ${describeToken(actual[0])}`;
+    const firsts = new Set<string>();
+    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(labelOf(path[0]));
+    return `expected ${[...firsts].join(" or ")} but found ${describeToken(actual[0])}`;
+  },
+  buildEarlyExitMessage({ actual }) {
+    return `expected ${VALUE} but found ${describeToken(actual[0])}`;
+  },
+};
+
+export class MemaParser extends CstParser {
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, nodeLocationTracking: "none" });
+    this.performSelfAnalysis();
+  }
+
+  /** Statements, with any token that cannot start one consumed (and reported) on its own. */
+  document = this.RULE("document", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.statement) },
+        { ALT: () => this.CONSUME(Stray) },
+        { ALT: () => this.CONSUME(Closer) },
+      ]);
+    });
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.importStatement) },
+      { ALT: () => this.SUBRULE(this.letStatement) },
+      { ALT: () => this.SUBRULE(this.modelStatement) },
+      { ALT: () => this.SUBRULE(this.pipelineStatement) },
+      { ALT: () => this.SUBRULE(this.settingStatement) },
+      { ALT: () => this.SUBRULE(this.arrivalsStatement) },
+      { ALT: () => this.SUBRULE(this.sessionStatement) },
+      { ALT: () => this.SUBRULE(this.unknownStatement) },
+    ]);
+  });
+
+  importStatement = this.RULE("importStatement", () => {
+    this.CONSUME(Import);
+    this.OR([{ ALT: () => this.CONSUME(StringLiteral) }, { ALT: () => this.CONSUME(UnterminatedString) }]);
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  letStatement = this.RULE("letStatement", () => {
+    this.CONSUME(Let);
+    this.CONSUME(Identifier);
+    this.CONSUME(Equals);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  modelStatement = this.RULE("modelStatement", () => {
+    this.CONSUME(Model);
+    this.CONSUME(Identifier);
+    this.OPTION(() => {
+      this.CONSUME(From);
+      this.SUBRULE(this.expression);
+    });
+    this.OPTION2(() => this.SUBRULE(this.record));
+    this.OPTION3(() => this.CONSUME(Semicolon));
+  });
+
+  pipelineStatement = this.RULE("pipelineStatement", () => {
+    this.CONSUME(Pipeline);
+    this.OPTION(() => this.CONSUME(Identifier));
+    this.OR([{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
+    this.MANY(() => {
+      this.OR2([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
+    });
+    this.OR3([{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
+  });
+
+  settingStatement = this.RULE("settingStatement", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(Memory) },
+      { ALT: () => this.CONSUME(Policy) },
+      { ALT: () => this.CONSUME(Workers) },
+    ]);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  arrivalsStatement = this.RULE("arrivalsStatement", () => {
+    this.CONSUME(Arrivals);
+    this.MANY(() => this.SUBRULE(this.expression));
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  sessionStatement = this.RULE("sessionStatement", () => {
+    this.CONSUME(Session);
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  unknownStatement = this.RULE("unknownStatement", () => {
+    this.CONSUME(Identifier);
+    this.MANY(() => this.SUBRULE(this.expression));
+    this.OPTION(() => this.CONSUME(Semicolon));
+  });
+
+  expression = this.RULE("expression", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(Quantity) },
+      { ALT: () => this.CONSUME(StringLiteral) },
+      { ALT: () => this.CONSUME(UnterminatedString) },
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.record) },
+    ]);
+  });
+
+  list = this.RULE("list", () => {
+    this.CONSUME(LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBracket);
+  });
+
+  record = this.RULE("record", () => {
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.field);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.field);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBrace);
+  });
+
+  field = this.RULE("field", () => {
+    this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLiteral) }]);
+    this.CONSUME(Colon);
+    this.SUBRULE(this.expression);
+  });
+}
+
+/** The one parser: chevrotain's self-analysis is costly, so it runs once per process. */
+export const memaParser = new MemaParser();
