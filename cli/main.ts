@@ -4,6 +4,9 @@ import { type Command, type CommandContext, UsageError } from "./command.ts";
 
 /** Subcommands load on demand, so `mema check` never loads onnxruntime. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
+  layers: () => import("./layers.ts"),
+  verify: () => import("./verify.ts"),
+  profile: () => import("./profile.ts"),
 };
 
 const HELP = `mema: run several DNNs on one memory-constrained device

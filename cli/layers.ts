@@ -1,0 +1,73 @@
+// `mema layers MODEL`: how a model splits into layers, as a table or JSON.
+import { formatBytes } from "../runtime/report/quantity.ts";
+import type { Granularity } from "../runtime/model/plan.ts";
+import { splitModel } from "../runtime/model/split.ts";
+import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
+import { type Command, UsageError } from "./command.ts";
+import { asUsageErrors, inputShapes, parseSize, resolveModel, SHAPE_OPTION } from "./model-args.ts";
+
+const GRANULARITIES: Granularity[] = ["layer", "node", "merged"];
+
+export function splitOptions(values: Record<string, unknown>) {
+  const granularity = (values.granularity as string | undefined) ?? (values.merge !== undefined ? "merged" : "layer");
+  if (!GRANULARITIES.includes(granularity as Granularity)) {
+    throw new UsageError(`--granularity '${granularity}': expected one of ${GRANULARITIES.join(", ")}`, "E_OPTION");
+  }
+  return {
+    granularity: granularity as Granularity,
+    inputShapes: inputShapes(values.shape),
+    capBytes: parseSize("cap", values.cap),
+    mergeBytes: parseSize("merge", values.merge),
+  };
+}
+
+const shapeText = (t: TensorInfo) => `${t.name}[${t.shape.join("x")}]`;
+
+function table(layers: LayerInfo[]): string {
+  const rows = layers.map((l) => [
+    String(l.index),
+    l.name,
+    l.ops.length > 4 ? `${l.ops.slice(0, 4).join(",")},+${l.ops.length - 4}` : l.ops.join(","),
+    formatBytes(l.weightsBytes),
+    formatBytes(l.activationBytes),
+    (l.flops / 1e6).toFixed(1),
+    l.heavy,
+    l.outputs.map(shapeText).join(" "),
+  ]);
+  const header = ["#", "layer", "ops", "weights", "activations", "MFLOP", "heavy", "outputs"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const right = new Set([0, 3, 4, 5]);
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
+  return [line(header), ...rows.map(line)].join("\n") + "\n";
+}
+
+export const command: Command = {
+  name: "layers",
+  summary: "show how a model splits into layers (weights, activations, flops)",
+  usage: `mema layers MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--json]
+
+MODEL is an .onnx file or a zoo network name. --shape gives symbolic input dims (x=1x3x224x224).
+--cap SIZE tiles layers whose weights exceed SIZE; --merge SIZE merges consecutive layers up to SIZE
+of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.`,
+  options: {
+    ...SHAPE_OPTION,
+    cap: { type: "string" },
+    granularity: { type: "string" },
+    merge: { type: "string" },
+    json: { type: "boolean" },
+  },
+  async run(ctx) {
+    return asUsageErrors(async () => {
+      const model = await resolveModel(ctx.positionals[0]);
+      const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
+      if (ctx.values.json) {
+        ctx.out(JSON.stringify({ model: split.name, path: split.path, sha256: split.sha256, inputs: split.inputs, outputs: split.outputs, weightsBytes: split.weightsBytes, layers: split.layers }, null, 2) + "\n");
+      } else {
+        ctx.out(table(split.layers));
+        ctx.out(`${split.layers.length} layers, ${formatBytes(split.weightsBytes)} of weights\n`);
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,46 @@
+// `mema profile MODEL`: measures per-layer load/exec medians on this machine and stores them for the simulator.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheDir } from "../runtime/host/cache.ts";
+import { profileModel } from "../runtime/model/profile.ts";
+import { splitModel } from "../runtime/model/split.ts";
+import { formatMs } from "../runtime/report/quantity.ts";
+import type { Command } from "./command.ts";
+import { splitOptions } from "./layers.ts";
+import { asUsageErrors, parseNumber, resolveModel, SHAPE_OPTION } from "./model-args.ts";
+
+export const command: Command = {
+  name: "profile",
+  summary: "measure each layer's load and exec time on this machine (JSON for the simulator)",
+  usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE]
+
+Loads (creates a session from its file), runs and frees every layer --runs times (default 5) after a
+warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by default into the cache.`,
+  options: {
+    ...SHAPE_OPTION,
+    cap: { type: "string" },
+    granularity: { type: "string" },
+    merge: { type: "string" },
+    runs: { type: "string" },
+    out: { type: "string" },
+  },
+  async run(ctx) {
+    return asUsageErrors(async () => {
+      const runs = Math.max(1, Math.round(parseNumber("runs", ctx.values.runs, 5)));
+      const model = await resolveModel(ctx.positionals[0]);
+      const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
+      const profile = await profileModel(split, runs);
+      const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
+      writeFileSync(out, JSON.stringify(profile, null, 2) + "\n");
+      const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
+      const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
+      ctx.out(
+        `${split.name}: ${split.layers.length} layers, medians of ${runs} runs on ${profile.machine.cpuModel} (${profile.machine.runtime})\n` +
+          `  whole model: create ${formatMs(profile.whole.loadMs)}, run ${formatMs(profile.whole.execMs)}\n` +
+          `  layers:      load ${formatMs(load)}, exec ${formatMs(exec)}\n` +
+          `wrote ${out}\n`,
+      );
+      return 0;
+    });
+  },
+};
