@@ -2,3 +2,4 @@
 export type { Plan, PipelinePlan, ModelPlan, RunSettings, ArrivalsPlan } from "./lang/plan.ts";
 export type { LayerInfo, SplitModel, TensorInfo } from "./runtime/model/types.ts";
 export type { RunReport, StepRecord, NetworkRecord } from "./runtime/report/types.ts";
+export { zooInfo, zooModel, zooModelPath, zooName, type ZooInfo } from "./stdlib/zoo/index.ts";

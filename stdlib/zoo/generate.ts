@@ -1,0 +1,115 @@
+// Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
+// to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
+import { createHash } from "node:crypto";
+import { open, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { cacheDir } from "../../runtime/host/cache.ts";
+import type { ZooGraph } from "./caffe-builder.ts";
+import { ZOO_GENERATOR_VERSION, zooGraph, zooName } from "./catalog.ts";
+import { modelFilePieces } from "./onnx-model.ts";
+import { WeightStream } from "./weights.ts";
+
+export interface ZooProgress {
+  network: string;
+  bytesWritten: number;
+  totalBytes: number;
+}
+
+/** Networks at least this large announce their generation on stderr. */
+const ANNOUNCE_BYTES = 32 * 1024 * 1024;
+const CHUNK_ELEMENTS = 1 << 20;
+
+/** A short hash of everything that determines the file's bytes. */
+export function zooFingerprint(graph: ZooGraph): string {
+  const description = JSON.stringify({
+    version: ZOO_GENERATOR_VERSION,
+    input: graph.input,
+    output: graph.output,
+    nodes: graph.nodes,
+    initializers: graph.initializers,
+  });
+  return createHash("sha256").update(description).digest("hex").slice(0, 16);
+}
+
+/** Where the network's file lives in the cache (whether or not it has been generated yet). */
+export function zooCachePath(name: string): string {
+  const n = zooName(name);
+  return join(cacheDir("zoo"), `${n}-${zooFingerprint(zooGraph(n))}.onnx`);
+}
+
+const pending = new Map<string, Promise<string>>();
+
+/**
+ * The path of the network's ONNX file, generated on first use into cacheDir("zoo"). Concurrent calls share one
+ * generation; other processes racing on the same file each write their own temporary file and rename it.
+ */
+export function zooModelPath(name: string, onProgress?: (progress: ZooProgress) => void): Promise<string> {
+  const path = zooCachePath(name);
+  let job = pending.get(path);
+  if (!job) {
+    job = ensureFile(zooName(name), path, onProgress).finally(() => pending.delete(path));
+    pending.set(path, job);
+  }
+  return job;
+}
+
+async function ensureFile(name: string, path: string, onProgress?: (progress: ZooProgress) => void): Promise<string> {
+  const graph = zooGraph(name);
+  const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.size === totalBytes) return path;
+
+  if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
+    throw new Error("zoo generation needs a little-endian host (ONNX raw_data is little-endian)");
+  }
+  const announce = totalBytes >= ANNOUNCE_BYTES;
+  const started = Date.now();
+  const mb = (totalBytes / 1e6).toFixed(1);
+  const tty = Boolean(process.stderr.isTTY);
+  if (announce) process.stderr.write(`mema: generating zoo model ${name} (${mb} MB) into ${path}${tty ? "" : "\n"}`);
+
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const file = await open(temp, "w");
+  let written = 0;
+  let lastPercent = -1;
+  const report = (): void => {
+    onProgress?.({ network: name, bytesWritten: written, totalBytes });
+    const percent = Math.floor((100 * written) / totalBytes);
+    if (announce && tty && percent !== lastPercent) {
+      lastPercent = percent;
+      process.stderr.write(`\rmema: generating zoo model ${name} (${mb} MB) ${percent}%`);
+    }
+  };
+  try {
+    const chunk = new Float32Array(CHUNK_ELEMENTS);
+    const chunkBytes = new Uint8Array(chunk.buffer);
+    for (const piece of pieces) {
+      if ("weights" in piece) {
+        const elements = piece.bytes / 4;
+        const stream = new WeightStream(`${graph.name}/${piece.weights.name}`, piece.weights.fill, elements);
+        while (stream.remaining > 0) {
+          const n = stream.next(chunk);
+          await file.write(chunkBytes, 0, n * 4);
+          written += n * 4;
+          report();
+        }
+      } else {
+        await file.write(piece.bytes);
+        written += piece.bytes.length;
+      }
+    }
+    await file.close();
+    if (written !== totalBytes) throw new Error(`zoo ${name}: wrote ${written} bytes, expected ${totalBytes}`);
+    await rename(temp, path);
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+  report();
+  if (announce) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`${tty ? "\r" : ""}mema: generated zoo model ${name} (${mb} MB) in ${seconds} s\n`);
+  }
+  return path;
+}
