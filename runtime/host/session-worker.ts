@@ -1,7 +1,7 @@
 // A session worker: owns the onnxruntime sessions created on its thread (create and run block the
 // thread they run on) and the activations it was told to hold; serves one request at a time.
 import { parentPort } from "node:worker_threads";
-import ort from "onnxruntime-node";
+import { createSession, EXACT_SESSION_OPTIONS, type HostSession, type HostTensor, hostTensor } from "./onnxruntime.ts";
 import type {
   ExecResult,
   LoadResult,
@@ -16,17 +16,17 @@ import type {
 const port = parentPort;
 if (!port) throw new Error("session-worker.ts runs only as a worker thread");
 
-const sessions = new Map<string, ort.InferenceSession>();
-const held = new Map<string, ort.Tensor>();
+const sessions = new Map<string, HostSession>();
+const held = new Map<string, HostTensor>();
 
 const clockMs = () => performance.timeOrigin + performance.now();
 
-function toTensor(payload: TensorPayload): ort.Tensor {
+function toTensor(payload: TensorPayload): HostTensor {
   // The typed array arrived by transfer: wrapping it copies nothing.
-  return new ort.Tensor(payload.dtype as "float32", payload.data as Float32Array, payload.dims);
+  return hostTensor(payload.dtype, payload.data, payload.dims);
 }
 
-function toPayload(tensor: ort.Tensor): TensorPayload {
+function toPayload(tensor: HostTensor): TensorPayload {
   return { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data as TensorData };
 }
 
@@ -39,16 +39,16 @@ function movable(payload: TensorPayload, transfer: ArrayBuffer[]): TensorPayload
   return { dtype: payload.dtype, dims: payload.dims, data };
 }
 
-function sessionOptions(options: SessionSettings): ort.InferenceSession.SessionOptions {
-  const result: ort.InferenceSession.SessionOptions = { ...options };
-  return result;
+/** The exact options (staged == whole, bit for bit; release returns memory), with the run's settings on top. */
+function sessionOptions(options: SessionSettings): typeof EXACT_SESSION_OPTIONS {
+  return { ...EXACT_SESSION_OPTIONS, ...options };
 }
 
 async function handle(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
   switch (request.op) {
     case "load": {
       if (sessions.has(request.session)) throw new Error(`session '${request.session}' is already loaded`);
-      const session = await ort.InferenceSession.create(request.path, sessionOptions(request.options));
+      const session = await createSession(request.path, sessionOptions(request.options));
       sessions.set(request.session, session);
       const result: LoadResult = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
       return result;
@@ -56,7 +56,7 @@ async function handle(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<
     case "exec": {
       const session = sessions.get(request.session);
       if (!session) throw new Error(`session '${request.session}' is not loaded in this worker`);
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: Record<string, HostTensor> = {};
       for (const [name, input] of Object.entries(request.inputs)) {
         if ("held" in input) {
           const tensor = held.get(input.held);
