@@ -146,7 +146,8 @@ export async function discoverShapes(file: ModelFile, inputShapes: Record<string
 /** Plans a model file, discovering shapes by running it when value_info leaves some unknown. */
 export async function planFile(file: ModelFile, options: SplitOptions = {}): Promise<LayerPlan> {
   const planOptions: PlanOptions = { ...options };
-  if (missingShapes(file.model, planOptions).length > 0) {
+  // Per-node boundaries include every grouping's (and the outputs tiling needs), and cannot fail on the cap.
+  if (missingShapes(file.model, { inputShapes: options.inputShapes, granularity: "node" }).length > 0) {
     planOptions.shapes = await discoverShapes(file, options.inputShapes);
   }
   return planSplit(file.model, planOptions);

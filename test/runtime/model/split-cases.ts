@@ -1,0 +1,203 @@
+// Hand-built models, one per splitting situation: chains, DAGs, constants, subgraphs, symbolic dims, tiling.
+import { clone } from "@bufbuild/protobuf";
+import { type ModelProto, ModelProtoSchema } from "onnx-buf";
+import { BOOL, FLOAT, graph, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
+
+/** conv -> relu -> pool | conv -> relu -> flatten | gemm -> softmax: three default layers. */
+export function chainModel(options: { valueInfo?: boolean; noData?: boolean } = {}): ModelProto {
+  const w = (name: string, dims: number[]) => weight(name, dims, { noData: options.noData });
+  return model({
+    inputs: [tensorValue("x", [1, 3, 8, 8])],
+    outputs: [tensorValue("probs", [1, 10])],
+    initializers: [w("w1", [8, 3, 3, 3]), w("b1", [8]), w("w2", [16, 8, 3, 3]), w("b2", [16]), w("w3", [10, 64]), w("b3", [10])],
+    nodes: [
+      node("Conv", ["x", "w1", "b1"], ["c1"], { pads: [1, 1, 1, 1] }, "conv1"),
+      node("Relu", ["c1"], ["r1"], {}, "relu1"),
+      node("MaxPool", ["r1"], ["p1"], { kernel_shape: [2, 2], strides: [2, 2] }, "pool1"),
+      node("Conv", ["p1", "w2", "b2"], ["c2"], { pads: [1, 1, 1, 1], strides: [2, 2] }, "conv2"),
+      node("Relu", ["c2"], ["r2"], {}, "relu2"),
+      node("Flatten", ["r2"], ["f2"], {}, "flatten2"),
+      node("Gemm", ["f2", "w3", "b3"], ["g3"], { transB: 1 }, "fc3"),
+      node("Softmax", ["g3"], ["probs"], {}, "softmax3"),
+    ],
+    valueInfo: options.valueInfo
+      ? [
+          tensorValue("c1", [1, 8, 8, 8]), tensorValue("r1", [1, 8, 8, 8]), tensorValue("p1", [1, 8, 4, 4]),
+          tensorValue("c2", [1, 16, 2, 2]), tensorValue("r2", [1, 16, 2, 2]), tensorValue("f2", [1, 64]),
+          tensorValue("g3", [1, 10]),
+        ]
+      : [],
+  });
+}
+
+/** The chain's nodes listed back to front. */
+export function shuffledChainModel(): ModelProto {
+  const proto = clone(ModelProtoSchema, chainModel());
+  proto.graph!.node.reverse();
+  return proto;
+}
+
+/**
+ * Two inputs, a residual Add, parallel branches joined by Concat, an output from the middle (r1) and
+ * a second output: a DAG whose layers pass several values along.
+ */
+export function dagModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("x", [1, 4, 6, 6]), tensorValue("y", [1, 16, 6, 6])],
+    outputs: [tensorValue("out", [1, 16, 6, 6]), tensorValue("r1", [1, 8, 6, 6]), tensorValue("side", [1, 8, 6, 6])],
+    initializers: [weight("wa", [8, 4, 3, 3]), weight("wb", [8, 8, 3, 3]), weight("wc", [8, 8, 1, 1]), weight("wd", [16, 16, 3, 3])],
+    nodes: [
+      node("Conv", ["x", "wa"], ["a"], { pads: [1, 1, 1, 1] }, "conv_a"),
+      node("Relu", ["a"], ["r1"], {}, "relu_a"),
+      node("Conv", ["r1", "wb"], ["b"], { pads: [1, 1, 1, 1] }, "branch_b"),
+      node("Add", ["b", "r1"], ["res"], {}, "residual"),
+      node("Conv", ["r1", "wc"], ["c"], {}, "branch_c"),
+      node("Sigmoid", ["c"], ["side"], {}, "side_sigmoid"),
+      node("Concat", ["res", "c"], ["cat"], { axis: 1 }, "concat"),
+      node("Conv", ["cat", "wd"], ["d"], { pads: [1, 1, 1, 1] }, "conv_d"),
+      node("Add", ["d", "y"], ["out"], {}, "add_y"),
+    ],
+  });
+}
+
+/**
+ * Weights in Constant nodes (raw_data and float_data) and one initializer shared by two MatMuls.
+ */
+export function constantsModel(): ModelProto {
+  const wConst = weight("unused", [32, 32], { floatData: true });
+  const biasConst = weight("unused", [32]);
+  const shared = weight("shared", [32, 32]);
+  return model({
+    inputs: [tensorValue("x", [2, 32])],
+    outputs: [tensorValue("out", [2, 32])],
+    initializers: [shared],
+    nodes: [
+      node("Constant", [], ["wc"], { value: wConst }, "const_w"),
+      node("Constant", [], ["bc"], { value: biasConst }, "const_b"),
+      node("Constant", [], ["half"], { value_float: { float: 0.5 } }, "const_half"),
+      node("MatMul", ["x", "wc"], ["m0"], {}, "mm0"),
+      node("Add", ["m0", "bc"], ["a0"], {}, "bias0"),
+      node("MatMul", ["a0", "shared"], ["m1"], {}, "mm1"),
+      node("Relu", ["m1"], ["r1"], {}, "relu1"),
+      node("MatMul", ["r1", "shared"], ["m2"], {}, "mm2"),
+      node("Mul", ["m2", "half"], ["out"], {}, "scale"),
+    ],
+  });
+}
+
+/** An If whose branches read outer values (an activation and an initializer) and a Loop that reads an activation. */
+export function subgraphModel(): ModelProto {
+  const thenBranch = graph({
+    name: "then", inputs: [], outputs: [tensorValue("t_out")],
+    nodes: [node("Add", ["h", "bias"], ["t_out"], {}, "then_add")],
+  });
+  const elseBranch = graph({
+    name: "else", inputs: [], outputs: [tensorValue("e_out")],
+    nodes: [node("Mul", ["h", "h"], ["e_out"], {}, "else_mul")],
+  });
+  const body = graph({
+    name: "body",
+    inputs: [tensorValue("iter", [], 7), tensorValue("cond_in", [], BOOL), tensorValue("v_in")],
+    outputs: [tensorValue("cond_out", [], BOOL), tensorValue("v_out")],
+    nodes: [node("Identity", ["cond_in"], ["cond_out"], {}, "body_cond"), node("Add", ["v_in", "h"], ["v_out"], {}, "body_add")],
+  });
+  return model({
+    inputs: [tensorValue("x", [1, 16]), tensorValue("flag", [], BOOL)],
+    outputs: [tensorValue("y", [1, 16]), tensorValue("looped", [1, 16])],
+    initializers: [weight("w", [16, 16]), weight("bias", [1, 16]), int64s("trips", [3]), weight("w2", [16, 16])],
+    nodes: [
+      node("MatMul", ["x", "w"], ["h"], {}, "mm"),
+      node("If", ["flag"], ["branch"], { then_branch: thenBranch, else_branch: elseBranch }, "choose"),
+      node("Reshape", ["trips", "trips_shape"], ["trip_count"], {}, "trip_scalar"),
+      node("Constant", [], ["trips_shape"], { value: int64s("s", []) }, "empty_shape"),
+      node("Constant", [], ["true"], { value: boolScalar() }, "const_true"),
+      node("Loop", ["trip_count", "true", "branch"], ["looped"], { body }, "loop"),
+      node("MatMul", ["looped", "w2"], ["y"], {}, "mm_out"),
+    ],
+  });
+}
+
+function boolScalar() {
+  const t = weight("b", []);
+  t.dataType = BOOL;
+  t.rawData = new Uint8Array([1]);
+  return t;
+}
+
+/** Symbolic batch and spatial dims, with value_info stating intermediate dims by the same symbols. */
+export function symbolicModel(options: { noData?: boolean } = {}): ModelProto {
+  return model({
+    inputs: [tensorValue("x", ["N", 3, "H", "W"])],
+    outputs: [tensorValue("y", ["N", 8, "H", "W"])],
+    initializers: [weight("w1", [8, 3, 3, 3], options), weight("w2", [8, 8, 3, 3], options)],
+    valueInfo: [tensorValue("c1", ["N", 8, "H", "W"]), tensorValue("r1", ["N", 8, "H", "W"])],
+    nodes: [
+      node("Conv", ["x", "w1"], ["c1"], { pads: [1, 1, 1, 1] }, "conv1"),
+      node("Relu", ["c1"], ["r1"], {}, "relu1"),
+      node("Conv", ["r1", "w2"], ["y"], { pads: [1, 1, 1, 1] }, "conv2"),
+    ],
+  });
+}
+
+/** Layers big enough to tile: Conv, Gemm with transB 1 and 0, MatMul, ConvTranspose. */
+export function tilingModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("x", [1, 8, 6, 6])],
+    outputs: [tensorValue("out", [1, 40]), tensorValue("up", [1, 12, 7, 7])],
+    initializers: [
+      weight("wconv", [64, 8, 3, 3]), weight("bconv", [64]),
+      weight("wt", [64, 12, 2, 2]), weight("bt", [12]),
+      weight("wg1", [96, 64]), weight("bg1", [96]),
+      weight("wg2", [96, 80]), weight("bg2", [1, 80]),
+      weight("wm", [80, 40]),
+    ],
+    nodes: [
+      node("Conv", ["x", "wconv", "bconv"], ["c"], { pads: [1, 1, 1, 1] }, "conv"),
+      node("Relu", ["c"], ["r"], {}, "relu"),
+      node("ConvTranspose", ["r", "wt", "bt"], ["up"], { strides: [1, 1] }, "deconv"),
+      node("GlobalAveragePool", ["r"], ["gp"], {}, "gap"),
+      node("Flatten", ["gp"], ["f"], {}, "flatten"),
+      node("Gemm", ["f", "wg1", "bg1"], ["g1"], { transB: 1 }, "fc1"),
+      node("Relu", ["g1"], ["r1"], {}, "relu_fc1"),
+      node("Gemm", ["r1", "wg2", "bg2"], ["g2"], {}, "fc2"),
+      node("MatMul", ["g2", "wm"], ["out"], {}, "proj"),
+    ],
+  });
+}
+
+/** A graph whose weights live in a separate file (ONNX external data), as large models ship. */
+export function externalDataModel(location: string): { proto: ModelProto; data: Uint8Array } {
+  const proto = chainModel();
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const tensor of proto.graph!.initializer) {
+    const bytes = tensor.rawData;
+    tensor.rawData = new Uint8Array(0);
+    tensor.dataLocation = 1;
+    tensor.externalData = [
+      { $typeName: "onnx.StringStringEntryProto", key: "location", value: location },
+      { $typeName: "onnx.StringStringEntryProto", key: "offset", value: String(offset) },
+      { $typeName: "onnx.StringStringEntryProto", key: "length", value: String(bytes.length) },
+    ];
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.length;
+  }
+  return { proto, data };
+}
+
+/** A node onnxruntime has no kernel for. */
+export function unsupportedOpModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("x", [1, 4])],
+    outputs: [tensorValue("y")],
+    nodes: [node("Relu", ["x"], ["r"], {}, "relu"), node("FrobnicateTensor", ["r"], ["y"], {}, "frob")],
+  });
+}
+
+export { FLOAT };
