@@ -80,7 +80,13 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
 
 /** Runs the scenario on the virtual clock and returns the report. */
 export function simulate(scenario: Scenario, options: RunOptions): RunReport {
-  const { policy, graph } = prepareRun(scenario, options);
+  return simulateRun(scenario, options).report;
+}
+
+/** The simulation with what tests and tools inspect besides the report: the graph and the engine. */
+export function simulateRun(scenario: Scenario, options: RunOptions): { report: RunReport; engine: Engine; prepared: PreparedRun } {
+  const prepared = prepareRun(scenario, options);
+  const { policy, graph } = prepared;
   const engine = new Engine(graph, scenario.arrivals, policy, {
     workers: options.workers,
     memoryBudgetBytes: options.memoryBudgetBytes,
@@ -104,7 +110,7 @@ export function simulate(scenario: Scenario, options: RunOptions): RunReport {
     }
     dispatch = engine.poll(now);
   }
-  return buildReport(scenario, options, engine, true);
+  return { report: buildReport(scenario, options, engine, true), engine, prepared };
 }
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
