@@ -57,6 +57,8 @@ export interface RunReport {
   /** Real runs: RSS before the first load, and its peak during the run. */
   baselineRssBytes?: number;
   peakRssBytes?: number;
+  /** Real runs stopped early (Ctrl-C): only the steps and networks that completed are listed. */
+  interrupted?: boolean;
   networks: NetworkRecord[];
   steps: StepRecord[];
   /** How memory was admitted: "ledger" (per-layer, a hard ceiling) or "edgecaffe" (EdgeCaffe's own, may pass the budget). */
