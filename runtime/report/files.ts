@@ -1,0 +1,97 @@
+// Writing reports to disk (`--json FILE`, `--csv DIR`, `--timeline FILE.svg|.html`): the only report module
+// that touches the file system, so the renderers stay free of runtime APIs.
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { layersCsv, networksCsv, stepsCsv } from "./csv.ts";
+import { toJson } from "./json.ts";
+import { renderTimeline, renderTimelinePage, type TimelineFormat, type TimelineOptions } from "./timeline.ts";
+import type { RunReport } from "./types.ts";
+
+async function writeText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text, "utf8");
+}
+
+function asList(reports: RunReport | readonly RunReport[]): readonly RunReport[] {
+  return Array.isArray(reports) ? reports : [reports as RunReport];
+}
+
+/** Writes `toJson(reports)`: an object for one report, an array for a list. */
+export async function writeJson(path: string, reports: RunReport | readonly RunReport[]): Promise<void> {
+  await writeText(path, toJson(reports));
+}
+
+/** Writes steps.csv, networks.csv and layers.csv into `dir` (created if missing); returns their paths. */
+export async function writeCsv(dir: string, reports: RunReport | readonly RunReport[]): Promise<string[]> {
+  const files: [string, string][] = [
+    [join(dir, "steps.csv"), stepsCsv(reports)],
+    [join(dir, "networks.csv"), networksCsv(reports)],
+    [join(dir, "layers.csv"), layersCsv(reports)],
+  ];
+  for (const [path, text] of files) await writeText(path, text);
+  return files.map(([path]) => path);
+}
+
+/** The timeline format a path asks for by its extension, or undefined (so a CLI can refuse it up front). */
+export function timelineFormatOf(path: string): TimelineFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return ext === ".svg" ? "svg" : ext === ".html" || ext === ".htm" ? "html" : undefined;
+}
+
+/** A file-name-safe piece: letters, digits, dot, dash, underscore. */
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+function budgetSlug(bytes: number | null): string {
+  if (bytes === null) return "unlimited";
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib}MiB` : `${bytes}B`;
+}
+
+/**
+ * Where each run's SVG goes: the path itself for one run; for a sweep, the path with a suffix naming what
+ * differs (`t.svg` -> `t-mema-512MiB.svg`, plus workers, seed or pipeline when they vary), always unique.
+ */
+export function timelinePaths(path: string, reports: readonly RunReport[]): string[] {
+  if (reports.length <= 1) return reports.map(() => path);
+  const ext = extname(path);
+  const stem = join(dirname(path), basename(path, ext));
+  const varies = (key: (r: RunReport) => unknown) => new Set(reports.map(key)).size > 1;
+  const parts: ((r: RunReport) => string)[] = [];
+  if (varies((r) => r.pipeline)) parts.push((r) => slug(r.pipeline));
+  parts.push((r) => slug(r.policy));
+  parts.push((r) => budgetSlug(r.memoryBudgetBytes));
+  if (varies((r) => r.workers)) parts.push((r) => `w${r.workers}`);
+  if (varies((r) => r.seed)) parts.push((r) => `seed${r.seed}`);
+  if (varies((r) => r.simulated)) parts.push((r) => (r.simulated ? "sim" : "real"));
+  const seen = new Map<string, number>();
+  return reports.map((r) => {
+    let name = `${stem}-${parts.map((part) => part(r)).join("-")}`;
+    const count = seen.get(name) ?? 0;
+    seen.set(name, count + 1);
+    if (count > 0) name += `-${count + 1}`;
+    return name + ext;
+  });
+}
+
+/**
+ * Writes the timeline(s), the format from the extension: one SVG per run (suffixed for sweeps), or one
+ * HTML page holding every run on a shared scale. Returns the paths written.
+ */
+export async function writeTimeline(
+  path: string,
+  reports: RunReport | readonly RunReport[],
+  options: Omit<TimelineOptions, "format"> = {},
+): Promise<string[]> {
+  const format = timelineFormatOf(path);
+  if (!format) throw new Error(`${path}: a timeline file must end in .svg or .html`);
+  const list = asList(reports);
+  if (format === "html") {
+    await writeText(path, list.length === 1 && list[0] ? renderTimeline(list[0], { ...options, format }) : renderTimelinePage(list, options));
+    return [path];
+  }
+  const paths = timelinePaths(path, list);
+  for (const [i, r] of list.entries()) await writeText(paths[i] ?? path, renderTimeline(r, { ...options, format }));
+  return paths;
+}

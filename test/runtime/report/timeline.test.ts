@@ -1,0 +1,142 @@
+// The timeline: well-formed SVG/HTML, one bar per visible step (short ones merged, none lost), the budget
+// line, escaped names, and byte-identical output for the same report.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderTimeline, renderTimelinePage } from "../../../runtime/report/timeline.ts";
+import type { RunReport } from "../../../runtime/report/types.ts";
+import { syntheticReport } from "./synthetic-report.ts";
+import { tinyReport } from "./tiny-report.ts";
+import { checkXml, type XmlElement } from "./xml-check.ts";
+
+const bars = (elements: XmlElement[]) => elements.filter((e) => e.attrs.class === "step");
+const stepsIn = (elements: XmlElement[]) => bars(elements).reduce((sum, e) => sum + Number(e.attrs["data-steps"]), 0);
+const titleOf = (e: XmlElement, all: XmlElement[]) => all.find((t) => t.name === "title" && t.parent === e)?.text ?? "";
+
+test("a small run: one bar per init, load and exec, with its kind, network and tooltip", () => {
+  const report = tinyReport();
+  const svg = renderTimeline(report);
+  const elements = checkXml(svg);
+  assert.equal(elements[0]?.name, "svg");
+  const drawn = bars(elements);
+  assert.equal(drawn.length, report.steps.filter((s) => s.kind !== "free").length);
+  assert.deepEqual(
+    drawn.map((e) => `${e.attrs["data-network"]} ${e.attrs["data-kind"]}`).sort(),
+    report.steps.filter((s) => s.kind !== "free").map((s) => `${s.network} ${s.kind}`).sort(),
+  );
+  // Execs solid, loads hatched with the network's pattern.
+  const load = drawn.find((e) => e.attrs["data-kind"] === "load");
+  const exec = drawn.find((e) => e.attrs["data-kind"] === "exec");
+  assert.match(load?.attrs.fill ?? "", /^url\(#tl-load-\d\)$/);
+  assert.match(exec?.attrs.fill ?? "", /^#[0-9a-f]{6}$/);
+  const fc6 = drawn.find((e) => titleOf(e, elements).startsWith("agenet #0 load fc6"));
+  assert.equal(titleOf(fc6!, elements), "agenet #0 load fc6: 20.0 ms → 45.0 ms (25.0 ms, 24.0 MiB)\non loader 0");
+  // A lane per worker and the loading lane, labelled.
+  const labels = elements.filter((e) => e.name === "text").map((e) => e.text);
+  for (const label of ["worker 0", "worker 1", "loader 0", "arrivals", "Memory over time"]) assert.ok(labels.includes(label), label);
+  assert.ok(labels.includes("tiny · policy mema · budget 64.0 MiB · makespan 100 ms"));
+  // Inits and frees marked.
+  assert.equal(elements.filter((e) => e.attrs.class === "init-marker").length, 2);
+  assert.equal(elements.filter((e) => e.attrs.class === "free-marker").length, 2);
+});
+
+test("the budget is a dashed line at its height; without a budget there is none", () => {
+  const elements = checkXml(renderTimeline(tinyReport()));
+  const budget = elements.find((e) => e.attrs.class === "budget");
+  assert.ok(budget?.attrs["stroke-dasharray"]);
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "budget 64.0 MiB"));
+  const none = checkXml(renderTimeline(tinyReport({ memoryBudgetBytes: null })));
+  assert.equal(none.find((e) => e.attrs.class === "budget"), undefined);
+  assert.ok(none.some((e) => e.text === "no memory budget"));
+  // The accounted curve is drawn; no RSS line for a simulated run.
+  assert.ok(elements.some((e) => e.attrs.class === "accounted"));
+  assert.equal(elements.find((e) => e.attrs.class === "rss"), undefined);
+});
+
+test("the memory axis reaches the budget and the accounted curve's steps are exact", () => {
+  const elements = checkXml(renderTimeline(tinyReport(), { widthPx: 1146 }));
+  // Plot 1000 px wide for 100 ms: 10 px per ms from x = 118.
+  const d = elements.find((e) => e.attrs.class === "accounted")?.attrs.d ?? "";
+  assert.ok(d.includes("318,"), "a step at 20 ms");
+  assert.ok(d.includes("568,"), "a step at 45 ms");
+  const yLabels = elements.filter((e) => e.name === "text" && /MiB$/.test(e.text) && e.attrs["text-anchor"] === "end").map((e) => e.text);
+  assert.ok(yLabels.includes("70 MiB") || yLabels.includes("80 MiB"), yLabels.join(","));
+});
+
+test("names are escaped in text, tooltips and attributes", () => {
+  const base = tinyReport();
+  const evil = `<b>&"net'</b>`;
+  const report = tinyReport({
+    pipeline: "a<b>&c",
+    steps: base.steps.map((s) => ({ ...s, network: evil, layer: s.layer && `${s.layer}&<x>` })),
+    networks: base.networks.map((n) => ({ ...n, name: evil })),
+  });
+  for (const format of ["svg", "html"] as const) {
+    const out = renderTimeline(report, { format });
+    assert.ok(!out.includes("<b>"), format);
+    const svg = format === "svg" ? out : out.slice(out.indexOf("<svg"), out.indexOf("</svg>") + 6);
+    const elements = checkXml(svg);
+    assert.ok(elements.some((e) => e.name === "text" && e.text === evil), "legend shows the name as is");
+    assert.ok(bars(elements).some((e) => e.attrs["data-network"] === evil));
+    assert.ok(bars(elements).some((e) => titleOf(e, elements).includes("conv1&<x>")));
+  }
+});
+
+test("thousands of steps: short ones merge into stacked bars, none is lost, the picture stays small", () => {
+  const report = syntheticReport({ roundsMs: [0, 1500, 3000, 4500, 6000, 7500, 9000, 10500], budgetBytes: 512 * 1024 * 1024 });
+  const drawnSteps = report.steps.filter((s) => s.kind !== "free").length;
+  assert.ok(drawnSteps > 1500);
+  const svg = renderTimeline(report);
+  const elements = checkXml(svg);
+  assert.equal(stepsIn(elements), drawnSteps, "every step is in exactly one bar");
+  const count = bars(elements).length;
+  assert.ok(count < drawnSteps, `${count} bars for ${drawnSteps} steps`);
+  assert.ok(svg.length < 1_500_000, `${svg.length} bytes`);
+  const merged = bars(elements).filter((e) => e.attrs["data-kind"] === "merged");
+  assert.ok(merged.length > 0);
+  for (const m of merged) {
+    assert.match(titleOf(m, elements), /^\d+ short steps merged: /);
+    assert.ok(elements.filter((e) => e.parent === m && e.name === "rect").length >= 2, "stacked parts");
+  }
+  // Two steps wider than 2 px never share a bar (a wide one only absorbs slivers of its own network and kind).
+  const pxPerMs = (1200 - 118 - 28) / report.makespanMs;
+  const wide = report.steps.filter((s) => s.kind !== "free" && (s.endMs - s.startMs) * pxPerMs >= 2).length;
+  assert.ok(count >= wide, `${count} bars, ${wide} wide steps`);
+  // The widest merged bar stays narrow (a few pixels), so merging never hides structure.
+  for (const m of merged) {
+    const rect = elements.find((e) => e.parent === m && e.name === "rect");
+    assert.ok(Number(rect?.attrs.width) < 4.5, `merged bar ${rect?.attrs.width} px`);
+  }
+});
+
+test("same report, same bytes; a real run adds the RSS line above its baseline", () => {
+  const a = renderTimeline(syntheticReport({ withRss: true }));
+  assert.equal(a, renderTimeline(syntheticReport({ withRss: true })));
+  const elements = checkXml(a);
+  assert.ok(elements.some((e) => e.attrs.class === "rss"));
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "RSS above its baseline of 92.0 MiB"));
+});
+
+test("HTML: self-contained, the same SVG, tooltips; a sweep page shares one scale", () => {
+  const report = tinyReport();
+  const html = renderTimeline(report, { format: "html" });
+  assert.ok(html.startsWith("<!doctype html>"));
+  assert.ok(html.includes(renderTimeline(report).replace(/^<\?xml[^>]*>\n/, "")), "embeds the SVG");
+  assert.ok(html.includes("<script>") && html.includes("data-tip"));
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no external assets");
+  const runs: RunReport[] = [tinyReport(), tinyReport({ policy: "bulk", makespanMs: 200 })];
+  const page = renderTimelinePage(runs);
+  const svgs = page.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+  assert.equal(svgs.length, 2);
+  for (const svg of svgs) checkXml(svg);
+  // Both on a 200 ms axis, with distinct ids.
+  assert.ok(svgs.every((svg) => svg.includes(">200 ms<")));
+  assert.ok(svgs[0]?.includes('id="run0-load-0"') && svgs[1]?.includes('id="run1-load-0"'));
+});
+
+test("idle workers still get a lane; zero-length runs do not break the axes", () => {
+  const report = tinyReport({ workers: 3 });
+  const elements = checkXml(renderTimeline(report));
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "worker 2"));
+  const empty = tinyReport({ steps: [], networks: [], memory: [], makespanMs: 0, peakAccountedBytes: 0 });
+  checkXml(renderTimeline(empty));
+});
