@@ -99,7 +99,7 @@ class Compiler {
 
   // ---- loading ----
 
-  load(text: string): SourceFile[] {
+  load(text: string, given?: MemaDocument): SourceFile[] {
     const host = this.options.host;
     const display = this.options.file ?? "<input>";
     const id = host && this.options.file ? host.absolute(this.options.file) : display;
@@ -109,7 +109,7 @@ class Compiler {
       loaded.add(id);
       this.files.set(display, text);
       this.idOf.set(display, id);
-      const parsed = parse(text, display);
+      const parsed = given && chain.length === 1 ? { ast: given, diagnostics: [] } : parse(text, display);
       this.diagnostics.push(...parsed.diagnostics);
       if (!parsed.ast) return;
       for (const statement of parsed.ast.statements) {
@@ -715,11 +715,11 @@ function setSpanFrom<T extends object>(from: object, to: T, key: string): T {
   return to;
 }
 
-function run(text: string, options: CompileOptions, withPlan: boolean): CompileResult {
+function run(text: string, options: CompileOptions, withPlan: boolean, given?: MemaDocument): CompileResult {
   const compiler = new Compiler(options);
   try {
     compiler.parseOverrides();
-    const files = compiler.load(text);
+    const files = compiler.load(text, given);
     for (const file of files) compiler.topLevel(file);
     compiler.finish();
     const diagnostics = tidyDiagnostics(compiler.diagnostics);
@@ -751,4 +751,9 @@ export function check(text: string, options: CompileOptions = {}): { diagnostics
 /** Compiles a document to its plan; `plan` is absent when there is any error. */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
   return run(text, options, true);
+}
+
+/** Compiles a tree built by another front end (YAML/JSON); `text` is the source its spans point into. */
+export function compileDocument(ast: MemaDocument, text: string, options: CompileOptions, withPlan = true): CompileResult {
+  return run(text, options, withPlan, ast);
 }
