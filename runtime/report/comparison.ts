@@ -100,6 +100,10 @@ function sweptColumns(runs: RunReport[]): Column[] {
 function rowNamer(runs: RunReport[]): (r: RunReport) => string {
   const seedsVary = new Set(runs.map((r) => r.seed)).size > 1;
   const sourcesVary = new Set(runs.map((r) => r.simulated)).size > 1;
+  const admissionsVary = new Set(runs.map((r) => r.admission ?? "ledger")).size > 1;
   return (r) =>
-    r.policy + (seedsVary ? ` seed ${r.seed}` : "") + (sourcesVary ? (r.simulated ? " (simulated)" : " (real)") : "");
+    r.policy +
+    (admissionsVary && r.admission === "edgecaffe" ? " (EdgeCaffe admission)" : "") +
+    (seedsVary ? ` seed ${r.seed}` : "") +
+    (sourcesVary ? (r.simulated ? " (simulated)" : " (real)") : "");
 }

@@ -17,10 +17,10 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\n") + "\n";
 }
 
-const RUN_HEADER = ["run", "pipeline", "policy", "memoryBudgetBytes", "workers", "simulated", "seed"];
+const RUN_HEADER = ["run", "pipeline", "policy", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"];
 
 function runColumns(report: RunReport, index: number): CsvValue[] {
-  return [index, report.pipeline, report.policy, report.memoryBudgetBytes, report.workers, report.simulated, report.seed];
+  return [index, report.pipeline, report.policy, report.admission, report.memoryBudgetBytes, report.workers, report.simulated, report.seed];
 }
 
 function asList(reports: RunReport | readonly RunReport[]): readonly RunReport[] {

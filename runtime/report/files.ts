@@ -61,6 +61,7 @@ export function timelinePaths(path: string, reports: readonly RunReport[]): stri
   const parts: ((r: RunReport) => string)[] = [];
   if (varies((r) => r.pipeline)) parts.push((r) => slug(r.pipeline));
   parts.push((r) => slug(r.policy));
+  if (varies((r) => r.admission ?? "ledger")) parts.push((r) => r.admission ?? "ledger");
   parts.push((r) => budgetSlug(r.memoryBudgetBytes));
   if (varies((r) => r.workers)) parts.push((r) => `w${r.workers}`);
   if (varies((r) => r.seed)) parts.push((r) => `seed${r.seed}`);

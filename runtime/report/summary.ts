@@ -15,7 +15,10 @@ export function describeRun(report: RunReport): string {
     ? `simulated${report.profile ? ` on profile ${report.profile}` : ""} (seed ${report.seed})`
     : "real run";
   const workers = `${report.workers} worker${report.workers === 1 ? "" : "s"}`;
-  return `${report.pipeline}: policy ${report.policy}, budget ${formatBudget(report.memoryBudgetBytes)}, ${workers}, ${source}`;
+  // EdgeCaffe's per-network admission may pass the budget; say so wherever the budget is shown.
+  const admission = report.admission === "edgecaffe" ? " (EdgeCaffe admission)" : "";
+  const interrupted = report.interrupted ? ", INTERRUPTED (partial)" : "";
+  return `${report.pipeline}: policy ${report.policy}${admission}, budget ${formatBudget(report.memoryBudgetBytes)}, ${workers}, ${source}${interrupted}`;
 }
 
 /** Network instances in the order they arrived (ties: start, name, instance), so the table reads as a story. */

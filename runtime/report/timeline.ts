@@ -51,7 +51,9 @@ export function renderTimelinePage(reports: readonly RunReport[], options: Omit<
 
 /** Title line: pipeline, policy, budget, makespan. */
 export function timelineTitle(report: RunReport): string {
-  return `${report.pipeline} · policy ${report.policy} · budget ${formatBudget(report.memoryBudgetBytes)} · makespan ${formatMs(report.makespanMs)}`;
+  const admission = report.admission === "edgecaffe" ? " (EdgeCaffe admission)" : "";
+  const interrupted = report.interrupted ? " · INTERRUPTED" : "";
+  return `${report.pipeline} · policy ${report.policy}${admission} · budget ${formatBudget(report.memoryBudgetBytes)} · makespan ${formatMs(report.makespanMs)}${interrupted}`;
 }
 
 function timeExtentOf(report: RunReport): number {
@@ -80,7 +82,8 @@ interface Lane {
 /** Lanes 0..workers-1 are execution workers (shown even when idle), higher ones loading lanes. */
 function lanesOf(report: RunReport): Lane[] {
   const byWorker = new Map<number, StepRecord[]>();
-  for (let w = 0; w < report.workers; w++) byWorker.set(w, []);
+  // Every lane the policy had is shown, idle or not (`lanes` when the scheduler says, else the workers).
+  for (let w = 0; w < Math.max(report.workers, report.lanes ?? 0); w++) byWorker.set(w, []);
   for (const s of report.steps) byWorker.set(s.worker, [...(byWorker.get(s.worker) ?? []), s]);
   return [...byWorker.keys()]
     .sort((a, b) => a - b)

@@ -59,11 +59,11 @@ test("networks.csv: EdgeCaffe's networkStats in ms, with execution = end - start
   });
 });
 
-test("a sweep adds run, pipeline, policy, budget, workers, simulated and seed columns", () => {
+test("a sweep adds run, pipeline, policy, admission, budget, workers, simulated and seed columns", () => {
   const runs = [tinyReport(), tinyReport({ policy: "bulk", memoryBudgetBytes: null })];
   const records = csvRecords(stepsCsv(runs));
   assert.equal(records.length, runs[0]!.steps.length * 2);
-  assert.deepEqual(Object.keys(records[0] ?? {}).slice(0, 7), ["run", "pipeline", "policy", "memoryBudgetBytes", "workers", "simulated", "seed"]);
+  assert.deepEqual(Object.keys(records[0] ?? {}).slice(0, 8), ["run", "pipeline", "policy", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"]);
   const last = records[records.length - 1];
   assert.equal(last?.policy, "bulk");
   assert.equal(last?.memoryBudgetBytes, "");

@@ -74,6 +74,14 @@ test("comparison: policies by budget, ratio to the column's best, best marked, g
   assert.match(text, /fastest overall: mema at budget unlimited, 900 ms/);
 });
 
+test("EdgeCaffe admission and interrupted runs are named in the summary and set apart in comparisons", () => {
+  const text = renderSummary(tinyReport({ admission: "edgecaffe", interrupted: true }));
+  assert.match(text, /^tiny: policy mema \(EdgeCaffe admission\), budget 64\.0 MiB, .*, INTERRUPTED \(partial\)/);
+  const table = renderComparison([tinyReport({ admission: "ledger" }), tinyReport({ admission: "edgecaffe", makespanMs: 90 })]);
+  assert.match(table, /\n  mema\s+100\.0\s+x1\.11 /);
+  assert.match(table, /\n  mema \(EdgeCaffe admission\)\s+90\.0\s+x1\.00 \*/);
+});
+
 test("comparison: workers as columns when swept, one table per pipeline", () => {
   const text = renderComparison([
     tinyReport({ workers: 1, makespanMs: 300 }),
