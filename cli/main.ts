@@ -7,6 +7,10 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   layers: () => import("./layers.ts"),
   verify: () => import("./verify.ts"),
   profile: () => import("./profile.ts"),
+  check: () => import("./check.ts"),
+  plan: () => import("./plan.ts"),
+  schema: () => import("./schema.ts"),
+  fmt: () => import("./fmt.ts"),
 };
 
 const HELP = `mema: run several DNNs on one memory-constrained device
