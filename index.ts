@@ -4,3 +4,4 @@ export type { LayerInfo, SplitModel, TensorInfo } from "./runtime/model/types.ts
 export type { RunReport, StepRecord, NetworkRecord } from "./runtime/report/types.ts";
 export { zooInfo, zooModel, zooModelPath, zooName, type ZooInfo } from "./stdlib/zoo/index.ts";
 export { parse, check, compile, format, renderDiagnostics, memaSchema, memoryHost, type Diagnostic, type SourceHost, type CompileOptions } from "./lang/index.ts";
+export { layerTimes, loadDeviceProfile, type DeviceProfile, type LayerTimes } from "./stdlib/profiles/index.ts";
