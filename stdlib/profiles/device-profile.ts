@@ -158,11 +158,36 @@ export function estimateLayer(model: EstimationModel, facts: LayerFacts): { load
   };
 }
 
-/** Times for every layer of a split model, in order. */
+/**
+ * Times for every layer of a split model, in order. Tiles (LayerInfo.tile) each carry the original weighted
+ * node's name: each gets that node's load time by its share of the weights and exec time by its share of the
+ * FLOPs (flagged estimated), so the tiles of a layer add up to the layer once; the concat step costs nothing extra.
+ */
 export function splitModelTimes(profile: DeviceProfile, network: string, layers: readonly LayerInfo[]): LayerTimes[] {
-  return layers.map((layer) =>
-    layerTimes(profile, network, layer.nodes, { flops: layer.flops, weightsBytes: layer.weightsBytes, activationBytes: layer.activationBytes }),
-  );
+  const tileTotals = new Map<string, { weightsBytes: number; flops: number }>();
+  for (const layer of layers) {
+    if (!layer.tile || layer.tile.index >= layer.tile.count) continue;
+    const t = tileTotals.get(layer.tile.of) ?? { weightsBytes: 0, flops: 0 };
+    t.weightsBytes += layer.weightsBytes;
+    t.flops += layer.flops;
+    tileTotals.set(layer.tile.of, t);
+  }
+  return layers.map((layer) => {
+    const facts = { flops: layer.flops, weightsBytes: layer.weightsBytes, activationBytes: layer.activationBytes };
+    const total = layer.tile && layer.tile.index < layer.tile.count ? tileTotals.get(layer.tile.of) : undefined;
+    if (!layer.tile || !total) return layerTimes(profile, network, layer.nodes, facts);
+    const of = layer.tile.of;
+    const whole = layerTimes(profile, network, [of], { ...facts, flops: total.flops, weightsBytes: total.weightsBytes });
+    const rest = layer.nodes.filter((n) => n !== of);
+    const others = rest.length > 0 ? layerTimes(profile, network, rest) : { loadMs: 0, execMs: 0, estimated: false };
+    const loadShare = total.weightsBytes > 0 ? layer.weightsBytes / total.weightsBytes : 1 / layer.tile.count;
+    const execShare = total.flops > 0 ? layer.flops / total.flops : 1 / layer.tile.count;
+    return {
+      loadMs: others.loadMs + loadShare * whole.loadMs,
+      execMs: others.execMs + execShare * whole.execMs,
+      estimated: true,
+    };
+  });
 }
 
 /** What `mema profile` writes (runtime/model/profile.ts, format "mema-layer-profile/1"); only the fields read here. */

@@ -11,6 +11,7 @@ import {
   layerTimes,
   loadDeviceProfile,
   ProfileError,
+  splitModelTimes,
   type MeasuredLayerProfile,
 } from "../../stdlib/profiles/index.ts";
 import { caffeLayerOf, zooGraph, zooInfo, zooModel } from "../../stdlib/zoo/index.ts";
@@ -124,4 +125,16 @@ test("profiles measured by `mema profile` load from a file or a directory", () =
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("tiles of a layer share its time by weights and FLOPs, adding up to the layer once", () => {
+  const whole = planLayers(zooModel("agenet", { weights: false }));
+  const tiled = planLayers(zooModel("agenet", { weights: false }), { capBytes: 16e6 });
+  assert.ok(tiled.some((l) => l.tile), "fc6 is tiled");
+  const a = splitModelTimes(rpi4, "agenet", whole);
+  const b = splitModelTimes(rpi4, "agenet", tiled);
+  assert.ok(Math.abs(sum(a.map((t) => t.loadMs)) - sum(b.map((t) => t.loadMs))) < 1e-9);
+  assert.ok(Math.abs(sum(a.map((t) => t.execMs)) - sum(b.map((t) => t.execMs))) < 1e-9);
+  const fc6Tiles = b.filter((_, i) => tiled[i]!.tile && tiled[i]!.tile!.index < tiled[i]!.tile!.count);
+  assert.ok(fc6Tiles.every((t) => t.estimated && t.loadMs < 411.474), "each tile loads a share of fc6");
 });
