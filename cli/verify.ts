@@ -1,7 +1,5 @@
 // `mema verify MODEL`: runs the model whole and layer by layer on the same seeded inputs and compares outputs.
-import { seededInputs } from "../runtime/model/seeded-inputs.ts";
-import { splitModel } from "../runtime/model/split.ts";
-import { maxAbsDifference, runLayered, runWhole, toFeeds } from "../runtime/model/staged-run.ts";
+import { verifyModel } from "../runtime/model/staged-run.ts";
 import type { Command } from "./command.ts";
 import { splitOptions } from "./layers.ts";
 import { asUsageErrors, parseNumber, resolveModel, SHAPE_OPTION } from "./model-args.ts";
@@ -27,16 +25,12 @@ prints the largest absolute difference per output, and exits 0 only when every o
       const tolerance = parseNumber("tolerance", ctx.values.tolerance, 0);
       const seed = parseNumber("seed", ctx.values.seed, 42);
       const model = await resolveModel(ctx.positionals[0]);
-      const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
-      const feeds = toFeeds(seededInputs(split.inputs, seed));
-      const whole = await runWhole(split.path, feeds);
-      const staged = await runLayered(split, feeds);
+      const { split, outputs } = await verifyModel(model.path, { ...splitOptions(ctx.values), name: model.name }, seed);
       let worst = 0;
       ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);
-      for (const output of split.outputs) {
-        const diff = maxAbsDifference(whole[output.name]!, staged[output.name]!);
-        worst = Math.max(worst, diff);
-        ctx.out(`  ${output.name} [${output.shape.join("x")}] ${output.dtype}: max abs difference ${diff}\n`);
+      for (const output of outputs) {
+        worst = Math.max(worst, output.maxAbsDifference);
+        ctx.out(`  ${output.name} [${output.shape.join("x")}] ${output.dtype}: max abs difference ${output.maxAbsDifference}\n`);
       }
       const ok = worst <= tolerance;
       ctx.out(ok ? `ok: within tolerance ${tolerance}${worst === 0 ? " (bit-identical)" : ""}\n` : `FAILED: ${worst} exceeds tolerance ${tolerance}\n`);

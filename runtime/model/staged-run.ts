@@ -1,7 +1,7 @@
 // Runs a model whole and layer by layer (load, exec, free per layer) on the same inputs, for verify and profile.
 import { type HostSession, type HostTensor, hostTensor } from "../host/onnxruntime.ts";
-import { openSession } from "./split.ts";
-import type { InputData } from "./seeded-inputs.ts";
+import { seededInputs, type InputData } from "./seeded-inputs.ts";
+import { openSession, splitModel, type SplitOptions } from "./split.ts";
 import type { LayerInfo, SplitModel } from "./types.ts";
 
 export type Feeds = Record<string, HostTensor>;
@@ -79,3 +79,23 @@ export function maxAbsDifference(a: HostTensor, b: HostTensor): number {
   return max;
 }
 
+
+export interface Verification {
+  split: SplitModel;
+  seed: number;
+  /** Per graph output: the largest absolute difference between whole and layer-by-layer results. */
+  outputs: { name: string; dtype: string; shape: number[]; maxAbsDifference: number }[];
+}
+
+/** Splits a model, runs it whole and layer by layer on the same seeded inputs, and compares every output. */
+export async function verifyModel(path: string, options: SplitOptions = {}, seed = 42): Promise<Verification> {
+  const split = await splitModel(path, options);
+  const feeds = toFeeds(seededInputs(split.inputs, seed));
+  const whole = await runWhole(split.path, feeds);
+  const staged = await runLayered(split, feeds);
+  return {
+    split,
+    seed,
+    outputs: split.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, maxAbsDifference: maxAbsDifference(whole[o.name]!, staged[o.name]!) })),
+  };
+}
