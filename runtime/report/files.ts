@@ -96,3 +96,31 @@ export async function writeTimeline(
   for (const [i, r] of list.entries()) await writeText(paths[i] ?? path, renderTimeline(r, { ...options, format }));
   return paths;
 }
+
+/** Where `mema run` / `mema compare` were asked to write reports (`--json`, `--csv`, `--timeline`). */
+export interface ReportTargets {
+  jsonPath?: string;
+  csvDir?: string;
+  timelinePath?: string;
+}
+
+/**
+ * Writes every requested report for the run(s): JSON as one object for a single run and an array for a
+ * sweep, the CSV trio, the timeline(s). Returns the paths written, for the CLI to print.
+ */
+export async function writeReportFiles(
+  reports: RunReport | readonly RunReport[],
+  targets: ReportTargets,
+  timelineOptions: Omit<TimelineOptions, "format"> = {},
+): Promise<string[]> {
+  const written: string[] = [];
+  const list = asList(reports);
+  const jsonValue = Array.isArray(reports) && reports.length === 1 ? (reports[0] as RunReport) : reports;
+  if (targets.jsonPath !== undefined) {
+    await writeJson(targets.jsonPath, jsonValue);
+    written.push(targets.jsonPath);
+  }
+  if (targets.csvDir !== undefined) written.push(...(await writeCsv(targets.csvDir, list)));
+  if (targets.timelinePath !== undefined) written.push(...(await writeTimeline(targets.timelinePath, list, timelineOptions)));
+  return written;
+}

@@ -305,7 +305,9 @@ function drawBar(c: Canvas, bar: LaneBar, top: number, laneLabel: string): void 
   };
   if (bar.networks.length === 1 && bar.kinds.length === 1 && colour) {
     const kind = bar.kinds[0] ?? "exec";
-    const network = `data-network="${escapeXml(name)}"`;
+    const instances = new Set(bar.steps.map((s) => s.instance));
+    const instance = instances.size === 1 ? ` data-instance="${bar.steps[0]?.instance ?? 0}"` : "";
+    const network = `data-network="${escapeXml(name)}"${instance}`;
     c.out.push(`<rect ${attrs} data-kind="${kind}" ${network} ${geometry} y="${top}" height="${LANE_HEIGHT}" fill="${fillOf(name, kind)}"${edge}>${tip}</rect>`);
     return;
   }
@@ -371,12 +373,18 @@ function drawArrivals(c: Canvas, report: RunReport, y: number): void {
     entry.names.push(`${n.name} #${n.instance}`);
     byPixel.set(at, entry);
   }
-  for (const [at, entry] of byPixel) {
+  const xs = [...byPixel.keys()].sort((a, b) => a - b);
+  for (const [k, at] of xs.entries()) {
+    const entry = byPixel.get(at);
+    if (!entry) continue;
     const single = entry.names.length === 1 ? report.networks.find((n) => `${n.name} #${n.instance}` === entry.names[0]) : undefined;
     const fill = single ? (c.colours.get(single.name)?.solid ?? "#444") : "#444";
     const tip = `${entry.names.length} arrival${entry.names.length === 1 ? "" : "s"} at ${formatMs(entry.atMs)}: ${entry.names.join(", ")}`;
     c.out.push(`<path class="arrival" d="M${at - 4} ${y - 8}h8l-4 8z" fill="${fill}"><title>${escapeXml(tip)}</title></path>`);
-    if (entry.names.length > 1) text(c, at + 6, y, `×${entry.names.length}`, `font-size="10" fill="#444"`);
+    // The count only where it fits before the next arrival (the tooltip always has it).
+    const label = `×${entry.names.length}`;
+    const room = (xs[k + 1] ?? Infinity) - at;
+    if (entry.names.length > 1 && room > textWidth(label, 10) + 12) text(c, at + 6, y, label, `font-size="10" fill="#444"`);
   }
 }
 
@@ -542,8 +550,24 @@ const TOOLTIP_SCRIPT = `
     t.remove();
   }
   const tip = document.getElementById("tip");
+  let lit = null;
+  // Hovering a step lights up every step of that network instance and dims the rest.
+  const light = (el) => {
+    const key = el && el.hasAttribute("data-instance") ? el.getAttribute("data-network") + "\u0000" + el.getAttribute("data-instance") : null;
+    if (key === lit) return;
+    lit = key;
+    for (const svg of document.querySelectorAll("svg.dim")) svg.classList.remove("dim");
+    for (const s of document.querySelectorAll(".step.hl")) s.classList.remove("hl");
+    if (!key) return;
+    const svg = el.closest("svg");
+    svg.classList.add("dim");
+    for (const s of svg.querySelectorAll(".step[data-instance]")) {
+      if (s.getAttribute("data-network") + "\u0000" + s.getAttribute("data-instance") === key) s.classList.add("hl");
+    }
+  };
   document.addEventListener("mousemove", (e) => {
     const el = e.target instanceof Element ? e.target.closest("[data-tip]") : null;
+    light(el && el.classList.contains("step") ? el : null);
     if (!el) { tip.style.display = "none"; return; }
     tip.textContent = el.getAttribute("data-tip");
     tip.style.display = "block";
@@ -562,8 +586,11 @@ function htmlPage(title: string, svgs: string[]): string {
     `body{margin:16px;font-family:${FONT};background:#fff;color:#222}`,
     "figure{margin:0 0 28px 0;overflow-x:auto}",
     "svg .step:hover{stroke:#000;stroke-width:1.2}",
+    "svg.dim .step{opacity:.25}svg.dim .step.hl{opacity:1}",
+    "p.hint{color:#555;font-size:13px;margin:0 0 8px 0}",
     "#tip{position:fixed;display:none;pointer-events:none;background:#222;color:#fff;padding:5px 8px;border-radius:4px;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre;z-index:1;max-width:70vw}",
     "</style></head><body>",
+    `<p class="hint">Hover a step for its layer, times and bytes; the other steps of the same network instance light up.</p>`,
     ...svgs.map((svg) => `<figure>\n${svg}\n</figure>`),
     `<div id="tip"></div>`,
     `<script>${TOOLTIP_SCRIPT}</script>`,

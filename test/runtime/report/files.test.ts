@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { timelineFormatOf, timelinePaths, writeCsv, writeJson, writeTimeline } from "../../../runtime/report/files.ts";
+import { timelineFormatOf, timelinePaths, writeCsv, writeJson, writeReportFiles, writeTimeline } from "../../../runtime/report/files.ts";
 import { csvRecords } from "./csv-parse.ts";
 import { tinyReport } from "./tiny-report.ts";
 import { checkXml } from "./xml-check.ts";
@@ -44,4 +44,20 @@ test("timeline file names: the path for one run, unique suffixes naming what var
   assert.equal(timelineFormatOf("a/b.SVG"), "svg");
   assert.equal(timelineFormatOf("a.html"), "html");
   assert.equal(timelineFormatOf("a.png"), undefined);
+});
+
+test("writeReportFiles: one run gives a JSON object, a sweep an array, and every requested file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "mema-report-"));
+  try {
+    const one = await writeReportFiles([tinyReport()], { jsonPath: join(dir, "one.json"), timelinePath: join(dir, "one.svg") });
+    assert.deepEqual(one, [join(dir, "one.json"), join(dir, "one.svg")]);
+    assert.equal(Array.isArray(JSON.parse(await readFile(join(dir, "one.json"), "utf8"))), false);
+    const sweep = [tinyReport(), tinyReport({ policy: "bulk" })];
+    const paths = await writeReportFiles(sweep, { jsonPath: join(dir, "all.json"), csvDir: join(dir, "csv"), timelinePath: join(dir, "all.html") });
+    assert.equal(paths.length, 5);
+    assert.equal(JSON.parse(await readFile(join(dir, "all.json"), "utf8")).length, 2);
+    assert.deepEqual(await writeReportFiles(sweep, {}), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -151,7 +151,8 @@ export function syntheticReport(options: SyntheticOptions = {}): RunReport {
     let started = true;
     while (started) {
       started = false;
-      const present = instances.filter((i) => i.arrivalMs <= t && !(i.endMs <= t));
+      // At most five instances at once, so that loaded weights cannot starve every execution.
+      const present = instances.filter((i) => i.arrivalMs <= t && !(i.endMs <= t)).slice(0, 5);
       // Execution workers: inits first, then the executable layer of the earliest arrival.
       for (let w = 0; w < workers; w++) {
         if ((laneFreeAt[w] ?? 0) > t || running.some((r) => r.lane === w)) continue;

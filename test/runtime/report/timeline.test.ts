@@ -122,6 +122,8 @@ test("HTML: self-contained, the same SVG, tooltips; a sweep page shares one scal
   assert.ok(html.startsWith("<!doctype html>"));
   assert.ok(html.includes(renderTimeline(report).replace(/^<\?xml[^>]*>\n/, "")), "embeds the SVG");
   assert.ok(html.includes("<script>") && html.includes("data-tip"));
+  const script = html.slice(html.indexOf("<script>") + 8, html.indexOf("</script>"));
+  assert.doesNotThrow(() => new Function(script), "the tooltip script parses");
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no external assets");
   const runs: RunReport[] = [tinyReport(), tinyReport({ policy: "bulk", makespanMs: 200 })];
   const page = renderTimelinePage(runs);
