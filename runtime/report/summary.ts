@@ -56,7 +56,10 @@ function renderOne(report: RunReport, options: SummaryOptions): string {
   if (report.baselineRssBytes !== undefined || report.peakRssBytes !== undefined) {
     const parts = [`baseline ${formatBytes(report.baselineRssBytes)}`, `peak ${formatBytes(report.peakRssBytes)}`];
     if (report.baselineRssBytes !== undefined && report.peakRssBytes !== undefined) {
-      parts.push(`${formatBytes(report.peakRssBytes - report.baselineRssBytes)} over baseline`);
+      const over = report.peakRssBytes - report.baselineRssBytes;
+      // Issue 5's check: the measured growth against the budget (it should stay within budget + allowance).
+      const share = report.memoryBudgetBytes === null ? "" : ` (${formatPercent(over, report.memoryBudgetBytes)} of the budget)`;
+      parts.push(`${formatBytes(over)} over baseline${share}`);
     }
     facts.push(["RSS", parts.join(", ")]);
   }

@@ -36,6 +36,8 @@ test("summary of a real run shows RSS baseline and peak, top1 and digests", () =
   assert.match(text, /^tiny: policy mema, budget unlimited, 2 workers, real run/);
   assert.match(text, /RSS\s+baseline 90\.0 MiB, peak 140\.0 MiB, 50\.0 MiB over baseline/);
   assert.match(text, /peak accounted\s+40\.0 MiB \(no budget\)/);
+  const budgeted = renderSummary({ ...report, memoryBudgetBytes: 100 * MIB });
+  assert.match(budgeted, /50\.0 MiB over baseline \(50% of the budget\)/);
   assert.match(text, /top1\s+output digest/);
   assert.match(text, /agenet .* 3  abababababababab/);
 });
