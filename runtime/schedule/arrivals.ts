@@ -8,7 +8,7 @@ export interface Arrival {
   /**
    * Stochastic arrivals: ms after the previous admission (EdgeCaffe's `time`), i.e. the arrival's time is
    * the sum of the gaps so far. Batch rounds: the same gap, but counted once the previous round finished.
-   * `times` arrivals: absolute time from the run's start.
+   * (`absolute` schedules: the time since the run's start instead.)
    */
   gapMs: number;
 }
@@ -16,7 +16,7 @@ export interface Arrival {
 export interface ArrivalSchedule {
   /** Batch: a round is admitted only once no network of the pipeline is active. */
   gated: boolean;
-  /** Gaps are absolute times (the `times` form). */
+  /** Gaps are times since the run's start (no plan form makes this; embedders may). */
   absolute: boolean;
   arrivals: Arrival[];
 }
@@ -28,7 +28,8 @@ export interface ArrivalSchedule {
  */
 export function expandArrivals(plan: ArrivalsPlan, modelCount: number): ArrivalSchedule {
   const all = Array.from({ length: modelCount }, (_, i) => i);
-  const pickRandom = plan.pick ? new SeededRandom(plan.pick.seed) : null;
+  // Its own stream, so the networks drawn do not echo the gaps drawn from the same seed.
+  const pickRandom = plan.pick ? new SeededRandom(plan.pick.seed ^ 0x5bd1e995) : null;
   const networks = () => {
     if (!plan.pick || !pickRandom) return all.slice();
     return Array.from({ length: plan.pick.count }, () => pickRandom.int(modelCount));
@@ -57,10 +58,9 @@ export function expandArrivals(plan: ArrivalsPlan, modelCount: number): ArrivalS
       }
       return { gated: false, absolute: false, arrivals };
     }
-    case "times": {
-      const times = plan.timesMs.slice().sort((a, b) => a - b);
-      for (const t of times) arrivals.push({ networks: networks(), gapMs: t });
-      return { gated: false, absolute: true, arrivals };
-    }
+    case "times":
+      // EdgeCaffe's arrival lists: each entry is the gap since the previous admission.
+      for (const gap of plan.timesMs) arrivals.push({ networks: networks(), gapMs: gap });
+      return { gated: false, absolute: false, arrivals };
   }
 }

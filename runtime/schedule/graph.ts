@@ -63,7 +63,9 @@ export interface Unit {
   instances: number[];
   /** All steps of the unit in a sequential order that respects every edge inside the unit. */
   canonical: number[];
-  /** suffixPeakBytes[p]: the most the unit holds while running canonical[p..] one step at a time from a fresh start of that suffix. */
+  /** peakBytes[p]: what the unit holds while canonical[p] runs, when run one step at a time in this order. */
+  peakBytes: number[];
+  /** suffixPeakBytes[p] = max(peakBytes[p..]): the most it holds from position p on. */
   suffixPeakBytes: number[];
 }
 
@@ -106,7 +108,7 @@ export function buildStepGraph(networks: NetworkSpec[], arrivals: number[][], op
     const deepeye = options.mode === "deepeye" || options.mode === "deepeye-frugal";
     let unit = -1;
     const newUnit = () => {
-      units.push({ index: units.length, instances: [], canonical: [], suffixPeakBytes: [] });
+      units.push({ index: units.length, instances: [], canonical: [], peakBytes: [], suffixPeakBytes: [] });
       return units.length - 1;
     };
     if (deepeye) unit = newUnit();
@@ -299,7 +301,7 @@ function orderUnit(unit: Unit, steps: Step[], instances: Instance[]) {
   if (unit.canonical.length !== members.size) throw new Error(`unit ${unit.index}: dependency cycle`);
   // Peak at position q = held before q + what q reserves; frees lower the level after them.
   const n = unit.canonical.length;
-  const peakAt: number[] = [];
+  const peakAt = unit.peakBytes;
   let level = 0;
   for (const s of unit.canonical) {
     const step = steps[s]!;

@@ -20,28 +20,55 @@ export function criticalPathMs(net: NetworkFacts): number {
 }
 
 export interface LowerBoundInput {
-  /** Per instance: its network's facts and its arrival (admission) time. */
-  instances: { net: NetworkFacts; arrivalMs: number }[];
-  /** Lanes that can execute / load (a shared lane counts in both). */
+  /** Per arrival, in order: when it was admitted, its gap, and its instances' networks. */
+  arrivals: { admittedMs: number; gapMs: number; networks: NetworkFacts[] }[];
+  /** Batch rounds that each wait for the previous round to finish (our gate; EdgeCaffe's may overlap). */
+  sequentialRounds: boolean;
+  /** Lanes that can execute; all lanes (every lane can load). */
   execLanes: number;
-  loadLanes: number;
   totalLanes: number;
 }
 
+/** The least time one group of networks needs once admitted: its work over the lanes, or its longest path. */
+function groupBoundMs(networks: NetworkFacts[], execLanes: number, totalLanes: number): number {
+  let exec = 0;
+  let all = 0;
+  let path = 0;
+  for (const net of networks) {
+    exec += net.totalExecMs;
+    all += net.totalExecMs + net.totalLoadMs + net.spec.initMs;
+    path = Math.max(path, criticalPathMs(net));
+  }
+  return Math.max(exec / execLanes, all / totalLanes, path);
+}
+
 /**
- * The makespan cannot be below: total exec work over the lanes that execute, total load work over the
- * lanes that load, all work over all lanes, nor any instance's arrival plus its critical path.
+ * A bound no schedule on these lanes can beat. Sequential rounds: round r cannot start before round r-1
+ * ended nor before its gap after r-1's admission, and needs at least its own group bound. Otherwise each
+ * arrival's admission time plus the work admitted from then on over the lanes (and plus each critical path).
  */
 export function lowerBoundMs(input: LowerBoundInput): number {
-  let exec = 0;
-  let load = 0;
-  let init = 0;
-  let path = 0;
-  for (const { net, arrivalMs } of input.instances) {
-    exec += net.totalExecMs;
-    load += net.totalLoadMs;
-    init += net.spec.initMs;
-    path = Math.max(path, arrivalMs + criticalPathMs(net));
+  const { arrivals, execLanes, totalLanes } = input;
+  if (input.sequentialRounds) {
+    let admitted = 0;
+    let end = 0;
+    arrivals.forEach((arrival, r) => {
+      admitted = r === 0 ? arrival.gapMs : Math.max(end, admitted + arrival.gapMs);
+      end = admitted + groupBoundMs(arrival.networks, execLanes, totalLanes);
+    });
+    return end;
   }
-  return Math.max(exec / input.execLanes, (load + init) / input.loadLanes, (exec + load + init) / input.totalLanes, path);
+  let bound = 0;
+  let execAfter = 0;
+  let allAfter = 0;
+  for (let a = arrivals.length - 1; a >= 0; a--) {
+    const arrival = arrivals[a]!;
+    for (const net of arrival.networks) {
+      execAfter += net.totalExecMs;
+      allAfter += net.totalExecMs + net.totalLoadMs + net.spec.initMs;
+      bound = Math.max(bound, arrival.admittedMs + criticalPathMs(net));
+    }
+    bound = Math.max(bound, arrival.admittedMs + execAfter / execLanes, arrival.admittedMs + allAfter / totalLanes);
+  }
+  return bound;
 }

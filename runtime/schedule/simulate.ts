@@ -57,22 +57,23 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
     if (!unit) return { networks, policy, graph };
     // The step at which the unit peaks names the culprit.
     const peak = unit.suffixPeakBytes[0]!;
-    const at = unit.canonical.find((_, p) => unit.suffixPeakBytes[p]! === peak && (unit.suffixPeakBytes[p + 1] ?? -1) < peak)!;
+    const at = unit.canonical[unit.peakBytes.indexOf(peak)]!;
     const step = graph.steps[at]!;
     const inst = graph.instances[step.instance]!;
     const spec = networks[inst.network]!;
     const what = step.kind === "init" ? "init" : `${step.kind} of ${step.layer >= 0 ? `layer ${step.layerName}` : "the whole network"}`;
     const detail = step.layer >= 0 ? ` (layer weights ${spec.layers[step.layer]!.weightsBytes} bytes)` : "";
-    if (options.tile && step.layer >= 0 && step.kind === "load" && attempt < 64) {
+    const tileable = options.tile !== undefined && step.layer >= 0 && step.kind === "load";
+    if (tileable && attempt < 64) {
       const cap = budget - (peak - spec.layers[step.layer]!.weightsBytes);
-      const tiled = cap > 0 ? options.tile(spec, step.layer, cap) : null;
+      const tiled = cap > 0 ? options.tile!(spec, step.layer, cap) : null;
       if (tiled && tiled !== spec) {
         networks[inst.network] = tiled;
         continue;
       }
     }
     throw new SchedulingError(
-      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${options.tile ? " even tiled" : ""}`,
+      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${tileable ? " even tiled" : ""}`,
       "E_TOO_BIG",
     );
   }
@@ -151,12 +152,17 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
   const responses = networks.map((n) => n.responseMs);
   const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
   const lanes = engine.lanes.length;
+  const totalLanes = Math.max(options.workers, lanes);
   const lowerBound = roundMs(
     lowerBoundMs({
-      instances: graph.instances.map((inst) => ({ net: graph.networks[inst.network]!, arrivalMs: engine.arrivalMs[inst.index]! })),
-      execLanes: Math.max(options.workers, lanes),
-      loadLanes: Math.max(options.workers, lanes),
-      totalLanes: Math.max(options.workers, lanes),
+      arrivals: graph.arrivals.map((instances, a) => ({
+        admittedMs: Math.min(...instances.map((i) => engine.arrivalMs[i]!)),
+        gapMs: scenario.arrivals.arrivals[a]!.gapMs,
+        networks: instances.map((i) => graph.networks[graph.instances[i]!.network]!),
+      })),
+      sequentialRounds: scenario.arrivals.gated && engine.admission === "ledger" && !scenario.arrivals.absolute,
+      execLanes: totalLanes,
+      totalLanes,
     }),
   );
   const report: RunReport = {

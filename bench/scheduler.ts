@@ -1,0 +1,118 @@
+// Scheduler benchmark: simulated steps per second, then EdgeCaffe's PerCom grid (5 workloads x 512MB/1GB/2GB x
+// every policy, 150 batch rounds, 2 workers, rpi4 profile), timed as a whole (goal: under 30 s here).
+// Prints the makespan / mean response table and, with --write, keeps it in bench/results/scheduler.md.
+// Run: node --import tsx bench/scheduler.ts [--write]   (also: npx bun bench/scheduler.ts, deno run -A ...)
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { compile } from "../lang/compile.ts";
+import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
+import type { RunReport } from "../runtime/report/types.ts";
+import { SchedulingError } from "../runtime/schedule/engine.ts";
+import { pipelineScenario } from "../runtime/schedule/pipeline.ts";
+import { profiledResolver } from "../runtime/schedule/profiled-networks.ts";
+import { simulate } from "../runtime/schedule/simulate.ts";
+import { POLICIES } from "../stdlib/names.ts";
+import { policies } from "../stdlib/policies/index.ts";
+import { builtinProfile } from "../stdlib/profiles/builtin.ts";
+
+const WORKLOADS = ["small-3", "mixed-3", "large-3", "lifelogging", "all-networks"];
+const BUDGETS: [string, number][] = [["512MB", 512e6], ["1GB", 1e9], ["2GB", 2e9]];
+const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : (globalThis as { Deno?: unknown }).Deno ? "deno" : `node ${process.versions.node}`;
+
+function pipelineOf(workload: string): PipelinePlan {
+  const file = `examples/percom/${workload}.mema`;
+  const { plan, diagnostics } = compile(readFileSync(file, "utf8"), { file });
+  if (!plan) throw new Error(`${file}: ${diagnostics.map((d) => d.message).join("; ")}`);
+  return plan.pipelines[0]!;
+}
+
+const resolver = profiledResolver(builtinProfile("rpi4"));
+const settings = (policy: string, memoryBytes: number): RunSettings => ({ policy, memoryBytes, workers: 2 });
+
+// 1. Steps per second on the largest workload.
+{
+  const pipeline = pipelineOf("all-networks");
+  const scenario = pipelineScenario(pipeline, resolver);
+  for (const policy of ["partial", "masa", "mema"] as const) {
+    simulate(scenario, { policy: policies[policy], workers: 2, memoryBudgetBytes: 1e9 }); // warm-up
+    const t0 = performance.now();
+    const report = simulate(scenario, { policy: policies[policy], workers: 2, memoryBudgetBytes: 1e9 });
+    const ms = performance.now() - t0;
+    console.log(`steps/s  all-networks 1GB ${policy.padEnd(6)} ${report.steps.length} steps in ${ms.toFixed(0)} ms: ${Math.round((report.steps.length / ms) * 1000).toLocaleString("en")} steps/s`);
+  }
+}
+
+// 2. The grid.
+type Cell = { report?: RunReport; refused?: string };
+const grid = new Map<string, Cell>();
+const t0 = performance.now();
+let steps = 0;
+for (const workload of WORKLOADS) {
+  const pipeline = pipelineOf(workload);
+  const scenario = pipelineScenario(pipeline, resolver);
+  for (const [budgetName, bytes] of BUDGETS) {
+    for (const policy of POLICIES) {
+      const key = `${workload}|${budgetName}|${policy}`;
+      try {
+        const report = simulate(scenario, { policy: policies[policy], workers: settings(policy, bytes).workers, memoryBudgetBytes: bytes, tile: resolver.tile, profile: "rpi4" });
+        steps += report.steps.length;
+        grid.set(key, { report });
+      } catch (error) {
+        if (!(error instanceof SchedulingError)) throw error;
+        grid.set(key, { refused: error.message });
+      }
+    }
+  }
+}
+const gridMs = performance.now() - t0;
+
+const s = (ms: number) => (ms / 1000).toFixed(1);
+const lines: string[] = [];
+lines.push(`# Scheduler benchmark`, ``);
+lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), ${runtime}.`);
+lines.push(`PerCom grid: ${WORKLOADS.length} workloads x ${BUDGETS.length} budgets x ${POLICIES.length} policies = ${grid.size} simulated runs, 150 batch rounds each, 2 workers, rpi4 profile, per-layer ledger admission: **${s(gridMs)} s** (${Math.round((steps / gridMs) * 1000).toLocaleString("en")} steps/s over ${steps.toLocaleString("en")} steps).`, ``);
+lines.push(`Cells: makespan s / mean response s (the lowest makespan of a column in bold; "refused": the policy's graph cannot fit the budget, see notes).`, ``);
+const notes: string[] = [];
+for (const workload of WORKLOADS) {
+  lines.push(`## ${workload}`, ``);
+  lines.push(`| policy | ${BUDGETS.map(([b]) => b).join(" | ")} |`);
+  lines.push(`|---|${BUDGETS.map(() => "---:").join("|")}|`);
+  const best = new Map<string, number>();
+  for (const [b] of BUDGETS) {
+    const values = POLICIES.map((p) => grid.get(`${workload}|${b}|${p}`)?.report?.makespanMs ?? Infinity);
+    best.set(b, Math.min(...values));
+  }
+  for (const policy of POLICIES) {
+    const cells = BUDGETS.map(([b]) => {
+      const cell = grid.get(`${workload}|${b}|${policy}`)!;
+      if (!cell.report) return "refused";
+      const text = `${s(cell.report.makespanMs)} / ${s(cell.report.meanResponseMs)}`;
+      return cell.report.makespanMs === best.get(b) ? `**${text}**` : text;
+    });
+    lines.push(`| ${policy} | ${cells.join(" | ")} |`);
+  }
+  const bounds = BUDGETS.map(([b]) => {
+    const r = grid.get(`${workload}|${b}|mema`)?.report;
+    return r ? s(r.lowerBoundMs) : "-";
+  });
+  lines.push(`| *lower bound* | ${bounds.join(" | ")} |`, ``);
+  for (const [b] of BUDGETS) {
+    const mema = grid.get(`${workload}|${b}|mema`)!;
+    const bestMs = best.get(b)!;
+    if (!mema.report) notes.push(`- ${workload} ${b}: mema refused: ${mema.refused}`);
+    else if (mema.report.makespanMs > bestMs) {
+      const winners = POLICIES.filter((p) => grid.get(`${workload}|${b}|${p}`)?.report?.makespanMs === bestMs);
+      notes.push(`- ${workload} ${b}: mema ${s(mema.report.makespanMs)} s, ${winners.join(", ")} ${s(bestMs)} s (+${((mema.report.makespanMs / bestMs - 1) * 100).toFixed(2)} %).`);
+    }
+  }
+  for (const policy of POLICIES) for (const [b] of BUDGETS) {
+    const cell = grid.get(`${workload}|${b}|${policy}`)!;
+    if (cell.refused && policy !== "mema") notes.push(`- ${workload} ${b}: ${policy} refused: ${cell.refused}`);
+  }
+}
+lines.push(`## Where mema is not the best, and refusals`, ``);
+lines.push(...(notes.length ? notes : ["- none: mema has the lowest makespan in every cell."]), ``);
+const text = lines.join("\n");
+console.log(text);
+console.log(`\ngrid: ${grid.size} runs in ${s(gridMs)} s (goal: under 30 s)`);
+if (process.argv.includes("--write")) writeFileSync("bench/results/scheduler.md", text);

@@ -1,0 +1,67 @@
+// From a compiled pipeline (lang/plan.ts) to simulated runs: its models as NetworkSpecs (through a resolver
+// the caller supplies: zoo + device profile, or profiled files), its arrivals, and one run per sweep point.
+import type { ArrivalsPlan, ModelPlan, PipelinePlan, RunSettings } from "../../lang/plan.ts";
+import type { RunReport } from "../report/types.ts";
+import { expandArrivals } from "./arrivals.ts";
+import type { NetworkSpec } from "./network.ts";
+import type { Admission, PolicyFactory } from "./policy.ts";
+import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
+
+/** Gives a model's NetworkSpec (its layers' bytes and times) and, optionally, a tiler for it. */
+export interface ModelResolver {
+  network(model: ModelPlan): NetworkSpec;
+  tile?: TileRequest;
+  /** The device profile's name, for reports. */
+  profile?: string;
+}
+
+/** `seed` replaces the arrivals' seed (random gaps and picks) when given. */
+export function reseedArrivals(plan: ArrivalsPlan, seed: number | undefined): ArrivalsPlan {
+  if (seed === undefined) return plan;
+  const out = { ...plan } as ArrivalsPlan;
+  if (out.kind === "normal" || out.kind === "poisson") out.seed = seed;
+  if (out.pick) out.pick = { ...out.pick, seed };
+  return out;
+}
+
+/** The seed a pipeline's arrivals use (0 when nothing random). */
+export function arrivalsSeed(plan: ArrivalsPlan): number {
+  return plan.kind === "normal" || plan.kind === "poisson" ? plan.seed : (plan.pick?.seed ?? 0);
+}
+
+export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver, seed?: number): Scenario {
+  const networks = pipeline.models.map((model) => {
+    const spec = resolver.network(model);
+    return spec.name === model.name ? spec : { ...spec, name: model.name };
+  });
+  return { pipeline: pipeline.name, networks, arrivals: expandArrivals(reseedArrivals(pipeline.arrivals, seed), networks.length) };
+}
+
+export interface SweepOptions {
+  /** Replaces the arrivals' seed. */
+  seed?: number;
+  admission?: Admission;
+  sessionOverheadBytes?: number;
+  /** Policies by name (default: stdlib/policies). */
+  policies: (name: string) => PolicyFactory | undefined;
+}
+
+/** Simulates every sweep point in `runs` (default: the pipeline's own), in order. */
+export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver, options: SweepOptions, runs: RunSettings[] = pipeline.runs): RunReport[] {
+  const scenario = pipelineScenario(pipeline, resolver, options.seed);
+  const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
+  return runs.map((settings) => {
+    const policy = options.policies(settings.policy);
+    if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+    return simulate(scenario, {
+      policy,
+      workers: settings.workers,
+      memoryBudgetBytes: settings.memoryBytes,
+      admission: options.admission,
+      sessionOverheadBytes: options.sessionOverheadBytes,
+      tile: resolver.tile,
+      seed,
+      profile: resolver.profile,
+    });
+  });
+}

@@ -1,0 +1,76 @@
+// NetworkSpecs for the simulator from a device profile: a zoo network's layers come from the splitter run on
+// its weightless ModelProto, their times from the profile (measured entries, else the profile's estimation
+// model). Other models' layers come from the caller (splitting a file needs file access). Pure.
+import type { ModelPlan } from "../../lang/plan.ts";
+import { zooModel } from "../../stdlib/zoo/catalog.ts";
+import { type DeviceProfile, profileNetwork, splitModelTimes } from "../../stdlib/profiles/device-profile.ts";
+import { planLayers } from "../model/plan.ts";
+import type { LayerInfo } from "../model/types.ts";
+import { networkFromLayers } from "./from-layers.ts";
+import type { NetworkSpec } from "./network.ts";
+import type { ModelResolver } from "./pipeline.ts";
+
+/** EdgeCaffe's MB (mem_limit, max-memory-*): compared with budgets given in MB, so SI here as in the language. */
+const BYTES_PER_EDGECAFFE_MB = 1e6;
+
+export interface ProfiledResolverOptions {
+  /** Layers of a model that is not in the zoo (a file): the caller splits it. `capBytes` asks for tiling. */
+  fileLayers?: (model: ModelPlan, capBytes?: number) => LayerInfo[];
+}
+
+/**
+ * DeepEye's conv/fc split on Mema layers: "fc" starts at the first fully connected layer (Gemm/MatMul, or a
+ * Caffe name starting with fc, e.g. FaceNet's fc6-conv), as EdgeCaffe's num-fc-layers counts from fc6.
+ */
+export function convLayerCount(layers: readonly LayerInfo[]): number {
+  const first = layers.findIndex((l) => /^fc/i.test(l.name) || l.ops.some((op) => op === "Gemm" || op === "MatMul"));
+  return first <= 0 ? layers.length : first;
+}
+
+export function profiledResolver(profile: DeviceProfile, options: ProfiledResolverOptions = {}): ModelResolver {
+  const layerCache = new Map<string, LayerInfo[]>();
+  const layersOf = (model: ModelPlan, capBytes?: number): { key: string; layers: LayerInfo[] } => {
+    const key = `${model.source.kind === "zoo" ? model.source.network : model.source.path}@${capBytes ?? "-"}`;
+    let layers = layerCache.get(key);
+    if (!layers) {
+      if (model.source.kind === "zoo") layers = planLayers(zooModel(model.source.network, { weights: false }), capBytes === undefined ? {} : { capBytes });
+      else if (options.fileLayers) layers = options.fileLayers(model, capBytes);
+      else throw new Error(`model ${model.name}: ${model.source.path} needs splitting, which needs file access here`);
+      layerCache.set(key, layers);
+    }
+    return { key, layers };
+  };
+  const specOf = (model: ModelPlan, capBytes?: number): NetworkSpec => {
+    const profileName = model.source.kind === "zoo" ? model.source.network : model.name;
+    const { layers } = layersOf(model, capBytes);
+    const times = splitModelTimes(profile, profileName, layers);
+    const net = profileNetwork(profile, profileName);
+    const valgrindMB = net?.maxMemoryMB?.valgrind;
+    return networkFromLayers(model.name, layers, {
+      times: (_, i) => times[i]!,
+      initMs: net?.init ? net.init.loadMs + net.init.execMs : 0,
+      convLayers: convLayerCount(layers),
+      ...(net?.meanExecutionMs !== undefined ? { meanExecMs: net.meanExecutionMs } : {}),
+      ...(valgrindMB !== undefined ? { declaredPeakBytes: Math.round(valgrindMB * BYTES_PER_EDGECAFFE_MB) } : {}),
+    });
+  };
+  // Which plan a spec came from, so that a tile request can re-split that model with a cap.
+  const origin = new WeakMap<NetworkSpec, ModelPlan>();
+  return {
+    profile: profile.name,
+    network(model) {
+      const spec = specOf(model);
+      origin.set(spec, model);
+      return spec;
+    },
+    tile(network, layer, capBytes) {
+      const model = origin.get(network);
+      if (!model) return null;
+      const tiled = specOf(model, Math.floor(capBytes));
+      const biggest = Math.max(...tiled.layers.map((l) => l.weightsBytes));
+      if (biggest >= network.layers[layer]!.weightsBytes) return null;
+      origin.set(tiled, model);
+      return tiled;
+    },
+  };
+}
