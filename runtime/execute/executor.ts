@@ -24,6 +24,8 @@ interface InstanceState {
   tensors: Map<string, Location>;
   /** Layer index (-1: the whole model) -> the worker holding its session. */
   sessions: Map<number, number>;
+  /** Outputs gathered; the state goes once its last session is freed too. */
+  finished: boolean;
 }
 
 /** What a finished instance answered. */
@@ -64,7 +66,7 @@ export class RealExecutor {
       if (!tensor) throw new Error(`network ${network.name}: no input tensor '${name}'`);
       tensors.set(name, { at: "main", tensor: copyTensor(tensor) });
     }
-    this.instances.set(instance, { network, routes, tensors, sessions: new Map() });
+    this.instances.set(instance, { network, routes, tensors, sessions: new Map(), finished: false });
   }
 
   /** The load step: creates the layer's session (layer -1: the whole model) on `worker`. */
@@ -114,8 +116,11 @@ export class RealExecutor {
     }
     const outputs: Record<string, "return" | { hold: string }> = {};
     for (const name of outputNames) {
-      // Whole-model runs and graph outputs nothing else reads come back; the rest waits in the worker.
-      const returned = layer < 0 || (graphOutputs.has(name) && !state.routes.lastConsumer.has(name));
+      // An activation stays in this worker only when every consumer's session is already loaded here;
+      // otherwise it comes back now, so that moving it later never waits behind this worker's queue.
+      const readers = state.routes.consumers.get(name) ?? [];
+      const staysHere = layer >= 0 && readers.length > 0 && readers.every((r) => state.sessions.get(r) === worker);
+      const returned = !staysHere;
       outputs[name] = returned ? "return" : { hold: tensorKey(instance, name) };
     }
     const done = await this.pool.exec(worker, sessionKey(instance, layer), inputs, outputs, drop);
@@ -134,10 +139,11 @@ export class RealExecutor {
     if (worker === undefined) throw new Error(`network ${state.network.name}: layer ${layer} is freed but was never loaded`);
     const done: Timed<null> = await this.pool.free(worker, sessionKey(instance, layer));
     state.sessions.delete(layer);
+    if (state.finished && state.sessions.size === 0) this.instances.delete(instance);
     return { worker, startMs: done.startMs, endMs: done.endMs };
   }
 
-  /** After the last exec: gathers the graph outputs, drops what is left, and answers. */
+  /** After the last exec: gathers the graph outputs, drops what is left, and answers. Frees may still follow. */
   async finish(instance: number): Promise<InstanceAnswer> {
     const state = this.state(instance);
     const outputs: Record<string, TensorPayload> = {};
@@ -148,7 +154,9 @@ export class RealExecutor {
       state.tensors.delete(name);
     }
     for (const where of state.tensors.values()) if (where.at === "worker") await this.pool.drop(where.worker, [where.key]);
-    this.instances.delete(instance);
+    state.tensors.clear();
+    state.finished = true;
+    if (state.sessions.size === 0) this.instances.delete(instance);
     const answer: InstanceAnswer = { outputDigest: await outputDigest(outputs) };
     const first = outputs[state.routes.outputs[0]!];
     if (state.network.classifier && first) answer.top1 = top1(first);

@@ -1,0 +1,165 @@
+// The plain onnxruntime-node loop, without Mema's scheduler: per arriving network, one whole-model session
+// on the main thread: create, run, release. What a user of onnxruntime-node writes; the bench's baseline.
+import type { MemorySample, NetworkRecord, RunReport, StepRecord } from "../report/types.ts";
+import type { ArrivalSchedule } from "../schedule/arrivals.ts";
+import { lowerBoundMs, percentile } from "../schedule/metrics.ts";
+import { networkFacts } from "../schedule/network.ts";
+import { createSession, EXACT_SESSION_OPTIONS, hostTensor, type HostTensor } from "../host/onnxruntime.ts";
+import { rssBytes, startRssSampler } from "../host/rss.ts";
+import type { SessionSettings, TensorData, TensorPayload } from "../host/session-protocol.ts";
+import { clockMs } from "../host/workers.ts";
+import type { RealNetwork } from "./executor.ts";
+import { mergeMemorySamples } from "./memory-samples.ts";
+import { copyTensor, outputDigest, top1 } from "./tensors.ts";
+
+export interface BaselineOptions {
+  session: SessionSettings;
+  seed?: number;
+  rssIntervalMs?: number;
+  /** Checked between networks: the loop stops, the report is partial. */
+  signal?: AbortSignal;
+  onProgress?(progress: { stepsDone: number; stepsTotal: number; networksDone: number; networksTotal: number; elapsedMs: number }): void;
+}
+
+const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Runs every arrival's networks one after another, each in its own whole-model session. */
+export async function runBaseline(
+  pipeline: string,
+  networks: RealNetwork[],
+  arrivals: ArrivalSchedule,
+  options: BaselineOptions,
+): Promise<RunReport> {
+  const sampler = await startRssSampler(options.rssIntervalMs ?? 2);
+  const baselineRssBytes = rssBytes();
+  const t0 = clockMs();
+  const now = () => clockMs() - t0;
+  const steps: StepRecord[] = [];
+  const records: NetworkRecord[] = [];
+  const memory: MemorySample[] = [{ atMs: 0, accountedBytes: 0 }];
+  const perName = new Map<string, number>();
+  const measured = networks.map(() => ({ load: 0, exec: 0, runs: 0 }));
+  const total = arrivals.arrivals.reduce((n, a) => n + a.networks.length, 0);
+  let peakAccountedBytes = 0;
+  let lastAdmissionMs = 0;
+  let interrupted = false;
+  const admissions: { admittedMs: number; gapMs: number; networks: number[] }[] = [];
+  const sessionOptions = { ...EXACT_SESSION_OPTIONS, ...options.session };
+
+  outer: for (const arrival of arrivals.arrivals) {
+    const due = arrivals.absolute ? arrival.gapMs : lastAdmissionMs + arrival.gapMs;
+    // Batch rounds (gated) are admitted once the previous round ended, which a sequential loop guarantees.
+    const admittedMs = arrivals.gated ? Math.max(due, now()) : due;
+    lastAdmissionMs = admittedMs;
+    admissions.push({ admittedMs, gapMs: arrival.gapMs, networks: [] });
+    for (const index of arrival.networks) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break outer;
+      }
+      const wait = admittedMs - now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const network = networks[index]!;
+      admissions[admissions.length - 1]!.networks.push(index);
+      const instance = perName.get(network.name) ?? 0;
+      perName.set(network.name, instance + 1);
+      const record = (kind: StepRecord["kind"], startMs: number, endMs: number, bytes: number) =>
+        steps.push({ network: network.name, instance, layer: kind === "init" ? "" : "*", kind, worker: 0, startMs: roundMs(startMs), endMs: roundMs(endMs), bytes });
+      const inputBytes = network.model.inputs.reduce((n, t) => n + t.bytes, 0);
+      const outputBytes = network.model.outputs.reduce((n, t) => n + t.bytes, 0);
+      const account = (bytes: number) => {
+        peakAccountedBytes = Math.max(peakAccountedBytes, bytes);
+        memory.push({ atMs: roundMs(now()), accountedBytes: bytes });
+      };
+
+      const startMs = now();
+      const feeds: Record<string, HostTensor> = {};
+      for (const [name, tensor] of Object.entries(network.input)) {
+        const copy = copyTensor(tensor);
+        feeds[name] = hostTensor(copy.dtype, copy.data, copy.dims);
+      }
+      const initEnd = now();
+      record("init", startMs, initEnd, inputBytes);
+      account(inputBytes);
+      const session = await createSession(network.model.path, sessionOptions);
+      const loadEnd = now();
+      record("load", initEnd, loadEnd, network.model.weightsBytes);
+      account(inputBytes + network.model.weightsBytes);
+      let produced: Record<string, HostTensor>;
+      try {
+        produced = await session.run(feeds);
+      } finally {
+        await session.release();
+      }
+      const execEnd = now();
+      const freeEnd = now();
+      record("exec", loadEnd, execEnd, outputBytes);
+      record("free", execEnd, freeEnd, 0);
+      account(0);
+      const outputs: Record<string, TensorPayload> = {};
+      for (const name of network.model.outputs.map((t) => t.name)) {
+        const tensor = produced[name]!;
+        outputs[name] = { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data as TensorData };
+      }
+      const answer: NetworkRecord = {
+        name: network.name,
+        instance,
+        arrivalMs: roundMs(admittedMs),
+        startMs: roundMs(startMs),
+        endMs: roundMs(freeEnd),
+        waitMs: roundMs(startMs - admittedMs),
+        responseMs: roundMs(freeEnd - admittedMs),
+        outputDigest: await outputDigest(outputs),
+      };
+      const first = outputs[network.model.outputs[0]!.name];
+      if (network.classifier && first) answer.top1 = top1(first);
+      records.push(answer);
+      const m = measured[index]!;
+      m.load += loadEnd - initEnd;
+      m.exec += execEnd - loadEnd;
+      m.runs++;
+      options.onProgress?.({ stepsDone: steps.length, stepsTotal: total * 4, networksDone: records.length, networksTotal: total, elapsedMs: now() });
+    }
+  }
+  const makespanMs = roundMs(Math.max(0, ...records.map((r) => r.endMs)));
+  const recording = await sampler.stop();
+  const facts = networks.map((network, i) => {
+    const m = measured[i]!;
+    const runs = Math.max(1, m.runs);
+    return networkFacts({
+      name: network.name,
+      inputBytes: 0,
+      initMs: 0,
+      layers: [{ name: "*", weightsBytes: network.model.weightsBytes, activationBytes: 0, inputs: [-1], loadMs: m.load / runs, execMs: m.exec / runs, heavy: "memory" }],
+    });
+  });
+  const responses = records.map((r) => r.responseMs);
+  const report: RunReport = {
+    pipeline,
+    policy: "baseline",
+    memoryBudgetBytes: null,
+    workers: 1,
+    simulated: false,
+    seed: options.seed ?? 0,
+    makespanMs,
+    lowerBoundMs: roundMs(
+      lowerBoundMs({
+        arrivals: admissions.map((a) => ({ admittedMs: a.admittedMs, gapMs: a.gapMs, networks: a.networks.map((i) => facts[i]!) })),
+        sequentialRounds: arrivals.gated && !arrivals.absolute,
+        execLanes: 1,
+        totalLanes: 1,
+      }),
+    ),
+    meanResponseMs: roundMs(responses.reduce((a, b) => a + b, 0) / Math.max(1, responses.length)),
+    p95ResponseMs: percentile(responses, 95),
+    peakAccountedBytes,
+    baselineRssBytes,
+    peakRssBytes: Math.max(baselineRssBytes, recording.peakRssBytes),
+    networks: records,
+    steps,
+    memory: mergeMemorySamples(memory, recording.samples.map((s) => ({ atMs: s.atMs - t0, rssBytes: s.rssBytes }))),
+    lanes: 1,
+  };
+  if (interrupted) report.interrupted = true;
+  return report;
+}

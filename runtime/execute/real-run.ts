@@ -1,0 +1,240 @@
+// A real run: the scheduling engine (runtime/schedule/engine.ts) driven by the session worker pool on the
+// wall clock, with the process RSS sampled throughout. Returns the same RunReport as the simulator, with
+// `simulated: false`, measured times, RSS figures and each instance's output digest.
+import type { RunReport } from "../report/types.ts";
+import { Engine, SchedulingError } from "../schedule/engine.ts";
+import type { Step } from "../schedule/graph.ts";
+import { lowerBoundMs } from "../schedule/metrics.ts";
+import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
+import type { Policy } from "../schedule/policy.ts";
+import { buildReport, prepareRun, type RunOptions, type Scenario } from "../schedule/simulate.ts";
+import { rssBytes, startRssSampler } from "../host/rss.ts";
+import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
+import { withSessionAffinity } from "./affinity.ts";
+import { mergeMemorySamples } from "./memory-samples.ts";
+import { type InstanceAnswer, RealExecutor, type RealNetwork, type StepTiming } from "./executor.ts";
+
+export interface RealScenario extends Scenario {
+  /** Parallel to `networks`: how each runs for real. */
+  real: RealNetwork[];
+}
+
+export interface Progress {
+  stepsDone: number;
+  stepsTotal: number;
+  networksDone: number;
+  networksTotal: number;
+  elapsedMs: number;
+}
+
+export interface RealRunOptions extends Omit<RunOptions, "tile" | "profile"> {
+  /** onnxruntime session options for every load (runtime/execute/session-options.ts). */
+  session: SessionSettings;
+  /** RSS sampling period; default 2 ms. */
+  rssIntervalMs?: number;
+  /** Aborting stops launching steps; running steps finish, sessions are released, a partial report returns. */
+  signal?: AbortSignal;
+  onProgress?(progress: Progress): void;
+  /** A pool to run on (reused across runs, e.g. by the soak); its size must be the policy's lane count. */
+  pool?: SessionPool;
+}
+
+/** Runs `scenario` for real. A partial report (aborted) has `interrupted: true` and only the steps that ran. */
+export async function runRealScenario(scenario: RealScenario, options: RealRunOptions): Promise<RunReport> {
+  const prepared = prepareRun(scenario, options);
+  const { graph } = prepared;
+  // Which lane ran each instance's loads, so its execs go where the sessions are.
+  const loadLane = new Map<string, number>();
+  const key = (instance: number, layer: number) => `${instance}/${layer}`;
+  const policy: Policy = withSessionAffinity(prepared.policy, (step) => loadLane.get(key(step.instance, step.layer)));
+  const engine = new Engine(graph, scenario.arrivals, policy, {
+    workers: options.workers,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    admission: options.admission ?? "ledger",
+  });
+  const lanes = engine.lanes.length;
+  const ownPool = !options.pool;
+  const pool = options.pool ?? (await SessionPool.open(lanes));
+  if (pool.size < lanes) throw new Error(`policy ${policy.name} needs ${lanes} workers, the pool has ${pool.size}`);
+  const executor = new RealExecutor(pool, options.session);
+  const answers = new Map<number, InstanceAnswer>();
+  const measured = new Map<number, number>(); // step id -> measured duration (worker clock)
+
+  const sampler = await startRssSampler(options.rssIntervalMs ?? 2);
+  const baselineRssBytes = rssBytes();
+  const t0 = clockMs();
+  const since = (epochMs: number) => epochMs - t0;
+
+  let failure: unknown;
+  const finished: { step: Step; timing: StepTiming }[] = [];
+  const background = new Set<Promise<void>>();
+  let wake: () => void = () => {};
+  const track = (promise: Promise<void>) => {
+    const tracked = promise.catch((error) => void (failure ??= error)).finally(() => {
+      background.delete(tracked);
+      wake();
+    });
+    background.add(tracked);
+  };
+
+  const runStep = async (step: Step, lane: number): Promise<StepTiming> => {
+    const inst = graph.instances[step.instance]!;
+    switch (step.kind) {
+      case "init": {
+        const now = clockMs();
+        executor.init(step.instance, scenario.real[inst.network]!);
+        return { worker: lane, startMs: now, endMs: clockMs() };
+      }
+      case "load": {
+        loadLane.set(key(step.instance, step.layer), lane);
+        return executor.load(step.instance, step.layer, lane);
+      }
+      case "exec": {
+        const timing = await executor.exec(step.instance, step.layer);
+        if (step.id === inst.lastExec) {
+          track(executor.finish(step.instance).then((answer) => void answers.set(step.instance, answer)));
+        }
+        return timing;
+      }
+      case "free":
+        throw new Error("free steps are not launched");
+    }
+  };
+
+  let stepsDone = 0;
+  let networksDone = 0;
+  const stepsTotal = graph.steps.length;
+  const report = () =>
+    options.onProgress?.({ stepsDone, stepsTotal, networksDone, networksTotal: graph.instances.length, elapsedMs: since(clockMs()) });
+  const aborted = () => options.signal?.aborted === true;
+  const running = new Set<number>();
+
+  let dispatch = engine.poll(0);
+  try {
+    for (;;) {
+      for (const free of dispatch.free) {
+        stepsDone++;
+        track(executor.free(free.instance, free.layer).then(() => undefined));
+      }
+      for (const { step, lane } of dispatch.start) {
+        running.add(step.id);
+        track(
+          runStep(step, lane).then((timing) => {
+            finished.push({ step, timing });
+          }),
+        );
+      }
+      if (engine.finished || failure !== undefined) break;
+      if (aborted() && running.size === 0) break;
+      if (finished.length === 0) {
+        const wokeUp = new Promise<void>((resolve) => (wake = resolve));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timed =
+          dispatch.wakeAtMs !== null && !aborted()
+            ? new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, dispatch.wakeAtMs! - since(clockMs())))))
+            : null;
+        const onAbort = () => wake();
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        await (timed ? Promise.race([wokeUp, timed]) : wokeUp);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (timer) clearTimeout(timer);
+      }
+      if (failure !== undefined) break;
+      for (const { step, timing } of finished.splice(0)) {
+        running.delete(step.id);
+        measured.set(step.id, timing.endMs - timing.startMs);
+        engine.complete(step.id, since(timing.endMs), since(timing.startMs));
+        stepsDone++;
+        if (step.id === graph.instances[step.instance]!.lastExec) networksDone++;
+      }
+      report();
+      if (aborted()) {
+        if (running.size === 0) break;
+        dispatch = { start: [], free: [], wakeAtMs: null };
+        continue;
+      }
+      dispatch = engine.poll(since(clockMs()));
+    }
+    // Steps still running (abort or failure) end on their own: onnxruntime cannot be interrupted.
+    while (background.size > 0) await Promise.race(background);
+  } finally {
+    if (ownPool) await pool.close();
+    else for (const open of executor.loadedSessions()) await pool.free(open.worker, `${open.instance}/${open.layer < 0 ? "whole" : open.layer}`).catch(() => {});
+  }
+  const recording = await sampler.stop();
+  if (failure !== undefined) {
+    if (failure instanceof SchedulingError) throw failure;
+    throw failure;
+  }
+
+  const result = buildReport(scenario, options as RunOptions, engine, false);
+  const complete = engine.finished;
+  if (!complete) {
+    result.interrupted = true;
+    result.steps = result.steps.filter((s) => Number.isFinite(s.startMs) && Number.isFinite(s.endMs));
+    result.networks = result.networks.filter((n) => Number.isFinite(n.endMs));
+    result.makespanMs = Math.round(since(clockMs()) * 1000) / 1000;
+  }
+  graph.instances.forEach((inst) => {
+    const record = result.networks.find((n) => n.name === inst.name && n.instance === inst.perName);
+    const answer = answers.get(inst.index);
+    if (record && answer) {
+      record.outputDigest = answer.outputDigest;
+      if (answer.top1 !== undefined) record.top1 = answer.top1;
+    }
+  });
+  result.lowerBoundMs = measuredLowerBound(scenario, engine, measured, Math.max(options.workers, lanes));
+  result.baselineRssBytes = baselineRssBytes;
+  result.peakRssBytes = Math.max(baselineRssBytes, recording.peakRssBytes);
+  result.memory = mergeMemorySamples(result.memory, recording.samples.map((s) => ({ atMs: since(s.atMs), rssBytes: s.rssBytes })));
+  return result;
+}
+
+/** The lower bound recomputed from this run's measured step times (mean per network and layer). */
+function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<number, number>, lanes: number): number {
+  const graph = engine.graph;
+  const sums = scenario.networks.map((spec) => ({
+    load: spec.layers.map(() => [0, 0]),
+    exec: spec.layers.map(() => [0, 0]),
+    whole: { load: [0, 0], exec: [0, 0] },
+    init: [0, 0],
+  }));
+  for (const step of graph.steps) {
+    const ms = measured.get(step.id);
+    if (ms === undefined) continue;
+    const s = sums[graph.instances[step.instance]!.network]!;
+    const cell = step.kind === "init" ? s.init : step.layer < 0 ? (step.kind === "load" ? s.whole.load : s.whole.exec) : (step.kind === "load" ? s.load : s.exec)[step.layer];
+    if (cell) {
+      cell[0]! += ms;
+      cell[1]! += 1;
+    }
+  }
+  const mean = (cell: number[], fallback: number) => (cell[1]! > 0 ? cell[0]! / cell[1]! : fallback);
+  const specs: NetworkSpec[] = scenario.networks.map((spec, n) => {
+    const s = sums[n]!;
+    if (s.whole.exec[1]! > 0) {
+      // Whole-network steps (bulk): one pseudo-layer with the measured whole-model times.
+      const only = { ...spec.layers[0]!, inputs: [-1], loadMs: mean(s.whole.load, 0), execMs: mean(s.whole.exec, 0) };
+      return { name: spec.name, inputBytes: spec.inputBytes, initMs: mean(s.init, 0), layers: [only] };
+    }
+    return {
+      ...spec,
+      initMs: mean(s.init, 0),
+      layers: spec.layers.map((layer, i) => ({ ...layer, loadMs: mean(s.load[i]!, layer.loadMs), execMs: mean(s.exec[i]!, layer.execMs) })),
+    };
+  });
+  const facts = specs.map(networkFacts);
+  const bound = lowerBoundMs({
+    arrivals: graph.arrivals
+      .map((instances, a) => ({
+        admittedMs: Math.min(...instances.map((i) => engine.arrivalMs[i]!)),
+        gapMs: scenario.arrivals.arrivals[a]!.gapMs,
+        networks: instances.map((i) => facts[graph.instances[i]!.network]!),
+      }))
+      .filter((arrival) => Number.isFinite(arrival.admittedMs)),
+    sequentialRounds: scenario.arrivals.gated && engine.admission === "ledger" && !scenario.arrivals.absolute,
+    execLanes: lanes,
+    totalLanes: lanes,
+  });
+  return Math.round(bound * 1000) / 1000;
+}
