@@ -17,8 +17,8 @@ export type HostTensor = ort.Tensor;
  *   back to the OS and keep a session's footprint at what it uses, which a memory budget needs. The arena
  *   would make repeated runs a little faster and keep its peak allocation until the session is released.
  * - executionMode "sequential": nodes run one after another, as the layers do.
- * Thread count is left to onnxruntime: kernels split work across output elements, never across a
- * reduction, so results do not depend on it.
+ * Thread count is left to onnxruntime (both runs use the same): its CPU kernels split work across output
+ * elements rather than across a reduction, and every verified model matched bit for bit.
  */
 export const EXACT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: "disabled",

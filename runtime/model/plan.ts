@@ -108,6 +108,9 @@ export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?
   for (const weight of graph.weights.values()) shapes.set(weight.name, { dataType: weight.dataType, shape: weight.dims });
   const shapeOf = (name: string) => shapes.get(name)?.shape;
 
+  for (const name of graph.outputs) {
+    if (graph.weights.has(name)) throw new ModelError(`graph output '${name}' is a constant (initializer or Constant node): not supported`, "E_MODEL_GRAPH");
+  }
   const minWeightBytes = options.minWeightBytes ?? DEFAULT_MIN_WEIGHT_BYTES;
   const steps = graph.nodes.map((node) => nodeStep(node, graph, minWeightBytes, shapeOf));
   let groups = options.granularity === "node" ? steps.map((step) => ({ steps: [step] })) : layerGroups(steps);

@@ -240,15 +240,22 @@ class WeightPlacer {
     const known = this.links.get(target);
     if (known) return known;
     const linkPath = join(this.dir, as);
+    // A hard link shares the bytes; a symlink when across file systems; a copy as the last resort.
+    // EEXIST means another process linked it first: never write through an existing link (it is the original).
+    const exists = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
     if (!existsSync(linkPath)) {
-      // A hard link shares the bytes; a symlink when across file systems; a copy as the last resort.
       try {
         linkSync(target, linkPath);
-      } catch {
-        try {
-          symlinkSync(target, linkPath);
-        } catch {
-          copyFileSync(target, linkPath);
+      } catch (error) {
+        if (!exists(error)) {
+          try {
+            symlinkSync(target, linkPath);
+          } catch (error) {
+            if (!exists(error)) {
+              copyFileSync(target, `${linkPath}.${process.pid}.tmp`);
+              renameSync(`${linkPath}.${process.pid}.tmp`, linkPath);
+            }
+          }
         }
       }
     }
