@@ -16,9 +16,18 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${sign}${(b / GIB).toFixed(2)} GiB`;
 }
 
-/** A memory budget: `512.0 MiB`, or `unlimited` when there is none. */
+/**
+ * A memory budget as a user wrote it: `512 MB` (decimal) or `512 MiB` / `2 GiB` (binary) when the bytes are a
+ * whole number of those units, else like formatBytes; `unlimited` when there is none.
+ */
 export function formatBudget(bytes: number | null): string {
-  return bytes === null ? "unlimited" : formatBytes(bytes);
+  if (bytes === null) return "unlimited";
+  if (bytes > 0) {
+    for (const [unit, name] of [[GIB, "GiB"], [MIB, "MiB"], [1e9, "GB"], [1e6, "MB"]] as const) {
+      if (bytes % unit === 0) return `${bytes / unit} ${name}`;
+    }
+  }
+  return formatBytes(bytes);
 }
 
 /** `0.42 ms`, `12.3 ms`, `850 ms`, `1.25 s`, `73.4 s`, `2 min 05 s`: the unit follows the magnitude. */

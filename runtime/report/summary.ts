@@ -50,7 +50,7 @@ function renderOne(report: RunReport, options: SummaryOptions): string {
       "peak accounted",
       report.memoryBudgetBytes === null
         ? `${formatBytes(report.peakAccountedBytes)} (no budget)`
-        : `${formatBytes(report.peakAccountedBytes)} of ${formatBytes(report.memoryBudgetBytes)} budget (${formatPercent(report.peakAccountedBytes, report.memoryBudgetBytes)})`,
+        : `${formatBytes(report.peakAccountedBytes)} of ${formatBudget(report.memoryBudgetBytes)} budget (${formatPercent(report.peakAccountedBytes, report.memoryBudgetBytes)})`,
     ],
   ];
   if (report.baselineRssBytes !== undefined || report.peakRssBytes !== undefined) {

@@ -46,7 +46,7 @@ export function renderTimelinePage(reports: readonly RunReport[], options: Omit<
   const memoryExtentBytes = options.memoryExtentBytes ?? Math.max(1, ...reports.map(memoryExtentOf));
   const svgs = reports.map((r, i) => timelineSvg(r, { ...options, timeExtentMs, memoryExtentBytes, idPrefix: `run${i}-` }));
   const title = reports.length === 1 && reports[0] ? timelineTitle(reports[0]) : `Mema: ${reports.length} runs`;
-  return htmlPage(title, svgs);
+  return htmlPage(title, svgs, reports.length > 1 ? runIndex(reports) : "");
 }
 
 /** Title line: pipeline, policy, budget, makespan. */
@@ -79,19 +79,24 @@ interface Lane {
   steps: StepRecord[];
 }
 
-/** Lanes 0..workers-1 are execution workers (shown even when idle), higher ones loading lanes. */
+/**
+ * Every lane the run had (`lanes` when the scheduler reports it, else the workers), idle or not, plus any
+ * other lane a step names. Lanes are worker threads; what each one ran is said under its name.
+ */
 function lanesOf(report: RunReport): Lane[] {
   const byWorker = new Map<number, StepRecord[]>();
-  // Every lane the policy had is shown, idle or not (`lanes` when the scheduler says, else the workers).
-  for (let w = 0; w < Math.max(report.workers, report.lanes ?? 0); w++) byWorker.set(w, []);
+  for (let w = 0; w < (report.lanes ?? report.workers); w++) byWorker.set(w, []);
   for (const s of report.steps) byWorker.set(s.worker, [...(byWorker.get(s.worker) ?? []), s]);
   return [...byWorker.keys()]
     .sort((a, b) => a - b)
-    .map((worker) => ({
-      worker,
-      label: worker < report.workers ? `worker ${worker}` : `loader ${worker - report.workers}`,
-      steps: byWorker.get(worker) ?? [],
-    }));
+    .map((worker) => ({ worker, label: `worker ${worker}`, steps: byWorker.get(worker) ?? [] }));
+}
+
+/** "loads only" / "execs only" when a lane ran one kind of work (besides inits and frees). */
+function laneRole(steps: StepRecord[]): string {
+  const loads = steps.some((s) => s.kind === "load");
+  const execs = steps.some((s) => s.kind === "exec");
+  return loads && !execs ? ", loads only" : execs && !loads ? ", execs only" : "";
 }
 
 /** Network names in order of first arrival (then any only seen in steps), which fixes their colours. */
@@ -252,7 +257,7 @@ function timelineSvg(report: RunReport, options: TimelineOptions): string {
     const top = lanesTop + k * (LANE_HEIGHT + LANE_GAP);
     c.out.push(`<rect x="${MARGIN_LEFT}" y="${top}" width="${px(plotWidth)}" height="${LANE_HEIGHT}" fill="#f4f4f4"/>`);
     text(c, MARGIN_LEFT - 10, top + 12, lane.label, `font-size="12" font-weight="600" text-anchor="end"`);
-    text(c, MARGIN_LEFT - 10, top + 24, `${Math.round(100 * busyShare(lane.steps, extentMs))}% busy`, `font-size="10" fill="#666" text-anchor="end"`);
+    text(c, MARGIN_LEFT - 10, top + 24, `${Math.round(100 * busyShare(lane.steps, report.makespanMs > 0 ? report.makespanMs : extentMs))}% busy${laneRole(lane.steps)}`, `font-size="10" fill="#666" text-anchor="end"`);
     c.out.push(`<g class="lane" data-worker="${lane.worker}">`);
     for (const bar of barsByLane[k] ?? []) drawBar(c, bar, top, lane.label);
     c.out.push(`</g>`);
@@ -519,8 +524,8 @@ function drawMemory(
   const halo = `stroke="#ffffff" stroke-width="3" paint-order="stroke"`;
   if (report.memoryBudgetBytes !== null) {
     const by = toY(report.memoryBudgetBytes);
-    c.out.push(`<path class="budget" d="M${MARGIN_LEFT} ${px(by)}H${right}" stroke="#d62728" stroke-width="2" stroke-dasharray="7 4"><title>budget ${escapeXml(formatBytes(report.memoryBudgetBytes))}</title></path>`);
-    text(c, right - 4, by - 5, `budget ${formatBytes(report.memoryBudgetBytes)}`, `font-size="11" font-weight="600" fill="#b01c1c" text-anchor="end" ${halo}`);
+    c.out.push(`<path class="budget" d="M${MARGIN_LEFT} ${px(by)}H${right}" stroke="#d62728" stroke-width="2" stroke-dasharray="7 4"><title>budget ${escapeXml(formatBudget(report.memoryBudgetBytes))}</title></path>`);
+    text(c, right - 4, by - 5, `budget ${formatBudget(report.memoryBudgetBytes)}`, `font-size="11" font-weight="600" fill="#b01c1c" text-anchor="end" ${halo}`);
   } else {
     text(c, right - 4, top + 14, "no memory budget", `font-size="11" fill="#666" text-anchor="end"`);
   }
@@ -578,7 +583,28 @@ const TOOLTIP_SCRIPT = `
 })();
 `;
 
-function htmlPage(title: string, svgs: string[]): string {
+/** The sweep page's index: one row per run, linking to its chart, with the makespan against the best of its kind. */
+function runIndex(reports: readonly RunReport[]): string {
+  // "Of its kind": same pipeline, budget and workers, so the ratio compares policies as the sweep table does.
+  const kind = (r: RunReport) => `${r.pipeline}\u0000${r.memoryBudgetBytes}\u0000${r.workers}`;
+  const best = new Map<string, number>();
+  for (const r of reports) best.set(kind(r), Math.min(best.get(kind(r)) ?? Infinity, r.makespanMs));
+  const cell = (t: string, right = false) => `<td${right ? ' class="n"' : ""}>${escapeXml(t)}</td>`;
+  const rows = reports.map((r, i) => {
+    const b = best.get(kind(r)) ?? r.makespanMs;
+    return (
+      `<tr>${cell(r.pipeline)}<td><a href="#run${i}">${escapeXml(r.policy)}</a></td>${cell(formatBudget(r.memoryBudgetBytes))}` +
+      `${cell(String(r.workers), true)}${cell(formatMs(r.makespanMs), true)}${cell(formatRatio(r.makespanMs, b) + (r.makespanMs === b ? " *" : ""), true)}` +
+      `${cell(formatMs(r.meanResponseMs), true)}${cell(formatBytes(r.peakAccountedBytes), true)}</tr>`
+    );
+  });
+  return [
+    `<table class="runs"><thead><tr><th>pipeline</th><th>policy</th><th>budget</th><th>workers</th><th>makespan</th><th>vs best *</th><th>mean response</th><th>peak accounted</th></tr></thead>`,
+    `<tbody>${rows.join("\n")}</tbody></table>`,
+  ].join("\n");
+}
+
+function htmlPage(title: string, svgs: string[], index = ""): string {
   return [
     "<!doctype html>",
     `<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>`,
@@ -588,10 +614,12 @@ function htmlPage(title: string, svgs: string[]): string {
     "svg .step:hover{stroke:#000;stroke-width:1.2}",
     "svg.dim .step{opacity:.25}svg.dim .step.hl{opacity:1}",
     "p.hint{color:#555;font-size:13px;margin:0 0 8px 0}",
+    "table.runs{border-collapse:collapse;font-size:13px;margin:0 0 20px 0}table.runs td,table.runs th{padding:2px 10px;border-bottom:1px solid #e4e4e4;text-align:left}table.runs td.n{text-align:right;font-variant-numeric:tabular-nums}",
     "#tip{position:fixed;display:none;pointer-events:none;background:#222;color:#fff;padding:5px 8px;border-radius:4px;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre;z-index:1;max-width:70vw}",
     "</style></head><body>",
     `<p class="hint">Hover a step for its layer, times and bytes; the other steps of the same network instance light up.</p>`,
-    ...svgs.map((svg) => `<figure>\n${svg}\n</figure>`),
+    index,
+    ...svgs.map((svg, i) => `<figure id="run${i}">\n${svg}\n</figure>`),
     `<div id="tip"></div>`,
     `<script>${TOOLTIP_SCRIPT}</script>`,
     "</body></html>",

@@ -11,10 +11,10 @@ const MIB = 1024 * 1024;
 test("summary names the run and gives makespan, its bound and ratio, responses and memory", () => {
   const text = renderSummary(tinyReport());
   const lines = text.split("\n");
-  assert.equal(lines[0], "tiny: policy mema, budget 64.0 MiB, 2 workers, simulated on profile rpi4 (seed 1)");
+  assert.equal(lines[0], "tiny: policy mema, budget 64 MiB, 2 workers, simulated on profile rpi4 (seed 1)");
   assert.match(text, /makespan\s+100 ms\s+lower bound 80\.0 ms \(x1\.25\)/);
   assert.match(text, /response\s+mean 85\.0 ms, p95 100 ms/);
-  assert.match(text, /peak accounted\s+40\.0 MiB of 64\.0 MiB budget \(63%\)/);
+  assert.match(text, /peak accounted\s+40\.0 MiB of 64 MiB budget \(63%\)/);
   assert.match(text, /2 init, 4 load, 4 exec, 4 free on 3 lanes/);
   assert.doesNotMatch(text, /RSS/, "no RSS line for a simulated run");
   // One row per network instance with arrival, start, end, wait, response (ms below 10 s).
@@ -67,8 +67,8 @@ test("comparison: policies by budget, ratio to the column's best, best marked, g
   assert.match(lines[0] ?? "", /^tiny: 5 runs \(simulated\); \* = lowest makespan in its column/);
   // Budgets ascending, "unlimited" last.
   const groupLine = lines[1] ?? "";
-  assert.ok(groupLine.indexOf("128.0 MiB") < groupLine.indexOf("512.0 MiB"));
-  assert.ok(groupLine.indexOf("512.0 MiB") < groupLine.indexOf("unlimited"));
+  assert.ok(groupLine.indexOf("128 MiB") < groupLine.indexOf("512 MiB"));
+  assert.ok(groupLine.indexOf("512 MiB") < groupLine.indexOf("unlimited"));
   const bulk = lines.find((l) => l.trimStart().startsWith("bulk")) ?? "";
   const mema = lines.find((l) => l.trimStart().startsWith("mema")) ?? "";
   assert.match(bulk, /5000\.0\s+x4\.00\s+120\.0 MiB\s+2000\.0\s+x2\.00\s+400\.0 MiB\s+—/);
@@ -78,7 +78,7 @@ test("comparison: policies by budget, ratio to the column's best, best marked, g
 
 test("EdgeCaffe admission and interrupted runs are named in the summary and set apart in comparisons", () => {
   const text = renderSummary(tinyReport({ admission: "edgecaffe", interrupted: true }));
-  assert.match(text, /^tiny: policy mema \(EdgeCaffe admission\), budget 64\.0 MiB, .*, INTERRUPTED \(partial\)/);
+  assert.match(text, /^tiny: policy mema \(EdgeCaffe admission\), budget 64 MiB, .*, INTERRUPTED \(partial\)/);
   const table = renderComparison([tinyReport({ admission: "ledger" }), tinyReport({ admission: "edgecaffe", makespanMs: 90 })]);
   assert.match(table, /\n  mema\s+100\.0\s+x1\.11 /);
   assert.match(table, /\n  mema \(EdgeCaffe admission\)\s+90\.0\s+x1\.00 \*/);
@@ -90,7 +90,17 @@ test("comparison: workers as columns when swept, one table per pipeline", () => 
     tinyReport({ workers: 2, makespanMs: 200 }),
     tinyReport({ pipeline: "other", makespanMs: 50 }),
   ]);
-  assert.match(text, /budget 64\.0 MiB, 1 worker\s+budget 64\.0 MiB, 2 workers/);
+  assert.match(text, /budget 64 MiB, 1 worker\s+budget 64 MiB, 2 workers/);
   assert.match(text, /\n\nother: 1 run/);
   assert.equal(renderComparison([]), "no runs to compare\n");
+});
+
+test("budgets read as the user wrote them: 512 MB stays 512 MB, 64 MiB stays 64 MiB", async () => {
+  const { formatBudget } = await import("../../../runtime/report/quantity.ts");
+  assert.equal(formatBudget(512e6), "512 MB");
+  assert.equal(formatBudget(2e9), "2 GB");
+  assert.equal(formatBudget(64 * MIB), "64 MiB");
+  assert.equal(formatBudget(2 * 1024 * MIB), "2 GiB");
+  assert.equal(formatBudget(123_457), "120.6 KiB");
+  assert.equal(formatBudget(null), "unlimited");
 });

@@ -29,11 +29,13 @@ test("a small run: one bar per init, load and exec, with its kind, network and t
   assert.match(load?.attrs.fill ?? "", /^url\(#tl-load-\d\)$/);
   assert.match(exec?.attrs.fill ?? "", /^#[0-9a-f]{6}$/);
   const fc6 = drawn.find((e) => titleOf(e, elements).startsWith("agenet #0 load fc6"));
-  assert.equal(titleOf(fc6!, elements), "agenet #0 load fc6: 20.0 ms → 45.0 ms (25.0 ms, 24.0 MiB)\non loader 0");
+  assert.equal(titleOf(fc6!, elements), "agenet #0 load fc6: 20.0 ms → 45.0 ms (25.0 ms, 24.0 MiB)\non worker 2");
   // A lane per worker and the loading lane, labelled.
   const labels = elements.filter((e) => e.name === "text").map((e) => e.text);
-  for (const label of ["worker 0", "worker 1", "loader 0", "arrivals", "Memory over time"]) assert.ok(labels.includes(label), label);
-  assert.ok(labels.includes("tiny · policy mema · budget 64.0 MiB · makespan 100 ms"));
+  for (const label of ["worker 0", "worker 1", "worker 2", "80% busy, loads only", "arrivals", "Memory over time"]) {
+    assert.ok(labels.includes(label), label);
+  }
+  assert.ok(labels.includes("tiny · policy mema · budget 64 MiB · makespan 100 ms"));
   // Inits and frees marked.
   assert.equal(elements.filter((e) => e.attrs.class === "init-marker").length, 2);
   assert.equal(elements.filter((e) => e.attrs.class === "free-marker").length, 2);
@@ -43,7 +45,7 @@ test("the budget is a dashed line at its height; without a budget there is none"
   const elements = checkXml(renderTimeline(tinyReport()));
   const budget = elements.find((e) => e.attrs.class === "budget");
   assert.ok(budget?.attrs["stroke-dasharray"]);
-  assert.ok(elements.some((e) => e.name === "text" && e.text === "budget 64.0 MiB"));
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "budget 64 MiB"));
   const none = checkXml(renderTimeline(tinyReport({ memoryBudgetBytes: null })));
   assert.equal(none.find((e) => e.attrs.class === "budget"), undefined);
   assert.ok(none.some((e) => e.text === "no memory budget"));
@@ -130,15 +132,19 @@ test("HTML: self-contained, the same SVG, tooltips; a sweep page shares one scal
   const svgs = page.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
   assert.equal(svgs.length, 2);
   for (const svg of svgs) checkXml(svg);
+  // An index of the runs links to each chart, the best makespan of a kind marked.
+  assert.ok(page.includes('<a href="#run1">bulk</a>') && page.includes('<figure id="run1">'));
+  assert.ok(page.includes('<td class="n">x2.00</td>') && page.includes('<td class="n">x1.00 *</td>'));
   // Both on a 200 ms axis, with distinct ids.
   assert.ok(svgs.every((svg) => svg.includes(">200 ms<")));
+  assert.ok(svgs[0]?.includes(">80% busy, loads only<"), "busy share of the run's own makespan, not of the shared axis");
   assert.ok(svgs[0]?.includes('id="run0-load-0"') && svgs[1]?.includes('id="run1-load-0"'));
 });
 
-test("idle workers still get a lane; zero-length runs do not break the axes", () => {
-  const report = tinyReport({ workers: 3 });
-  const elements = checkXml(renderTimeline(report));
-  assert.ok(elements.some((e) => e.name === "text" && e.text === "worker 2"));
+test("idle lanes still get a row; zero-length runs do not break the axes", () => {
+  const elements = checkXml(renderTimeline(tinyReport({ workers: 2, lanes: 4 })));
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "worker 3"));
+  assert.ok(elements.some((e) => e.name === "text" && e.text === "0% busy"));
   const empty = tinyReport({ steps: [], networks: [], memory: [], makespanMs: 0, peakAccountedBytes: 0 });
   checkXml(renderTimeline(empty));
 });
