@@ -86,6 +86,8 @@ export interface UnknownStatement {
   kind: "unknown";
   keyword: string;
   args: Expr[];
+  /** The statements of a block after it, if any (not checked: the keyword is unknown). */
+  body?: Statement[];
 }
 export type Statement =
   | ImportStatement
@@ -113,4 +115,14 @@ export function setSpan<T extends object>(node: T, span: Span, key = "span"): T 
 /** The span a node was given, if any. */
 export function spanOf(node: object, key = "span"): Span | undefined {
   return (node as Record<string, Span | undefined>)[key];
+}
+
+/** Marks a node the parser could only partly recover (its errors are reported; checks skip it). */
+export function markBroken<T extends object>(node: T): T {
+  Object.defineProperty(node, "broken", { value: true, enumerable: false, configurable: true });
+  return node;
+}
+
+export function isBroken(node: object): boolean {
+  return (node as { broken?: boolean }).broken === true;
 }

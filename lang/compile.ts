@@ -9,6 +9,7 @@ import {
   type RecordExpr,
   type Span,
   type Statement,
+  isBroken,
   spanOf,
 } from "./ast.ts";
 import { type Catalog, defaultCatalog } from "./catalog.ts";
@@ -247,7 +248,8 @@ class Compiler {
       this.report("E_UNIT", `${hint} (${DURATION_UNIT_LIST})`, expr);
       return undefined;
     }
-    const ms = expr.value * factor;
+    // Round away float noise (0.1s * 1000 = 100.00000000000001) at a nanosecond.
+    const ms = Math.round(expr.value * factor * 1e6) / 1e6;
     if (!Number.isFinite(ms) || ms < 0 || (positive && ms === 0)) {
       this.report("E_RANGE", `${what} must be ${positive ? "positive" : "zero or more"}, got ${expr.value}${expr.unit}`, expr);
       return undefined;
@@ -313,6 +315,7 @@ class Compiler {
   source(expr: Expr, modelName: string): DeclaredModel | undefined {
     if (expr.kind === "missing") return undefined;
     if (expr.kind === "string") {
+      if (isBroken(expr)) return undefined; // an unterminated string: already reported
       const host = this.options.host;
       const span = spanOf(expr);
       let path = expr.value;
@@ -367,6 +370,10 @@ class Compiler {
           break;
         }
         case "input": {
+          if (isBroken(value)) {
+            ok = false;
+            break;
+          }
           if (value.kind !== "string") {
             this.report("E_TYPE", `input is an image file path (a string), not ${this.kindOf(value)}`, value);
             ok = false;
@@ -418,7 +425,7 @@ class Compiler {
   }
 
   unknownStatement(keyword: string, node: Statement, inPipeline: boolean): void {
-    if (keyword === "") return;
+    if (keyword === "" || isBroken(node)) return;
     const allowed: readonly string[] = inPipeline ? PIPELINE_STATEMENTS : TOP_STATEMENTS;
     this.report("E_UNKNOWN_STATEMENT", `unknown statement '${keyword}'${suggestOrList(keyword, [...STATEMENT_KEYWORDS], "expected one of").replace(/^ \(expected one of: .*\)$/, `, expected one of: ${allowed.join(", ")}`)}`, node, "nameSpan");
   }

@@ -38,7 +38,7 @@ const validators = new WeakMap<Catalog, { plan: ValidateFunction; config: Valida
 function validatorsFor(catalog: Catalog) {
   let entry = validators.get(catalog);
   if (!entry) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true });
     entry = { plan: ajv.compile(planSchema(catalog)), config: ajv.compile(configSchema(catalog)) };
     validators.set(catalog, entry);
   }

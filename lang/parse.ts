@@ -2,6 +2,7 @@
 import type { CstElement, CstNode, IRecognitionException, IToken } from "chevrotain";
 import {
   type Expr,
+  markBroken,
   type MemaDocument,
   type RecordField,
   type Span,
@@ -119,7 +120,7 @@ class AstBuilder {
   }
 
   /** Statements of a block, checking the ';' between them and reporting stray tokens. */
-  block(cst: CstNode, where: "document" | "pipeline"): Statement[] {
+  block(cst: CstNode, where: "document" | "pipeline", quiet = false): Statement[] {
     const nodes = subs(cst, "statement");
     const statements: Statement[] = [];
     nodes.forEach((node, i) => {
@@ -128,7 +129,7 @@ class AstBuilder {
       statements.push(statement);
       const inner = Object.values(node.children)[0]?.[0] as CstNode | undefined;
       const next = nodes[i + 1];
-      if (inner && next && inner.name !== "pipelineStatement" && !tok(inner, "Semicolon")) {
+      if (!quiet && inner && next && inner.name !== "pipelineStatement" && !sub(inner, "block") && !tok(inner, "Semicolon")) {
         // Only when the next statement follows directly: stray tokens in between are reported as such.
         const b = bounds(inner);
         const nextBounds = bounds(next);
@@ -140,7 +141,7 @@ class AstBuilder {
     const strays = [...((cst.children["Stray"] ?? []) as IToken[]), ...((cst.children["Closer"] ?? []) as IToken[])].filter(isReal);
     const strayIndexes = new Set(strays.map((t) => this.indexOf(t)));
     for (const stray of strays) {
-      if (stray.tokenType.name === "Semicolon") continue; // empty statements are harmless
+      if (quiet || stray.tokenType.name === "Semicolon") continue; // empty statements are harmless
       const index = this.indexOf(stray);
       const previous = this.tokens[index - 1];
       // Report a run of stray tokens once, at its first non-';' token.
@@ -154,6 +155,23 @@ class AstBuilder {
     }
     return statements;
   }
+
+  /** Whether a parser error lies between the last statement boundary before `token` and `token`. */
+  followsError(token: IToken): boolean {
+    const index = this.indexOf(token);
+    let start = 0;
+    for (let i = index - 1; i >= 0; i--) {
+      const name = this.tokens[i]!.tokenType.name;
+      if (name === "Semicolon" || name === "LBrace" || name === "RBrace" || name === "LAngle" || name === "RAngle") {
+        start = this.tokens[i]!.startOffset;
+        break;
+      }
+    }
+    if (index <= 0) return false;
+    return this.errorOffsets.some((offset) => offset >= start && offset < token.startOffset);
+  }
+
+  errorOffsets: number[] = [];
 
   private indexCache: Map<IToken, number> | undefined;
   indexOf(token: IToken): number {
@@ -232,8 +250,13 @@ class AstBuilder {
         break;
       default: {
         const id = tok(inner, "Identifier");
-        statement = { kind: "unknown", keyword: name(id), args: subs(inner, "expression").map((e) => this.expression(e, b[0])) };
+        const unknown: Statement = { kind: "unknown", keyword: name(id), args: subs(inner, "argument").map((e) => this.expression(e, b[0])) };
+        const blockNode = sub(inner, "block");
+        if (blockNode) unknown.body = this.block(blockNode, "pipeline", true);
+        statement = unknown;
         this.mark(statement, this.spanFor(id, span), "nameSpan");
+        // After a syntax error the parser may resume mid-statement: a word there is no new statement.
+        if (isReal(id) && this.followsError(id)) markBroken(statement);
       }
     }
     return this.mark(statement, span);
@@ -262,7 +285,7 @@ class AstBuilder {
         expr = { kind: "string", value: unquote(token.image, true) };
         break;
       case "UnterminatedString":
-        expr = { kind: "string", value: unquote(token.image, false) };
+        expr = markBroken({ kind: "string", value: unquote(token.image, false) });
         break;
       case "True":
       case "False":
@@ -355,6 +378,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
     const cst = memaParser.document();
     diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
     const builder = new AstBuilder(file, lexed.tokens);
+    builder.errorOffsets = memaParser.errors.map((e) => (isReal(e.token) ? e.token.startOffset : (e as { previousToken?: IToken }).previousToken?.startOffset ?? 0));
     const ast = builder.document(cst);
     diagnostics.push(...builder.diagnostics);
     return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens };

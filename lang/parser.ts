@@ -47,8 +47,9 @@ const VALUE = "a value (number, size, duration, string, name, list or record)";
 /** Messages for people: what was expected, in words, and what was found. */
 const errorMessageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
-    const where = ruleName === "list" ? " in the list" : ruleName === "record" ? " in the record" : "";
-    return `expected ${labelOf(expected)}${where} but found ${describeToken(actual)}`;
+    if (ruleName === "list" && expected === RBracket) return `expected ',' or ']' in the list but found ${describeToken(actual)}`;
+    if (ruleName === "record" && expected === RBrace) return `expected ',' or '}' in the record but found ${describeToken(actual)}`;
+    return `expected ${labelOf(expected)} but found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return `unexpected ${describeToken(firstRedundant)}`;
@@ -152,10 +153,32 @@ export class MemaParser extends CstParser {
     this.OPTION(() => this.CONSUME(Semicolon));
   });
 
+  /** A misspelt keyword: its words, and a block if one follows (so `pipline x { ... }` stays one statement). */
   unknownStatement = this.RULE("unknownStatement", () => {
     this.CONSUME(Identifier);
-    this.MANY(() => this.SUBRULE(this.expression));
-    this.OPTION(() => this.CONSUME(Semicolon));
+    this.MANY(() => this.SUBRULE(this.argument));
+    this.OPTION(() => this.SUBRULE(this.block));
+    this.OPTION2(() => this.CONSUME(Semicolon));
+  });
+
+  argument = this.RULE("argument", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(Quantity) },
+      { ALT: () => this.CONSUME(StringLiteral) },
+      { ALT: () => this.CONSUME(UnterminatedString) },
+      { ALT: () => this.CONSUME(Identifier) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  block = this.RULE("block", () => {
+    this.OR([{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
+    this.MANY(() => {
+      this.OR2([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
+    });
+    this.OR3([{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
   });
 
   expression = this.RULE("expression", () => {

@@ -52,6 +52,9 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
                 properties: {
                   name: { type: "string", minLength: 1 },
                   source: {
+                    type: "object",
+                    required: ["kind"],
+                    discriminator: { propertyName: "kind" },
                     oneOf: [
                       {
                         type: "object",
@@ -69,6 +72,9 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
                   },
                   shapes: { type: "object", additionalProperties: { type: "array", items: positiveInteger } },
                   input: {
+                    type: "object",
+                    required: ["kind"],
+                    discriminator: { propertyName: "kind" },
                     oneOf: [
                       {
                         type: "object",
@@ -88,6 +94,9 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
               },
             },
             arrivals: {
+              type: "object",
+              required: ["kind"],
+              discriminator: { propertyName: "kind" },
               oneOf: [
                 arrival("batch", { rounds: positiveInteger, gapMs: nonNegativeMs }),
                 arrival("periodic", { count: positiveInteger, periodMs: nonNegativeMs }),

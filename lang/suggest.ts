@@ -41,5 +41,6 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
 /** The end of an "unknown name" message: the likely fix when there is one, else the valid names. */
 export function suggestOrList(word: string, candidates: readonly string[], label: string): string {
   const guess = nearest(word, candidates);
-  return guess === undefined ? ` (${label}: ${candidates.join(", ")})` : `; did you mean '${guess}'?`;
+  if (guess !== undefined) return `; did you mean '${guess}'?`;
+  return candidates.length > 0 ? ` (${label}: ${candidates.join(", ")})` : "";
 }
