@@ -1,7 +1,7 @@
 // Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
 // cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
@@ -26,7 +26,7 @@ export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
 /** Weights this small are written inline in the layer file: an external reference would cost more than the bytes. */
 export const INLINE_WEIGHT_BYTES = 256;
 /** Bumped when the artifact layout changes, so old caches are not reused. */
-const ARTIFACT_VERSION = 1;
+const ARTIFACT_VERSION = 2;
 
 /** A model file read, decoded and hashed, with where its weight bytes sit. */
 export interface ModelFile {
@@ -163,8 +163,11 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
     v: ARTIFACT_VERSION, g: options.granularity ?? "layer", cap: options.capBytes, merge: options.mergeBytes,
     shapes: options.inputShapes ?? {}, min: options.minWeightBytes,
   }));
-  const dir = cacheDir("layers", file.sha256.slice(0, 24), variant);
-  const manifestPath = join(dir, "split.json");
+  // One folder per model, shared by its variants (files prefixed by the variant's hash), so the original is
+  // linked there once: onnxruntime 1.30 rejects external-data paths that are absolute or resolve outside
+  // the layer file's folder, symlinks included.
+  const dir = cacheDir("layers", file.sha256.slice(0, 24));
+  const manifestPath = join(dir, `${variant}.split.json`);
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
   if (existsSync(manifestPath)) {
     const cached = JSON.parse(readFileSync(manifestPath, "utf8")) as SplitModel;
@@ -173,9 +176,9 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
     }
   }
   const plan = await planFile(file, options);
-  const placer = new WeightPlacer(file, plan, dir);
+  const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
   const layers = plan.layers.map((layer) => {
-    const fileName = `${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
+    const fileName = `${variant}.${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
     const bytes = encodeModel(layerModel(plan, layer, (w) => placer.place(w)));
     writeFileSync(join(dir, fileName), bytes);
     return { ...layer.info, path: fileName };
@@ -192,7 +195,7 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
  * Decides where each layer weight's bytes come from: a range of the original file (linked into the
  * artifact folder, since onnxruntime only follows external-data paths inside the model's folder),
  * or, for weights not stored as raw bytes in a file (float_data, Constant attributes without raw_data,
- * non-contiguous tile slices), one side file `weights.bin` written once.
+ * non-contiguous tile slices), one side file `<variant>.weights.bin` written once.
  */
 class WeightPlacer {
   private readonly offsets;
@@ -205,6 +208,7 @@ class WeightPlacer {
     private readonly file: ModelFile,
     private readonly plan: LayerPlan,
     private readonly dir: string,
+    private readonly sideFile: string,
   ) {
     this.offsets = scanRawData(file.bytes, file.path);
   }
@@ -229,7 +233,7 @@ class WeightPlacer {
       const location = externalEntry(weight.proto, "location")!;
       const target = join(dirname(this.file.path), location);
       return {
-        location: this.link(target, `source-${this.links.size}-${basename(location)}`),
+        location: this.link(target, `source-${shortHash(target)}-${basename(location)}`),
         range: { offset: Number(externalEntry(weight.proto, "offset") ?? 0), length: weight.bytes },
       };
     }
@@ -240,22 +244,16 @@ class WeightPlacer {
     const known = this.links.get(target);
     if (known) return known;
     const linkPath = join(this.dir, as);
-    // A hard link shares the bytes; a symlink when across file systems; a copy as the last resort.
+    // A hard link shares the bytes; across file systems (no hard link possible) a copy, made once per model.
+    // A symlink would not do: onnxruntime resolves it and rejects the target outside the folder.
     // EEXIST means another process linked it first: never write through an existing link (it is the original).
-    const exists = (error: unknown) => (error as NodeJS.ErrnoException).code === "EEXIST";
     if (!existsSync(linkPath)) {
       try {
         linkSync(target, linkPath);
       } catch (error) {
-        if (!exists(error)) {
-          try {
-            symlinkSync(target, linkPath);
-          } catch (error) {
-            if (!exists(error)) {
-              copyFileSync(target, `${linkPath}.${process.pid}.tmp`);
-              renameSync(`${linkPath}.${process.pid}.tmp`, linkPath);
-            }
-          }
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+          copyFileSync(target, `${linkPath}.${process.pid}.tmp`);
+          renameSync(`${linkPath}.${process.pid}.tmp`, linkPath);
         }
       }
     }
@@ -288,7 +286,7 @@ class WeightPlacer {
       this.sideBytes += bytes.length;
       this.sidePlaced.set(key, range);
     }
-    return { location: "weights.bin", ...range };
+    return { location: this.sideFile, ...range };
   }
 
   finish(): void {
@@ -299,6 +297,6 @@ class WeightPlacer {
       all.set(chunk, at);
       at += chunk.length;
     }
-    writeFileSync(join(this.dir, "weights.bin"), all);
+    writeFileSync(join(this.dir, this.sideFile), all);
   }
 }

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { decodeModel, scanRawData } from "../../../runtime/model/onnx-file.ts";
 import { planLayers } from "../../../runtime/model/plan.ts";
 import { seededInputs } from "../../../runtime/model/seeded-inputs.ts";
@@ -54,7 +54,8 @@ test("layer files hold no weight bytes: external data points into the original f
   const dir = dirname(split.layers[0]!.path!);
   const source = join(dir, "source.onnx");
   assert.equal(readFileSync(source).length, statSync(path).size);
-  assert.ok(!existsSync(join(dir, "weights.bin")), "raw_data weights need no side file");
+  const variant = basename(split.layers[0]!.path!).split(".")[0];
+  assert.ok(!existsSync(join(dir, `${variant}.weights.bin`)), "raw_data weights need no side file");
   const layerFile = readFileSync(split.layers[1]!.path!);
   assert.ok(layerFile.length < 1024, `layer file is small (${layerFile.length} bytes)`);
   const w2 = decodeModel(layerFile, "layer").graph!.initializer.find((t) => t.name === "w2")!;
@@ -89,8 +90,10 @@ test("weights in Constant nodes are hoisted; an initializer shared by two nodes 
   assert.equal(split.layers[2]!.weightsBytes, 32 * 32 * 4 + 4, "the shared weight and the hoisted 0.5");
   assert.equal(split.weightsBytes, 2 * 32 * 32 * 4 + 32 * 4 + 4, "model weights count the shared one once");
   // The float_data weight has no bytes in the file to point at: it goes, once, to the side file.
-  const dir = dirname(split.layers[0]!.path!);
-  assert.equal(statSync(join(dir, "weights.bin")).size, 32 * 32 * 4);
+  const layer = decodeModel(readFileSync(split.layers[0]!.path!), "layer").graph!.initializer.find((t) => t.name === "wc")!;
+  const location = layer.externalData.find((e) => e.key === "location")!.value;
+  assert.match(location, /\.weights\.bin$/);
+  assert.equal(statSync(join(dirname(split.layers[0]!.path!), location)).size, 32 * 32 * 4);
 });
 
 test("If and Loop stay whole, with the outer values their subgraphs capture as layer inputs", async () => {
