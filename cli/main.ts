@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   plan: () => import("./plan.ts"),
   schema: () => import("./schema.ts"),
   fmt: () => import("./fmt.ts"),
+  "import-caffe": () => import("./import-caffe.ts"),
 };
 
 const HELP = `mema: run several DNNs on one memory-constrained device

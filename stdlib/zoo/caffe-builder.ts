@@ -141,7 +141,7 @@ export class CaffeNetBuilder {
   }
 
   /** Caffe InnerProduct: flattens from axis 1 (an extra `#flatten` node when the input is not 2-D), then Gemm. */
-  fc(name: string, bottom: string, out: number): string {
+  fc(name: string, bottom: string, out: number, bias = true): string {
     let x = bottom;
     const shape = this.shapeOf(bottom);
     if (shape.length !== 2) {
@@ -157,12 +157,12 @@ export class CaffeNetBuilder {
       });
     }
     const [n, fanIn] = this.shapeOf(x) as [number, number];
-    const w = this.#weight(`${name}.weight`, [out, fanIn], heUniform(fanIn));
-    const b = this.#weight(`${name}.bias`, [out], SMALL_BIAS);
+    const inputs = [x, this.#weight(`${name}.weight`, [out, fanIn], heUniform(fanIn))];
+    if (bias) inputs.push(this.#weight(`${name}.bias`, [out], SMALL_BIAS));
     return this.#add({
       name,
       op: "Gemm",
-      inputs: [x, w, b],
+      inputs,
       attributes: { transB: 1 },
       caffeType: "InnerProduct",
       flops: 2 * n * fanIn * out,
@@ -271,15 +271,15 @@ export class CaffeNetBuilder {
    * Caffe Scale with bias: gamma * x + beta per channel. One depthwise 1x1 Conv computes exactly that with
    * exactly Caffe's two blobs, so the Caffe layer stays one node.
    */
-  scale(name: string, bottom: string): string {
+  scale(name: string, bottom: string, bias = true): string {
     const shape = this.shapeOf(bottom);
     const c = shape[1]!;
-    const gamma = this.#weight(`${name}.weight`, [c, 1, 1, 1], { kind: "uniform", low: 0.9, high: 1.1 });
-    const beta = this.#weight(`${name}.bias`, [c], SMALL_BIAS);
+    const inputs = [bottom, this.#weight(`${name}.weight`, [c, 1, 1, 1], { kind: "uniform", low: 0.9, high: 1.1 })];
+    if (bias) inputs.push(this.#weight(`${name}.bias`, [c], SMALL_BIAS));
     return this.#add({
       name,
       op: "Conv",
-      inputs: [bottom, gamma, beta],
+      inputs,
       attributes: { kernel_shape: [1, 1], group: c },
       caffeType: "Scale",
       flops: 2 * count(shape),

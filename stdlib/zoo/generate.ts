@@ -55,18 +55,28 @@ export function zooModelPath(name: string, onProgress?: (progress: ZooProgress) 
 
 async function ensureFile(name: string, path: string, onProgress?: (progress: ZooProgress) => void): Promise<string> {
   const graph = zooGraph(name);
-  const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
+  const { totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
   const existing = await stat(path).catch(() => undefined);
   if (existing?.size === totalBytes) return path;
+  await writeModelFile(graph, path, onProgress);
+  return path;
+}
 
+/**
+ * Writes a graph as an ONNX file with seeded weights, streamed through a 4 MB buffer into a temporary file that
+ * is renamed to `path` once complete (a crash never leaves a truncated model under the final name).
+ */
+export async function writeModelFile(graph: ZooGraph, path: string, onProgress?: (progress: ZooProgress) => void): Promise<number> {
+  const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
-    throw new Error("zoo generation needs a little-endian host (ONNX raw_data is little-endian)");
+    throw new Error("model generation needs a little-endian host (ONNX raw_data is little-endian)");
   }
+  const name = graph.name;
   const announce = totalBytes >= ANNOUNCE_BYTES;
   const started = Date.now();
   const mb = (totalBytes / 1e6).toFixed(1);
   const tty = Boolean(process.stderr.isTTY);
-  if (announce) process.stderr.write(`mema: generating zoo model ${name} (${mb} MB) into ${path}${tty ? "" : "\n"}`);
+  if (announce) process.stderr.write(`mema: generating model ${name} (${mb} MB) into ${path}${tty ? "" : "\n"}`);
 
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const file = await open(temp, "w");
@@ -77,7 +87,7 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
     const percent = Math.floor((100 * written) / totalBytes);
     if (announce && tty && percent !== lastPercent) {
       lastPercent = percent;
-      process.stderr.write(`\rmema: generating zoo model ${name} (${mb} MB) ${percent}%`);
+      process.stderr.write(`\rmema: generating model ${name} (${mb} MB) ${percent}%`);
     }
   };
   try {
@@ -99,7 +109,7 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
       }
     }
     await file.close();
-    if (written !== totalBytes) throw new Error(`zoo ${name}: wrote ${written} bytes, expected ${totalBytes}`);
+    if (written !== totalBytes) throw new Error(`${name}: wrote ${written} bytes, expected ${totalBytes}`);
     await rename(temp, path);
   } catch (error) {
     await file.close().catch(() => undefined);
@@ -109,7 +119,7 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
   report();
   if (announce) {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    process.stderr.write(`${tty ? "\r" : ""}mema: generated zoo model ${name} (${mb} MB) in ${seconds} s\n`);
+    process.stderr.write(`${tty ? "\r" : ""}mema: generated model ${name} (${mb} MB) in ${seconds} s\n`);
   }
-  return path;
+  return totalBytes;
 }

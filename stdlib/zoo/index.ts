@@ -13,5 +13,5 @@ export {
   type ZooNodeFacts,
   type ZooTensorInfo,
 } from "./catalog.ts";
-export { zooCachePath, zooFingerprint, zooModelPath, type ZooProgress } from "./generate.ts";
+export { writeModelFile, zooCachePath, zooFingerprint, zooModelPath, type ZooProgress } from "./generate.ts";
 export { ZOO_SPECS, type ZooNetworkSpec } from "./networks.ts";
