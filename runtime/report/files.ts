@@ -4,7 +4,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { layersCsv, networksCsv, stepsCsv } from "./csv.ts";
 import { toJson } from "./json.ts";
-import { renderTimeline, renderTimelinePage, type TimelineFormat, type TimelineOptions } from "./timeline.ts";
+import {
+  networkOrder as timelineNetworkOrder,
+  renderTimeline,
+  renderTimelinePage,
+  type TimelineFormat,
+  type TimelineOptions,
+} from "./timeline.ts";
 import type { RunReport } from "./types.ts";
 
 async function writeText(path: string, text: string): Promise<void> {
@@ -93,7 +99,10 @@ export async function writeTimeline(
     return [path];
   }
   const paths = timelinePaths(path, list);
-  for (const [i, r] of list.entries()) await writeText(paths[i] ?? path, renderTimeline(r, { ...options, format }));
+  // The same colour for a network in every file of the sweep.
+  const networkOrder = [...(options.networkOrder ?? [])];
+  for (const r of list) for (const name of timelineNetworkOrder(r)) if (!networkOrder.includes(name)) networkOrder.push(name);
+  for (const [i, r] of list.entries()) await writeText(paths[i] ?? path, renderTimeline(r, { ...options, networkOrder, format }));
   return paths;
 }
 

@@ -18,6 +18,8 @@ export interface TimelineOptions {
   timeExtentMs?: number;
   /** Top of the memory axis, to draw several runs on one scale; default the run's own maximum. */
   memoryExtentBytes?: number;
+  /** Network names in colour order (to keep colours across the runs of a sweep); default networkOrder(report). */
+  networkOrder?: readonly string[];
   /** Prefix of the SVG's element ids, unique per chart when several share one HTML page. */
   idPrefix?: string;
 }
@@ -44,7 +46,12 @@ export function renderTimeline(report: RunReport, options: TimelineOptions = {})
 export function renderTimelinePage(reports: readonly RunReport[], options: Omit<TimelineOptions, "format"> = {}): string {
   const timeExtentMs = options.timeExtentMs ?? Math.max(1, ...reports.map(timeExtentOf));
   const memoryExtentBytes = options.memoryExtentBytes ?? Math.max(1, ...reports.map(memoryExtentOf));
-  const svgs = reports.map((r, i) => timelineSvg(r, { ...options, timeExtentMs, memoryExtentBytes, idPrefix: `run${i}-` }));
+  // One colour per network across all runs.
+  const order = [...(options.networkOrder ?? [])];
+  for (const r of reports) for (const name of networkOrder(r)) if (!order.includes(name)) order.push(name);
+  const svgs = reports.map((r, i) =>
+    timelineSvg(r, { ...options, timeExtentMs, memoryExtentBytes, networkOrder: order, idPrefix: `run${i}-` }),
+  );
   const title = reports.length === 1 && reports[0] ? timelineTitle(reports[0]) : `Mema: ${reports.length} runs`;
   return htmlPage(title, svgs, reports.length > 1 ? runIndex(reports) : "");
 }
@@ -99,10 +106,14 @@ function laneRole(steps: StepRecord[]): string {
   return loads && !execs ? ", loads only" : execs && !loads ? ", execs only" : "";
 }
 
-/** Network names in order of first arrival (then any only seen in steps), which fixes their colours. */
-function networkNames(report: RunReport): string[] {
+/**
+ * Network names in order of first arrival, ties in the report's own order (the pipeline's), then any only
+ * seen in steps. This fixes their colours, so it must not depend on the policy (start order would).
+ */
+export function networkOrder(report: RunReport): string[] {
   const names: string[] = [];
-  for (const n of networksInArrivalOrder(report.networks)) if (!names.includes(n.name)) names.push(n.name);
+  const byArrival = report.networks.map((n, i) => ({ n, i })).sort((a, b) => a.n.arrivalMs - b.n.arrivalMs || a.i - b.i);
+  for (const { n } of byArrival) if (!names.includes(n.name)) names.push(n.name);
   for (const s of report.steps) if (!names.includes(s.network)) names.push(s.network);
   return names;
 }
@@ -168,7 +179,8 @@ function timelineSvg(report: RunReport, options: TimelineOptions): string {
   const extentMs = options.timeExtentMs ?? timeExtentOf(report);
   const plotWidth = width - MARGIN_LEFT - MARGIN_RIGHT;
   const pxPerMs = plotWidth / extentMs;
-  const names = networkNames(report);
+  const names = [...(options.networkOrder ?? [])];
+  for (const name of networkOrder(report)) if (!names.includes(name)) names.push(name);
   const colours = new Map(names.map((name, index) => [name, { ...networkColour(index), index }]));
   const c: Canvas = { out: [], x: (ms) => MARGIN_LEFT + ms * pxPerMs, colours, id };
   const lanes = lanesOf(report);

@@ -148,3 +148,21 @@ test("idle lanes still get a row; zero-length runs do not break the axes", () =>
   const empty = tinyReport({ steps: [], networks: [], memory: [], makespanMs: 0, peakAccountedBytes: 0 });
   checkXml(renderTimeline(empty));
 });
+
+test("a network keeps its colour whatever the policy started first, and across a sweep page", () => {
+  const base = tinyReport();
+  // Same arrivals, gendernet started first: colours follow arrival, then the report's order, not start.
+  const swapped = tinyReport({ networks: base.networks.map((n) => ({ ...n, startMs: n.name === "agenet" ? 50 : 0 })) });
+  const fillOf = (svg: string, network: string) =>
+    bars(checkXml(svg)).find((e) => e.attrs["data-network"] === network && e.attrs["data-kind"] === "exec")?.attrs.fill;
+  assert.equal(fillOf(renderTimeline(swapped), "agenet"), fillOf(renderTimeline(base), "agenet"));
+  // A run that only has gendernet still colours it as the sweep does.
+  const onlyGender = tinyReport({
+    networks: base.networks.filter((n) => n.name === "gendernet"),
+    steps: base.steps.filter((s) => s.network === "gendernet"),
+  });
+  const page = renderTimelinePage([base, onlyGender]);
+  const svgs = page.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+  assert.equal(fillOf(svgs[1] ?? "", "gendernet"), fillOf(svgs[0] ?? "", "gendernet"));
+  assert.notEqual(fillOf(renderTimeline(onlyGender), "gendernet"), fillOf(svgs[0] ?? "", "gendernet"));
+});
