@@ -3,7 +3,7 @@
 // staged outputs are bit-identical. Goal: both ratios <= 1.3x. Medians of --runs runs after a warm-up.
 // Run: node --import tsx bench/layers.ts [--runs N] [--write] [--only name,name]   (also npx bun / deno run -A)
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MERGE_BYTES } from "../runtime/model/plan.ts";
 import { measureLayers, measureWhole, median } from "../runtime/model/profile.ts";
@@ -35,15 +35,42 @@ const MODELS: { name: string; path: () => Promise<string>; shapes?: Record<strin
 interface Staged { layers: number; loadMs: number; execMs: number; exact: boolean }
 interface Row { name: string; createMs: number; runMs: number; layered: Staged; merged: Staged }
 
-async function staged(path: string, options: SplitOptions, feedsFor: (inputs: Parameters<typeof seededInputs>[0]) => ReturnType<typeof toFeeds>): Promise<Staged> {
-  const split = await splitModel(path, options);
-  const times = await measureLayers(split, feedsFor(split.inputs), runs);
-  const { outputs } = await verifyModel(path, options);
+const sumOfMedians = (perLayer: number[][]) => perLayer.reduce((s, t) => s + median(t), 0);
+
+/**
+ * Whole, layered and merged are measured in turn within each run (after one warm-up of each), so a
+ * change in machine load during the bench hits all three alike.
+ */
+async function measureModel(model: (typeof MODELS)[number]): Promise<Row> {
+  const path = await model.path();
+  const base: SplitOptions = { inputShapes: model.shapes ?? {}, name: model.name };
+  const layered = await splitModel(path, base);
+  const merged = await splitModel(path, { ...base, granularity: "merged" });
+  const feeds = toFeeds(seededInputs(layered.inputs));
+  const whole = { loadMs: [] as number[], execMs: [] as number[] };
+  const staged = [layered, merged].map((split) => ({ split, loadMs: split.layers.map(() => [] as number[]), execMs: split.layers.map(() => [] as number[]) }));
+  await measureWhole(layered, feeds, 0);
+  for (const s of staged) await measureLayers(s.split, feeds, 0);
+  for (let run = 0; run < runs; run++) {
+    const w = await measureWhole(layered, feeds, 1, false);
+    whole.loadMs.push(...w.loadMs);
+    whole.execMs.push(...w.execMs);
+    for (const s of staged) {
+      const t = await measureLayers(s.split, feeds, 1, false);
+      t.loadMs.forEach((v, i) => s.loadMs[i]!.push(...v));
+      t.execMs.forEach((v, i) => s.execMs[i]!.push(...v));
+    }
+  }
+  const exact = async (options: SplitOptions) => (await verifyModel(path, options)).outputs.every((o) => o.maxAbsDifference === 0);
+  const facts = async (s: (typeof staged)[number], options: SplitOptions): Promise<Staged> => ({
+    layers: s.split.layers.length, loadMs: sumOfMedians(s.loadMs), execMs: sumOfMedians(s.execMs), exact: await exact(options),
+  });
   return {
-    layers: split.layers.length,
-    loadMs: times.loadMs.reduce((s, t) => s + median(t), 0),
-    execMs: times.execMs.reduce((s, t) => s + median(t), 0),
-    exact: outputs.every((o) => o.maxAbsDifference === 0),
+    name: model.name,
+    createMs: median(whole.loadMs),
+    runMs: median(whole.execMs),
+    layered: await facts(staged[0]!, base),
+    merged: await facts(staged[1]!, { ...base, granularity: "merged" }),
   };
 }
 
@@ -61,18 +88,7 @@ const header =
 console.log(header);
 for (const model of MODELS) {
   if (only && !only.includes(model.name)) continue;
-  const path = await model.path();
-  const base: SplitOptions = { inputShapes: model.shapes ?? {}, name: model.name };
-  const feedsFor = (inputs: Parameters<typeof seededInputs>[0]) => toFeeds(seededInputs(inputs));
-  const split = await splitModel(path, base);
-  const whole = await measureWhole(split, feedsFor(split.inputs), runs);
-  const row: Row = {
-    name: model.name,
-    createMs: median(whole.loadMs),
-    runMs: median(whole.execMs),
-    layered: await staged(path, base, feedsFor),
-    merged: await staged(path, { ...base, granularity: "merged" }, feedsFor),
-  };
+  const row = await measureModel(model);
   rows.push(row);
   console.log(line(row));
 }
@@ -89,7 +105,8 @@ if (args.includes("--write")) {
     fileURLToPath(new URL("./results/layers.md", import.meta.url)),
     `# bench/layers: whole model vs layer by layer\n\n` +
       `Measured ${new Date().toISOString().slice(0, 16)} on ${cpu} (${cpus().length} cores), ${runtime}, onnxruntime-node 1.30 (CPU, ` +
-      `graph optimisation disabled, arena and memory pattern off). Medians of ${runs} runs after a warm-up; page cache warm.\n` +
+      `graph optimisation disabled, arena and memory pattern off). Medians of ${runs} runs after a warm-up, whole / layered / merged measured in turn within each run; page cache warm; ` +
+      `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work shared the machine).\n` +
       `"load" = creating a session from the layer file (reads its weights through external data); "exec" = session.run.\n` +
       `Merged = consecutive layers combined up to ${DEFAULT_MERGE_BYTES / 1024 / 1024} MiB of weights. Inputs: zoo at their prototxt shapes, ` +
       `PP-OCR det 1x3x320x320, rec 1x3x48x320, cls 1x3x48x192. Run: \`node --import tsx bench/layers.ts --write\`.\n\n` +

@@ -34,11 +34,11 @@ function machine(): LayerProfile["machine"] {
   return { runtime: `${currentRuntime()} ${version}`, platform: `${platform()} ${arch()}`, cpus: info.length, cpuModel: info[0]?.model ?? "unknown" };
 }
 
-/** Whole-model create and run times for each of `runs` runs (after one warm-up). */
-export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number): Promise<{ loadMs: number[]; execMs: number[] }> {
+/** Whole-model create and run times for each of `runs` runs (after one warm-up unless `warmUp` is false). */
+export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number, warmUp = true): Promise<{ loadMs: number[]; execMs: number[] }> {
   const loadMs: number[] = [];
   const execMs: number[] = [];
-  for (let run = -1; run < runs; run++) {
+  for (let run = warmUp ? -1 : 0; run < runs; run++) {
     const t0 = performance.now();
     const session = await openSession(split.path, split.path);
     const t1 = performance.now();
@@ -53,11 +53,11 @@ export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number
   return { loadMs, execMs };
 }
 
-/** Per-layer load and exec times for each of `runs` staged runs (after one warm-up): [layer][run]. */
-export async function measureLayers(split: SplitModel, feeds: Feeds, runs: number): Promise<{ loadMs: number[][]; execMs: number[][] }> {
+/** Per-layer load and exec times for each of `runs` staged runs (after one warm-up unless `warmUp` is false): [layer][run]. */
+export async function measureLayers(split: SplitModel, feeds: Feeds, runs: number, warmUp = true): Promise<{ loadMs: number[][]; execMs: number[][] }> {
   const loadMs = split.layers.map(() => [] as number[]);
   const execMs = split.layers.map(() => [] as number[]);
-  for (let run = -1; run < runs; run++) {
+  for (let run = warmUp ? -1 : 0; run < runs; run++) {
     const values: Feeds = { ...feeds };
     for (const [index, layer] of split.layers.entries()) {
       const t0 = performance.now();
