@@ -4,7 +4,8 @@ import type { MemorySample, NetworkRecord, RunReport, StepRecord } from "../repo
 import type { ArrivalSchedule } from "../schedule/arrivals.ts";
 import { lowerBoundMs, percentile } from "../schedule/metrics.ts";
 import { networkFacts } from "../schedule/network.ts";
-import { createSession, EXACT_SESSION_OPTIONS, hostTensor, type HostTensor } from "../host/onnxruntime.ts";
+import { createSession, hostTensor, type HostTensor } from "../host/onnxruntime.ts";
+import { ortSessionOptions } from "../host/ort-options.ts";
 import { rssBytes, startRssSampler } from "../host/rss.ts";
 import type { SessionSettings, TensorData, TensorPayload } from "../host/session-protocol.ts";
 import { clockMs } from "../host/workers.ts";
@@ -44,7 +45,7 @@ export async function runBaseline(
   let lastAdmissionMs = 0;
   let interrupted = false;
   const admissions: { admittedMs: number; gapMs: number; networks: number[] }[] = [];
-  const sessionOptions = { ...EXACT_SESSION_OPTIONS, ...options.session };
+  const sessionOptions = ortSessionOptions(options.session);
 
   outer: for (const arrival of arrivals.arrivals) {
     const due = arrivals.absolute ? arrival.gapMs : lastAdmissionMs + arrival.gapMs;

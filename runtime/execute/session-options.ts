@@ -21,12 +21,18 @@ const KNOWN: Record<keyof SessionSettings, string> = {
   enableMemPattern: "true or false",
   graphOptimizationLevel: LEVELS.join(", "),
   executionMode: MODES.join(", "),
+  disablePrepacking: "true or false",
 };
 
 /**
- * Defaults: arena and memory pattern off (a released session gives its memory back; a budget needs that),
- * and the cores shared among the workers: one intra-op thread per worker on 2 cores with 2 workers, measured
- * fastest, since each worker's session already keeps a core busy (bench/results/real.md).
+ * Defaults, measured on this 2-core machine (bench/results/real.md):
+ * - arena and memory pattern off: a released session gives its memory back (a budget needs that);
+ * - prepacking off: with it, creating a session copies each Gemm/Conv weight into a packed buffer while the
+ *   file's bytes are still mapped, so a layer needs twice its weights while it loads, and creating a 144 MiB
+ *   fully connected layer took ~190 ms instead of ~1 ms; runs took about as long either way. It changes the
+ *   last bits of Gemm results, so the whole-model baseline uses the same setting (digests stay equal);
+ * - the cores shared among the workers: one intra-op thread per worker with 2 workers, since each worker's
+ *   session already keeps a core busy.
  * The thread count follows `workers`, not the policy's lane count: some kernels (sos_googlenet's) change
  * their last bits with it, and every policy of a sweep point must give the same answer.
  */
@@ -34,6 +40,7 @@ export function defaultSessionSettings(workers: number, cores = availableParalle
   return {
     enableCpuMemArena: false,
     enableMemPattern: false,
+    disablePrepacking: true,
     intraOpNumThreads: Math.max(1, Math.floor(cores / Math.max(1, workers))),
     interOpNumThreads: 1,
   };
@@ -57,6 +64,7 @@ export function parseSessionRecord(record: SessionRecord, where: string): Sessio
         break;
       case "enableCpuMemArena":
       case "enableMemPattern":
+      case "disablePrepacking":
         typed = value === "true" ? true : value === "false" ? false : value;
         ok = typeof typed === "boolean";
         break;

@@ -33,6 +33,11 @@ export interface SessionSettings {
   enableMemPattern?: boolean;
   graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
   executionMode?: "sequential" | "parallel";
+  /**
+   * onnxruntime's `session.disable_prepacking`: weights stay where they were mapped from the file instead of
+   * being copied into packed buffers at create (which doubles a layer's memory while it loads).
+   */
+  disablePrepacking?: boolean;
 }
 
 /** An exec input: a tensor sent along, or one this worker holds from an earlier exec or `put`. */

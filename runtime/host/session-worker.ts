@@ -1,7 +1,8 @@
 // A session worker: owns the onnxruntime sessions created on its thread (create and run block the
 // thread they run on) and the activations it was told to hold; serves one request at a time.
 import { parentPort } from "node:worker_threads";
-import { createSession, EXACT_SESSION_OPTIONS, type HostSession, type HostTensor, hostTensor } from "./onnxruntime.ts";
+import { createSession, type HostSession, type HostTensor, hostTensor } from "./onnxruntime.ts";
+import { ortSessionOptions } from "./ort-options.ts";
 import type {
   ExecResult,
   LoadResult,
@@ -39,16 +40,11 @@ function movable(payload: TensorPayload, transfer: ArrayBuffer[]): TensorPayload
   return { dtype: payload.dtype, dims: payload.dims, data };
 }
 
-/** The exact options (staged == whole, bit for bit; release returns memory), with the run's settings on top. */
-function sessionOptions(options: SessionSettings): typeof EXACT_SESSION_OPTIONS {
-  return { ...EXACT_SESSION_OPTIONS, ...options };
-}
-
 async function handle(request: WorkerRequest, transfer: ArrayBuffer[]): Promise<unknown> {
   switch (request.op) {
     case "load": {
       if (sessions.has(request.session)) throw new Error(`session '${request.session}' is already loaded`);
-      const session = await createSession(request.path, sessionOptions(request.options));
+      const session = await createSession(request.path, ortSessionOptions(request.options));
       sessions.set(request.session, session);
       const result: LoadResult = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
       return result;
