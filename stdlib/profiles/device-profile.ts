@@ -204,7 +204,13 @@ export interface MeasuredLayerProfile {
 /** One or more `mema profile` results as a device profile: one network per model, one entry per Mema layer. */
 export function fromMeasuredProfiles(name: string, measured: readonly MeasuredLayerProfile[]): DeviceProfile {
   const networks: Record<string, NetworkProfile> = {};
+  // Several measurements of one model (a folder of `mema profile` runs): the most recent wins.
+  const latest = new Map<string, MeasuredLayerProfile>();
   for (const m of measured) {
+    const seen = latest.get(m.model);
+    if (!seen || (m.measuredAt ?? "") >= (seen.measuredAt ?? "")) latest.set(m.model, m);
+  }
+  for (const m of latest.values()) {
     networks[m.model] = {
       measured: true,
       weightsBytes: m.layers.reduce((a, l) => a + l.weightsBytes, 0),

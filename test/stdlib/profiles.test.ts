@@ -118,6 +118,10 @@ test("profiles measured by `mema profile` load from a file or a directory", () =
       assert.deepEqual(layerTimes(profile, "tiny", ["a"]), { loadMs: 0.75, execMs: 0.25, estimated: true });
       assert.deepEqual(profile.networks.tiny!.whole, { loadMs: 3, execMs: 2 });
     }
+    // An older measurement of the same model in the folder does not override the newer one.
+    writeFileSync(join(dir, "tiny-old.json"), JSON.stringify({ ...measured, measuredAt: "2020-01-01T00:00:00Z", layers: [{ ...measured.layers[0]!, execMs: 99 }] }));
+    writeFileSync(join(dir, "tiny.json"), JSON.stringify({ ...measured, measuredAt: "2026-01-01T00:00:00Z" }));
+    assert.equal(layerTimes(loadDeviceProfile(dir), "tiny", ["a", "a_relu"]).execMs, 0.5);
     writeFileSync(join(dir, "bad.json"), "{ not json");
     assert.throws(() => loadDeviceProfile(join(dir, "bad.json")), /bad\.json: not valid JSON/);
     assert.throws(() => loadDeviceProfile(join(dir, "notes.json")), /notes\.json: not a profile \(expected "format"/);
