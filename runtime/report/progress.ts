@@ -33,8 +33,20 @@ export interface Progress {
   step(count?: number): void;
   /** `count` more network instances have finished. */
   networkDone(count?: number): void;
+  /**
+   * Sets absolute counts (and totals, if they changed): the shape of the executor's `onProgress`, so
+   * `onProgress: (p) => bar.update(p)` wires it.
+   */
+  update(state: ProgressUpdate): void;
   /** Draws the final state and ends the line; further calls do nothing. */
   finish(): void;
+}
+
+export interface ProgressUpdate {
+  stepsDone: number;
+  networksDone?: number;
+  stepsTotal?: number;
+  networksTotal?: number;
 }
 
 export interface ProgressState {
@@ -63,25 +75,27 @@ export function progressLine(state: ProgressState, columns = 80): string {
 /** A progress bar that draws on `stream` when it is a TTY and not quiet, and does nothing otherwise. */
 export function createProgress(options: ProgressOptions): Progress {
   const enabled = !options.quiet && (options.isTTY ?? options.stream.isTTY === true);
-  if (!enabled) return { enabled: false, step() {}, networkDone() {}, finish() {} };
+  if (!enabled) return { enabled: false, step() {}, networkDone() {}, update() {}, finish() {} };
   const now = options.now ?? (() => performance.now());
   const redrawMs = options.redrawMs ?? 80;
   const startedMs = now();
   let stepsDone = 0;
   let networksDone = 0;
+  let total = options.total;
+  let networks = options.networks;
   let lastDrawMs = -Infinity;
   let finished = false;
   const draw = () => {
     lastDrawMs = now();
     const line = progressLine(
-      { stepsDone, total: options.total, networksDone, networks: options.networks, elapsedMs: lastDrawMs - startedMs },
+      { stepsDone, total, networksDone, networks, elapsedMs: lastDrawMs - startedMs },
       options.stream.columns ?? 80,
     );
     // Carriage return, the line, then erase whatever a longer previous line left.
     options.stream.write(`\r${line}\x1b[K`);
   };
   const maybeDraw = () => {
-    if (now() - lastDrawMs >= redrawMs || stepsDone >= options.total) draw();
+    if (now() - lastDrawMs >= redrawMs || stepsDone >= total) draw();
   };
   const tickMs = options.tickMs ?? 250;
   const timer = tickMs > 0 ? setInterval(() => draw(), tickMs) : undefined;
@@ -102,6 +116,14 @@ export function createProgress(options: ProgressOptions): Progress {
     networkDone(count = 1) {
       if (finished) return;
       networksDone += count;
+      maybeDraw();
+    },
+    update(state) {
+      if (finished) return;
+      stepsDone = state.stepsDone;
+      if (state.networksDone !== undefined) networksDone = state.networksDone;
+      if (state.stepsTotal !== undefined) total = state.stepsTotal;
+      if (state.networksTotal !== undefined) networks = state.networksTotal;
       maybeDraw();
     },
     finish() {

@@ -60,3 +60,16 @@ test("the elapsed time ticks on its own, and the timer stops at finish", async (
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(chunks.length, count);
 });
+
+test("update() takes the executor's absolute counts and totals", () => {
+  const { chunks, stream } = recorder(true);
+  let clock = 0;
+  const progress = createProgress({ total: 1, stream, now: () => clock, tickMs: 0 });
+  clock = 500;
+  progress.update({ stepsDone: 3, stepsTotal: 10, networksDone: 1, networksTotal: 4 });
+  progress.finish();
+  assert.match(chunks[1] ?? "", / 3\/10 steps ·  30% · 1\/4 networks · 500 ms/);
+  const silent = createProgress({ total: 1, stream: { write: () => assert.fail("drew when not a TTY") } });
+  silent.update({ stepsDone: 1 });
+  silent.finish();
+});
