@@ -1,7 +1,6 @@
 // `mema layers MODEL`: how a model splits into layers, as a table or JSON.
 import { formatBytes } from "../runtime/report/quantity.ts";
 import type { Granularity } from "../runtime/model/plan.ts";
-import { splitModel } from "../runtime/model/split.ts";
 import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
 import { type Command, UsageError } from "./command.ts";
 import { asUsageErrors, inputShapes, parseSize, resolveModel, SHAPE_OPTION } from "./model-args.ts";
@@ -60,6 +59,8 @@ of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB,
   async run(ctx) {
     return asUsageErrors(async () => {
       const model = await resolveModel(ctx.positionals[0]);
+      // Loaded here, not at the top: `mema --help` lists commands without loading onnxruntime.
+      const { splitModel } = await import("../runtime/model/split.ts");
       const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
       if (ctx.values.json) {
         ctx.out(JSON.stringify({ model: split.name, path: split.path, sha256: split.sha256, inputs: split.inputs, outputs: split.outputs, weightsBytes: split.weightsBytes, layers: split.layers }, null, 2) + "\n");

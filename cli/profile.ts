@@ -2,8 +2,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "../runtime/host/cache.ts";
-import { profileModel } from "../runtime/model/profile.ts";
-import { splitModel } from "../runtime/model/split.ts";
 import { formatMs } from "../runtime/report/quantity.ts";
 import type { Command } from "./command.ts";
 import { splitOptions } from "./layers.ts";
@@ -28,6 +26,8 @@ warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by
     return asUsageErrors(async () => {
       const runs = Math.max(1, Math.round(parseNumber("runs", ctx.values.runs, 5)));
       const model = await resolveModel(ctx.positionals[0]);
+      const { splitModel } = await import("../runtime/model/split.ts");
+      const { profileModel } = await import("../runtime/model/profile.ts");
       const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
       const profile = await profileModel(split, runs);
       const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);

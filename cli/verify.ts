@@ -1,5 +1,4 @@
 // `mema verify MODEL`: runs the model whole and layer by layer on the same seeded inputs and compares outputs.
-import { verifyModel } from "../runtime/model/staged-run.ts";
 import type { Command } from "./command.ts";
 import { splitOptions } from "./layers.ts";
 import { asUsageErrors, parseNumber, resolveModel, SHAPE_OPTION } from "./model-args.ts";
@@ -25,6 +24,7 @@ prints the largest absolute difference per output, and exits 0 only when every o
       const tolerance = parseNumber("tolerance", ctx.values.tolerance, 0);
       const seed = parseNumber("seed", ctx.values.seed, 42);
       const model = await resolveModel(ctx.positionals[0]);
+      const { verifyModel } = await import("../runtime/model/staged-run.ts");
       const { split, outputs } = await verifyModel(model.path, { ...splitOptions(ctx.values), name: model.name }, seed);
       let worst = 0;
       ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);

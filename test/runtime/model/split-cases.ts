@@ -85,7 +85,7 @@ export function constantsModel(): ModelProto {
   });
 }
 
-/** An If whose branches read outer values (an activation and an initializer) and a Loop that reads an activation. */
+/** An If whose branches read outer values (an activation and an initializer), a Loop that reads an activation, a Scan reading an initializer. */
 export function subgraphModel(): ModelProto {
   const thenBranch = graph({
     name: "then", inputs: [], outputs: [tensorValue("t_out")],
@@ -101,9 +101,15 @@ export function subgraphModel(): ModelProto {
     outputs: [tensorValue("cond_out", [], BOOL), tensorValue("v_out")],
     nodes: [node("Identity", ["cond_in"], ["cond_out"], {}, "body_cond"), node("Add", ["v_in", "h"], ["v_out"], {}, "body_add")],
   });
+  const scanBody = graph({
+    name: "scan_body",
+    inputs: [tensorValue("state_in"), tensorValue("row")],
+    outputs: [tensorValue("state_out"), tensorValue("scaled")],
+    nodes: [node("Add", ["state_in", "row"], ["state_out"], {}, "scan_add"), node("Mul", ["row", "bias"], ["scaled"], {}, "scan_mul")],
+  });
   return model({
     inputs: [tensorValue("x", [1, 16]), tensorValue("flag", [], BOOL)],
-    outputs: [tensorValue("y", [1, 16]), tensorValue("looped", [1, 16])],
+    outputs: [tensorValue("y", [1, 16]), tensorValue("looped", [1, 16]), tensorValue("scanned", [1, 16])],
     initializers: [weight("w", [16, 16]), weight("bias", [1, 16]), int64s("trips", [3]), weight("w2", [16, 16])],
     nodes: [
       node("MatMul", ["x", "w"], ["h"], {}, "mm"),
@@ -113,6 +119,7 @@ export function subgraphModel(): ModelProto {
       node("Constant", [], ["true"], { value: boolScalar() }, "const_true"),
       node("Loop", ["trip_count", "true", "branch"], ["looped"], { body }, "loop"),
       node("MatMul", ["looped", "w2"], ["y"], {}, "mm_out"),
+      node("Scan", ["branch", "x"], ["scanned", "scan_rows"], { body: scanBody, num_scan_inputs: 1 }, "scan"),
     ],
   });
 }

@@ -96,7 +96,7 @@ test("weights in Constant nodes are hoisted; an initializer shared by two nodes 
   assert.equal(statSync(join(dirname(split.layers[0]!.path!), location)).size, 32 * 32 * 4);
 });
 
-test("If and Loop stay whole, with the outer values their subgraphs capture as layer inputs", async () => {
+test("If, Loop and Scan stay whole, with the outer values their subgraphs capture as layer inputs", async () => {
   const path = writeModel("subgraphs", cases.subgraphModel());
   await assertExact(path);
   const split = await assertExact(path, { granularity: "node" });
@@ -105,11 +105,13 @@ test("If and Loop stay whole, with the outer values their subgraphs capture as l
   assert.equal(withIf.weightsBytes, 16 * 4, "the captured initializer 'bias' loads with the layer");
   const loop = split.layers.find((l) => l.ops.includes("Loop"))!;
   assert.ok(loop.inputs.some((t) => t.name === "h"), "the loop body reads h");
+  const scan = split.layers.find((l) => l.ops.includes("Scan"))!;
+  assert.equal(scan.weightsBytes, 16 * 4, "the scan body's captured 'bias' loads with it");
   for (const flag of [0, 1]) {
     const feeds = toFeeds({ ...seededInputs(split.inputs), flag: { dtype: "bool", dims: [], data: new Uint8Array([flag]) } });
     const whole = await runWhole(split.path, feeds);
     const staged = await runLayered(split, feeds);
-    assert.equal(maxAbsDifference(whole.y!, staged.y!), 0);
+    for (const name of ["y", "looped", "scanned"]) assert.equal(maxAbsDifference(whole[name]!, staged[name]!), 0, name);
   }
 });
 
