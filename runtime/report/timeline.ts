@@ -276,6 +276,17 @@ function timelineSvg(report: RunReport, options: TimelineOptions): string {
     drawMarkers(c, lane.steps, top);
   });
 
+  // Where the run ended: samples may go on after it, and a sweep page draws every run on the longest axis.
+  if (report.makespanMs > 0) {
+    const mx = c.x(report.makespanMs);
+    c.out.push(
+      `<path class="makespan" d="M${px(mx)} ${lanesTop - 4}V${lanesBottom + 2}M${px(mx)} ${memoryTop}V${memoryBottom}" stroke="#333" stroke-width="1" stroke-dasharray="3 3"/>`,
+    );
+    const label = `end ${formatMs(report.makespanMs)}`;
+    const fitsRight = mx + 4 + textWidth(label, 10) <= width - 4;
+    text(c, fitsRight ? mx + 4 : mx - 4, arrivalsY + 1, label, `font-size="10" fill="#333" text-anchor="${fitsRight ? "start" : "end"}"`);
+  }
+
   // Time axis under the lanes.
   drawTimeAxis(c, ticks, axisY, false);
 
@@ -511,6 +522,11 @@ function drawMemory(
     text(c, MARGIN_LEFT - 8, toY(t.value) + 4, t.label, `font-size="11" fill="#444" text-anchor="end"`);
   }
 
+  // RSS can dip under its baseline after releases, or a run pass the axis: curves stay inside the panel.
+  c.out.push(
+    `<clipPath id="${c.id}memory-clip"><rect x="${MARGIN_LEFT}" y="${px(top - 1)}" width="${px(right - MARGIN_LEFT)}" height="${px(bottom - top + 2)}"/></clipPath>`,
+    `<g clip-path="url(#${c.id}memory-clip)">`,
+  );
   const samples = report.memory
     .map((m, i) => ({ m, i }))
     .sort((a, b) => a.m.atMs - b.m.atMs || a.i - b.i)
@@ -532,6 +548,8 @@ function drawMemory(
       .map((m) => ({ x: c.x(m.atMs), v: rssAboveBaseline(report, m) ?? 0 }));
     c.out.push(`<path class="rss" d="M${sampledPath(rss, toY).join("L")}" fill="none" stroke="#222" stroke-width="1.3" stroke-linejoin="round"/>`);
   }
+
+  c.out.push("</g>");
 
   const halo = `stroke="#ffffff" stroke-width="3" paint-order="stroke"`;
   if (report.memoryBudgetBytes !== null) {

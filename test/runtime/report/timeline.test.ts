@@ -36,6 +36,9 @@ test("a small run: one bar per init, load and exec, with its kind, network and t
     assert.ok(labels.includes(label), label);
   }
   assert.ok(labels.includes("tiny · policy mema · budget 64 MiB · makespan 100 ms"));
+  // The run's end is marked.
+  assert.ok(elements.some((e) => e.attrs.class === "makespan"));
+  assert.ok(labels.includes("end 100 ms"));
   // Inits and frees marked.
   assert.equal(elements.filter((e) => e.attrs.class === "init-marker").length, 2);
   assert.equal(elements.filter((e) => e.attrs.class === "free-marker").length, 2);
