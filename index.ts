@@ -6,3 +6,4 @@ export { zooInfo, zooModel, zooModelPath, zooName, type ZooInfo } from "./stdlib
 export { parse, check, compile, format, renderDiagnostics, memaSchema, memoryHost, type Diagnostic, type SourceHost, type CompileOptions } from "./lang/index.ts";
 export { layerTimes, loadDeviceProfile, type DeviceProfile, type LayerTimes } from "./stdlib/profiles/index.ts";
 export { splitModel, planLayers, verifyModel, profileModel, loadLayer, parseShapeSpec, ModelError, HEAVY_BYTES_PER_FLOP, type SplitOptions, type PlanOptions, type Granularity, type LayerProfile } from "./runtime/model/index.ts";
+export { renderSummary, renderComparison, toJson, stepsCsv, networksCsv, layersCsv, renderTimeline, renderTimelinePage, createProgress, type TimelineOptions, type Progress } from "./runtime/report/index.ts";
