@@ -17,7 +17,13 @@ export interface LoadedLayer {
   free(): Promise<void>;
 }
 
-/** Load step: reads the layer's weights (external data) and creates its onnxruntime session. */
+/**
+ * Load step: creates the layer's onnxruntime session from its file. onnxruntime 1.30 maps external data
+ * (mmap) rather than reading it: the session holds the layer's byte ranges of the original file, the first
+ * exec faults those pages in (file-backed RSS), and release unmaps them. So on a warm page cache loadMs is
+ * mostly session setup and the first execMs includes touching the weights; on a cold cache the disk reads
+ * land in the first exec too.
+ */
 export async function loadLayer(layer: LayerInfo): Promise<LoadedLayer> {
   if (!layer.path) throw new Error(`layer '${layer.name}' has no file: split the model with splitModel first`);
   const session: HostSession = await openSession(layer.path, layer.path);
