@@ -1,5 +1,6 @@
 // The zoo: every EdgeCaffe network builds, matches EdgeCaffe's weight sizes and layer names, and runs in onnxruntime.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { createSession, hostTensor } from "../../runtime/host/onnxruntime.ts";
@@ -125,6 +126,14 @@ test("the streamed file is byte-identical to the model built in memory", async (
   const inMemory = modelBytes(zooGraph("sos_googlenet"), ZOO_GENERATOR_VERSION);
   assert.equal(onDisk.length, inMemory.length);
   assert.ok(Buffer.from(inMemory).equals(onDisk), "bytes differ");
+});
+
+// Pinned so that every runtime (this file runs under node, bun and deno) proves it writes the same bytes.
+// A deliberate change to the generator updates this and ZOO_GENERATOR_VERSION together.
+test("the generated file has the same bytes on every runtime", async () => {
+  const path = await zooModelPath("sos_googlenet");
+  const digest = createHash("sha256").update(readFileSync(path)).digest("hex");
+  assert.equal(digest.slice(0, 16), "08e2c200738316a4");
 });
 
 function seededInput(name: string): Float32Array {
