@@ -18,7 +18,11 @@ interface Column {
 export function renderComparison(reports: readonly RunReport[], options: ComparisonOptions = {}): string {
   if (reports.length === 0) return "no runs to compare\n";
   const byPipeline = new Map<string, RunReport[]>();
-  for (const r of reports) byPipeline.set(r.pipeline, [...(byPipeline.get(r.pipeline) ?? []), r]);
+  for (const r of reports) {
+    const list = byPipeline.get(r.pipeline);
+    if (list) list.push(r);
+    else byPipeline.set(r.pipeline, [r]);
+  }
   return [...byPipeline].map(([pipeline, runs]) => renderPipeline(pipeline, runs, options)).join("\n\n") + "\n";
 }
 

@@ -121,7 +121,9 @@ export function layersCsv(reports: RunReport | readonly RunReport[]): string {
     const byInstance = new Map<string, LayerRow[]>();
     for (const row of layers.values()) {
       const key = JSON.stringify([row.network, row.instance]);
-      byInstance.set(key, [...(byInstance.get(key) ?? []), row]);
+      const list = byInstance.get(key);
+      if (list) list.push(row);
+      else byInstance.set(key, [row]);
     }
     return [...byInstance.values()].flatMap((rowsOfInstance) =>
       // A stable sort keeps the report's order for layers that started at the same moment.

@@ -44,8 +44,8 @@ export function renderTimeline(report: RunReport, options: TimelineOptions = {})
 
 /** One HTML page with the timelines of several runs (a sweep), on one time and memory scale so they compare. */
 export function renderTimelinePage(reports: readonly RunReport[], options: Omit<TimelineOptions, "format"> = {}): string {
-  const timeExtentMs = options.timeExtentMs ?? Math.max(1, ...reports.map(timeExtentOf));
-  const memoryExtentBytes = options.memoryExtentBytes ?? Math.max(1, ...reports.map(memoryExtentOf));
+  const timeExtentMs = options.timeExtentMs ?? Math.max(1, ...reports.map((r) => timeExtentOf(drawable(r))));
+  const memoryExtentBytes = options.memoryExtentBytes ?? Math.max(1, ...reports.map((r) => memoryExtentOf(drawable(r))));
   // One colour per network across all runs.
   const order = [...(options.networkOrder ?? [])];
   for (const r of reports) for (const name of networkOrder(r)) if (!order.includes(name)) order.push(name);
@@ -93,7 +93,11 @@ interface Lane {
 function lanesOf(report: RunReport): Lane[] {
   const byWorker = new Map<number, StepRecord[]>();
   for (let w = 0; w < (report.lanes ?? report.workers); w++) byWorker.set(w, []);
-  for (const s of report.steps) byWorker.set(s.worker, [...(byWorker.get(s.worker) ?? []), s]);
+  for (const s of report.steps) {
+    const list = byWorker.get(s.worker);
+    if (list) list.push(s);
+    else byWorker.set(s.worker, [s]);
+  }
   return [...byWorker.keys()]
     .sort((a, b) => a - b)
     .map((worker) => ({ worker, label: `worker ${worker}`, steps: byWorker.get(worker) ?? [] }));
@@ -145,7 +149,9 @@ function barTooltip(bar: LaneBar, laneLabel: string): string {
   const groups = new Map<string, StepRecord[]>();
   for (const s of bar.steps) {
     const key = `${s.network} #${s.instance}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const list = groups.get(key);
+    if (list) list.push(s);
+    else groups.set(key, [s]);
   }
   for (const [key, steps] of groups) {
     const kinds = (["init", "load", "exec"] as const)
@@ -173,7 +179,23 @@ function text(c: Canvas, x: number, y: number, content: string, attrs = ""): voi
   c.out.push(`<text x="${px(x)}" y="${px(y)}"${attrs ? " " + attrs : ""}>${escapeXml(content)}</text>`);
 }
 
-function timelineSvg(report: RunReport, options: TimelineOptions): string {
+/**
+ * The drawable part of a report: steps, samples and arrivals with finite times (an interrupted run may
+ * leave some unset). Drawing NaN would break the whole picture; leaving one step out breaks nothing else.
+ */
+function drawable(report: RunReport): RunReport {
+  const finite = Number.isFinite;
+  return {
+    ...report,
+    makespanMs: finite(report.makespanMs) ? report.makespanMs : 0,
+    steps: report.steps.filter((s) => finite(s.startMs) && finite(s.endMs) && s.endMs >= s.startMs),
+    networks: report.networks.filter((n) => finite(n.arrivalMs)),
+    memory: report.memory.filter((m) => finite(m.atMs) && finite(m.accountedBytes)),
+  };
+}
+
+function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
+  const report = drawable(fullReport);
   const width = Math.max(480, options.widthPx ?? 1200);
   const id = (options.idPrefix ?? "tl-").replace(/[^A-Za-z0-9_-]/g, "_");
   const extentMs = options.timeExtentMs ?? timeExtentOf(report);
@@ -247,7 +269,7 @@ function timelineSvg(report: RunReport, options: TimelineOptions): string {
   }
 
   // Arrivals strip above the lanes.
-  const arrivalsY = y + 22;
+  const arrivalsY = y + 30;
   const lanesTop = arrivalsY + 16;
   const lanesBottom = lanesTop + lanes.length * (LANE_HEIGHT + LANE_GAP) - LANE_GAP;
   const axisY = lanesBottom + LANE_GAP;
@@ -284,7 +306,9 @@ function timelineSvg(report: RunReport, options: TimelineOptions): string {
     );
     const label = `end ${formatMs(report.makespanMs)}`;
     const fitsRight = mx + 4 + textWidth(label, 10) <= width - 4;
-    text(c, fitsRight ? mx + 4 : mx - 4, arrivalsY + 1, label, `font-size="10" fill="#333" text-anchor="${fitsRight ? "start" : "end"}"`);
+    // Above the arrivals strip, where no arrival count can sit.
+    c.out.push(`<path d="M${px(mx)} ${arrivalsY - 18}V${lanesTop - 4}" stroke="#333" stroke-width="1" stroke-dasharray="3 3"/>`);
+    text(c, fitsRight ? mx + 4 : mx - 4, arrivalsY - 11, label, `font-size="10" fill="#333" text-anchor="${fitsRight ? "start" : "end"}"`);
   }
 
   // Time axis under the lanes.

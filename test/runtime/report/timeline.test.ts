@@ -169,3 +169,19 @@ test("a network keeps its colour whatever the policy started first, and across a
   assert.equal(fillOf(svgs[1] ?? "", "gendernet"), fillOf(svgs[0] ?? "", "gendernet"));
   assert.notEqual(fillOf(renderTimeline(onlyGender), "gendernet"), fillOf(svgs[0] ?? "", "gendernet"));
 });
+
+test("an interrupted run with unset times still draws, leaving those steps out", () => {
+  const base = tinyReport();
+  const report = tinyReport({
+    interrupted: true,
+    networks: base.networks.map((n, i) => (i === 1 ? { ...n, endMs: Number.NaN, responseMs: Number.NaN } : n)),
+    steps: base.steps.map((s, i) => (i === 12 ? { ...s, endMs: Number.NaN } : s)),
+    memory: [...base.memory, { atMs: Number.NaN, accountedBytes: 0 }],
+  });
+  for (const format of ["svg", "html"] as const) {
+    const out = renderTimeline(report, { format });
+    assert.doesNotMatch(out, /NaN|Infinity/);
+    if (format === "svg") assert.equal(stepsIn(checkXml(out)), base.steps.filter((s) => s.kind !== "free").length - 1);
+    assert.ok(out.includes("INTERRUPTED"));
+  }
+});
