@@ -1,8 +1,8 @@
 // Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
 // to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
 import { createHash } from "node:crypto";
-import { open, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { cacheDir } from "../../runtime/host/cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
 import { ZOO_GENERATOR_VERSION, zooGraph, zooName } from "./catalog.ts";
@@ -59,7 +59,18 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
   const existing = await stat(path).catch(() => undefined);
   if (existing?.size === totalBytes) return path;
   await writeModelFile(graph, path, onProgress);
+  await removeStaleVersions(name, path);
   return path;
+}
+
+/** Files of the same network from other generator versions: 2 GB per zoo version would pile up otherwise. */
+async function removeStaleVersions(name: string, current: string): Promise<void> {
+  const dir = dirname(current);
+  const pattern = new RegExp(`^${name}-[0-9a-f]{16}\\.onnx$`);
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, file);
+    if (pattern.test(file) && path !== current) await rm(path, { force: true });
+  }
 }
 
 /**

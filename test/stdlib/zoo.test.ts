@@ -1,7 +1,9 @@
 // The zoo: every EdgeCaffe network builds, matches EdgeCaffe's weight sizes and layer names, and runs in onnxruntime.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { createSession, hostTensor } from "../../runtime/host/onnxruntime.ts";
 import { ZOO_NETWORKS } from "../../stdlib/names.ts";
@@ -134,6 +136,24 @@ test("the generated file has the same bytes on every runtime", async () => {
   const path = await zooModelPath("sos_googlenet");
   const digest = createHash("sha256").update(readFileSync(path)).digest("hex");
   assert.equal(digest.slice(0, 16), "08e2c200738316a4");
+});
+
+test("a new generator version replaces the network's older files in the cache, and only those", async () => {
+  const saved = process.env.MEMA_CACHE_DIR;
+  const root = mkdtempSync(join(tmpdir(), "mema-zoo-cache-"));
+  process.env.MEMA_CACHE_DIR = root;
+  try {
+    const dir = join(root, "zoo");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "sos_googlenet-0123456789abcdef.onnx"), "an older version");
+    writeFileSync(join(dir, "sos-0123456789abcdef.onnx"), "another network");
+    const path = await zooModelPath("sos_googlenet");
+    assert.deepEqual(readdirSync(dir).sort(), [basename(path), "sos-0123456789abcdef.onnx"].sort());
+  } finally {
+    if (saved === undefined) delete process.env.MEMA_CACHE_DIR;
+    else process.env.MEMA_CACHE_DIR = saved;
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 function seededInput(name: string): Float32Array {
