@@ -13,7 +13,9 @@ import type { RunReport } from "../report/types.ts";
 import { expandArrivals } from "../schedule/arrivals.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
 import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
-import type { Admission } from "../schedule/policy.ts";
+import type { Admission, PolicyFactory } from "../schedule/policy.ts";
+import { SchedulingError } from "../schedule/engine.ts";
+import { prepareRun } from "../schedule/simulate.ts";
 import { runBaseline } from "./baseline.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
@@ -82,6 +84,7 @@ function isClassifier(model: ModelPlan, split: SplitModel): boolean {
 /** Splits every model of the pipeline (cached) and makes its input. */
 export async function prepareReal(pipeline: PipelinePlan, options: RealOptions = {}): Promise<RealPipeline> {
   const networks: RealNetwork[] = [];
+  const paths: string[] = [];
   for (const model of pipeline.models) {
     let path: string;
     if (model.source.kind === "zoo") {
@@ -90,11 +93,63 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     } else {
       path = model.source.path;
     }
+    paths.push(path);
     options.onStatus?.(`splitting ${model.name}`);
     const split = await splitModel(path, { name: model.name, inputShapes: model.shapes });
     networks.push({ name: model.name, model: split, input: await inputOf(model, split), classifier: isClassifier(model, split) });
   }
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
+
+  /**
+   * The networks as this budget needs them: while the scheduler refuses the scenario (a layer too large to
+   * fit), the network with the largest layer is split again with its layers tiled to half that size.
+   * Tiles are real layer files, so the run executes exactly what the ledger accounted.
+   */
+  const fitted = async (policy: PolicyFactory, settings: RunSettings, runOptions: RealOptions, arrivals: RealScenario["arrivals"]) => {
+    const nets = networks.slice();
+    const fittedSpecs = specs.slice();
+    for (let attempt = 0; ; attempt++) {
+      let asked: { network: number; capBytes: number } | undefined;
+      try {
+        prepareRun(
+          { pipeline: pipeline.name, networks: fittedSpecs, arrivals },
+          {
+            policy,
+            workers: settings.workers,
+            memoryBudgetBytes: settings.memoryBytes,
+            admission: runOptions.admission,
+            sessionOverheadBytes: runOptions.sessionOverheadBytes,
+            tile: (network, _layer, capBytes) => {
+              asked ??= { network: fittedSpecs.indexOf(network), capBytes };
+              return null;
+            },
+          },
+        );
+        return { nets, specs: fittedSpecs };
+      } catch (error) {
+        if (!(error instanceof SchedulingError) || error.code !== "E_TOO_BIG" || attempt >= 12) throw error;
+        let target = asked && asked.network >= 0 ? asked : undefined;
+        if (!target) {
+          let largest = -1;
+          nets.forEach((net, i) => {
+            const biggest = Math.max(...net.model.layers.map((l) => l.weightsBytes));
+            if (largest < 0 || biggest > Math.max(...nets[largest]!.model.layers.map((l) => l.weightsBytes))) largest = i;
+          });
+          target = { network: largest, capBytes: Math.max(...nets[largest]!.model.layers.map((l) => l.weightsBytes)) / 2 };
+        }
+        const model = pipeline.models[target.network]!;
+        const before = Math.max(...nets[target.network]!.model.layers.map((l) => l.weightsBytes));
+        const capBytes = Math.floor(Math.min(target.capBytes, before / 2));
+        if (capBytes < 1024) throw error;
+        runOptions.onStatus?.(`tiling ${model.name}: layers of at most ${capBytes} bytes`);
+        const split = await splitModel(paths[target.network]!, { name: model.name, inputShapes: model.shapes, capBytes });
+        if (Math.max(...split.layers.map((l) => l.weightsBytes)) >= before) throw error;
+        nets[target.network] = { ...nets[target.network]!, model: split };
+        fittedSpecs[target.network] = networkSpecOf(split, model.name);
+      }
+    }
+  };
+
   const prepared: RealPipeline = {
     pipeline,
     networks,
@@ -102,12 +157,9 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     async run(settings, runOptions = options) {
       const policy = policyByName(settings.policy);
       if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
-      const scenario: RealScenario = {
-        pipeline: pipeline.name,
-        networks: specs,
-        arrivals: expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length),
-        real: networks,
-      };
+      const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
+      const fit = await fitted(policy, settings, runOptions, arrivals);
+      const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets };
       return runRealScenario(scenario, {
         policy,
         workers: settings.workers,

@@ -3,6 +3,7 @@
 // real runs report measured times).
 import type { SplitModel } from "../model/types.ts";
 import { networkFromLayers } from "../schedule/from-layers.ts";
+import { convLayerCount } from "../schedule/profiled-networks.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
 
 /** Estimates: a session costs ~1 ms to create plus its weights read at 1 GB/s; a core computes ~5 GFLOP/s. */
@@ -10,18 +11,12 @@ const SESSION_CREATE_MS = 1;
 const LOAD_BYTES_PER_MS = 1e6;
 const EXEC_FLOPS_PER_MS = 5e6;
 
-/** Fully connected layers start DeepEye's "fc" part: the first layer running a Gemm or MatMul. */
-function convLayerCount(model: SplitModel): number {
-  const fc = model.layers.findIndex((layer) => layer.ops.some((op) => op === "Gemm" || op === "MatMul"));
-  return fc <= 0 ? model.layers.length : fc;
-}
-
 export function networkSpecOf(model: SplitModel, name = model.name): NetworkSpec {
   return networkFromLayers(name, model.layers, {
     times: (layer) => ({
       loadMs: layer.loadMs ?? SESSION_CREATE_MS + layer.weightsBytes / LOAD_BYTES_PER_MS,
       execMs: layer.execMs ?? Math.max(0.01, layer.flops / EXEC_FLOPS_PER_MS),
     }),
-    convLayers: convLayerCount(model),
+    convLayers: convLayerCount(model.layers),
   });
 }
