@@ -45,3 +45,24 @@ export function networkColour(index: number): NetworkColour {
 export function textWidth(text: string, fontPx: number): number {
   return text.length * fontPx * 0.6;
 }
+
+/** The font stack of every chart (system fonts only: the files carry no assets). */
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
+
+/** What a chart's parts draw onto: the SVG elements so far, the time scale, the plot's edges, colours. */
+export interface Canvas {
+  out: string[];
+  /** x of a time in ms. */
+  x(ms: number): number;
+  /** The plot area's left and right edges. */
+  left: number;
+  right: number;
+  colours: Map<string, NetworkColour & { index: number }>;
+  /** Prefix of element ids (unique per chart on a page). */
+  id: string;
+}
+
+/** Appends a <text> element; `attrs` is raw attribute text. */
+export function text(c: Canvas, x: number, y: number, content: string, attrs = ""): void {
+  c.out.push(`<text x="${px(x)}" y="${px(y)}"${attrs ? " " + attrs : ""}>${escapeXml(content)}</text>`);
+}

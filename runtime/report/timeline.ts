@@ -4,9 +4,11 @@
 import { laneBars, type LaneBar } from "./lane-bars.ts";
 import { formatBudget, formatBytes, formatMs, formatRatio } from "./quantity.ts";
 import { networksInArrivalOrder } from "./summary.ts";
-import { escapeXml, networkColour, type NetworkColour, px, textWidth } from "./svg.ts";
-import { byteTicks, timeTicks } from "./ticks.ts";
-import type { MemorySample, RunReport, StepRecord } from "./types.ts";
+import { type Canvas, escapeXml, FONT, networkColour, type NetworkColour, px, text, textWidth } from "./svg.ts";
+import { drawMemory, memoryExtentOf } from "./timeline-memory.ts";
+import { htmlPage, runIndex } from "./timeline-page.ts";
+import { timeTicks } from "./ticks.ts";
+import type { RunReport, StepRecord } from "./types.ts";
 
 export type TimelineFormat = "svg" | "html";
 
@@ -24,7 +26,6 @@ export interface TimelineOptions {
   idPrefix?: string;
 }
 
-const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 const MARGIN_LEFT = 118;
 const MARGIN_RIGHT = 28;
 const LANE_HEIGHT = 26;
@@ -68,16 +69,6 @@ function timeExtentOf(report: RunReport): number {
   for (const s of report.steps) end = Math.max(end, s.endMs);
   for (const m of report.memory) end = Math.max(end, m.atMs);
   return end > 0 ? end : 1;
-}
-
-function rssAboveBaseline(report: RunReport, sample: MemorySample): number | undefined {
-  return sample.rssBytes === undefined ? undefined : sample.rssBytes - (report.baselineRssBytes ?? 0);
-}
-
-function memoryExtentOf(report: RunReport): number {
-  let top = Math.max(report.memoryBudgetBytes ?? 0, report.peakAccountedBytes);
-  for (const m of report.memory) top = Math.max(top, m.accountedBytes, rssAboveBaseline(report, m) ?? 0);
-  return top > 0 ? top : 1;
 }
 
 interface Lane {
@@ -168,17 +159,6 @@ function barTooltip(bar: LaneBar, laneLabel: string): string {
   return lines.join("\n");
 }
 
-interface Canvas {
-  out: string[];
-  x(ms: number): number;
-  colours: Map<string, NetworkColour & { index: number }>;
-  id: string;
-}
-
-function text(c: Canvas, x: number, y: number, content: string, attrs = ""): void {
-  c.out.push(`<text x="${px(x)}" y="${px(y)}"${attrs ? " " + attrs : ""}>${escapeXml(content)}</text>`);
-}
-
 /**
  * The drawable part of a report: steps, samples and arrivals with finite times (an interrupted run may
  * leave some unset). Drawing NaN would break the whole picture; leaving one step out breaks nothing else.
@@ -204,7 +184,7 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
   const names = [...(options.networkOrder ?? [])];
   for (const name of networkOrder(report)) if (!names.includes(name)) names.push(name);
   const colours = new Map(names.map((name, index) => [name, { ...networkColour(index), index }]));
-  const c: Canvas = { out: [], x: (ms) => MARGIN_LEFT + ms * pxPerMs, colours, id };
+  const c: Canvas = { out: [], x: (ms) => MARGIN_LEFT + ms * pxPerMs, left: MARGIN_LEFT, right: width - MARGIN_RIGHT, colours, id };
   const lanes = lanesOf(report);
   const barsByLane = lanes.map((lane) =>
     laneBars(
@@ -314,7 +294,7 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
   // Time axis under the lanes.
   drawTimeAxis(c, ticks, axisY, false);
 
-  drawMemory(c, report, { top: memoryTop, bottom: memoryBottom, width, extentMs, options });
+  drawMemory(c, report, { top: memoryTop, bottom: memoryBottom, extentBytes: options.memoryExtentBytes });
   drawTimeAxis(c, ticks, memoryBottom + 4, true);
 
   const defs = patternDefs(id, [...colours.values()]);
@@ -453,230 +433,3 @@ function drawTimeAxis(c: Canvas, ticks: { value: number; label: string }[], y: n
   if (titled) text(c, MARGIN_LEFT, y + 34, "time since the run started", `font-size="11" fill="#666"`);
 }
 
-/**
- * Points of a step function (value held until the next sample) in pixels. Samples that land in the same
- * half-pixel column become one vertical stroke from their minimum to their maximum, so peaks survive.
- */
-function stepPath(points: { x: number; v: number }[], toY: (v: number) => number): string[] {
-  const out: string[] = [];
-  let level = 0;
-  let i = 0;
-  while (i < points.length) {
-    const first = points[i];
-    if (!first) break;
-    const column = Math.round(first.x * 2) / 2;
-    let min = first.v;
-    let max = first.v;
-    let last = first.v;
-    i++;
-    while (i < points.length && Math.round((points[i]?.x ?? 0) * 2) / 2 === column) {
-      const v = points[i]?.v ?? 0;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-      last = v;
-      i++;
-    }
-    const xs = px(column);
-    out.push(`${xs},${px(toY(level))}`);
-    if (max !== level || min !== level || last !== level) {
-      out.push(`${xs},${px(toY(max))}`, `${xs},${px(toY(min))}`, `${xs},${px(toY(last))}`);
-    }
-    level = last;
-  }
-  return out;
-}
-
-/** A sampled line (RSS) thinned to the minimum and maximum of every pixel column. */
-function sampledPath(points: { x: number; v: number }[], toY: (v: number) => number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < points.length) {
-    const first = points[i];
-    if (!first) break;
-    const column = Math.round(first.x);
-    let lo = first;
-    let hi = first;
-    let last = first;
-    i++;
-    while (i < points.length && Math.round(points[i]?.x ?? 0) === column) {
-      const p = points[i];
-      if (!p) break;
-      if (p.v < lo.v) lo = p;
-      if (p.v > hi.v) hi = p;
-      last = p;
-      i++;
-    }
-    const ordered = lo === hi ? [first, last] : lo.x <= hi.x ? [first, lo, hi, last] : [first, hi, lo, last];
-    for (const p of ordered) out.push(`${px(p.x)},${px(toY(p.v))}`);
-  }
-  return out;
-}
-
-function drawMemory(
-  c: Canvas,
-  report: RunReport,
-  panel: { top: number; bottom: number; width: number; extentMs: number; options: TimelineOptions },
-): void {
-  const { top, bottom, width, extentMs } = panel;
-  const ticks = byteTicks((panel.options.memoryExtentBytes ?? memoryExtentOf(report)) * 1.04, 5);
-  const topBytes = ticks[ticks.length - 1]?.value ?? 1;
-  const toY = (bytes: number) => bottom - (bytes / topBytes) * (bottom - top);
-  const right = width - MARGIN_RIGHT;
-  const hasRss = report.memory.some((m) => m.rssBytes !== undefined);
-
-  // Panel heading with its own keys.
-  const heading = "Memory over time";
-  text(c, MARGIN_LEFT, top - 12, heading, `font-size="13" font-weight="600"`);
-  let kx = MARGIN_LEFT + textWidth(heading, 13) * 1.15 + 20;
-  const key = (label: string, draw: string) => {
-    c.out.push(draw.replaceAll("KX", String(kx)));
-    text(c, kx + 26, top - 12, label, `font-size="11" fill="#444"`);
-    kx += 26 + textWidth(label, 11) + 18;
-  };
-  key("accounted by the ledger", `<rect x="KX" y="${top - 21}" width="20" height="10" fill="#6b8fb8" fill-opacity="0.35" stroke="#2f5d8a"/>`);
-  if (report.memoryBudgetBytes !== null) key("budget", `<path d="MKX ${top - 16}h20" stroke="#d62728" stroke-width="2" stroke-dasharray="5 3"/>`);
-  if (hasRss) {
-    const label = report.baselineRssBytes === undefined ? "process RSS" : `RSS above its baseline of ${formatBytes(report.baselineRssBytes)}`;
-    key(label, `<path d="MKX ${top - 16}h20" stroke="#222" stroke-width="1.3"/>`);
-  }
-
-  for (const t of ticks) {
-    const ty = px(toY(t.value));
-    c.out.push(`<path d="M${MARGIN_LEFT} ${ty}H${right}" stroke="#e4e4e4" stroke-width="1"/>`);
-    text(c, MARGIN_LEFT - 8, toY(t.value) + 4, t.label, `font-size="11" fill="#444" text-anchor="end"`);
-  }
-
-  // RSS can dip under its baseline after releases, or a run pass the axis: curves stay inside the panel.
-  c.out.push(
-    `<clipPath id="${c.id}memory-clip"><rect x="${MARGIN_LEFT}" y="${px(top - 1)}" width="${px(right - MARGIN_LEFT)}" height="${px(bottom - top + 2)}"/></clipPath>`,
-    `<g clip-path="url(#${c.id}memory-clip)">`,
-  );
-  const samples = report.memory
-    .map((m, i) => ({ m, i }))
-    .sort((a, b) => a.m.atMs - b.m.atMs || a.i - b.i)
-    .map(({ m }) => m);
-  const accounted = samples.map((m) => ({ x: c.x(m.atMs), v: m.accountedBytes }));
-  const points = stepPath(accounted, toY);
-  const endX = c.x(Math.max(report.makespanMs, samples[samples.length - 1]?.atMs ?? 0));
-  const lastLevel = accounted[accounted.length - 1]?.v ?? 0;
-  points.push(`${px(endX)},${px(toY(lastLevel))}`);
-  const base = px(toY(0));
-  c.out.push(
-    `<path class="accounted" d="M${px(c.x(0))},${base}L${points.join("L")}L${px(endX)},${base}Z" fill="#6b8fb8" fill-opacity="0.35" stroke="none"/>`,
-    `<path d="M${px(c.x(0))},${base}L${points.join("L")}" fill="none" stroke="#2f5d8a" stroke-width="1.2"/>`,
-  );
-
-  if (hasRss) {
-    const rss = samples
-      .filter((m) => m.rssBytes !== undefined)
-      .map((m) => ({ x: c.x(m.atMs), v: rssAboveBaseline(report, m) ?? 0 }));
-    c.out.push(`<path class="rss" d="M${sampledPath(rss, toY).join("L")}" fill="none" stroke="#222" stroke-width="1.3" stroke-linejoin="round"/>`);
-  }
-
-  c.out.push("</g>");
-
-  const halo = `stroke="#ffffff" stroke-width="3" paint-order="stroke"`;
-  if (report.memoryBudgetBytes !== null) {
-    const by = toY(report.memoryBudgetBytes);
-    c.out.push(`<path class="budget" d="M${MARGIN_LEFT} ${px(by)}H${right}" stroke="#d62728" stroke-width="2" stroke-dasharray="7 4"><title>budget ${escapeXml(formatBudget(report.memoryBudgetBytes))}</title></path>`);
-    text(c, right - 4, by - 5, `budget ${formatBudget(report.memoryBudgetBytes)}`, `font-size="11" font-weight="600" fill="#b01c1c" text-anchor="end" ${halo}`);
-  } else {
-    text(c, right - 4, top + 14, "no memory budget", `font-size="11" fill="#666" text-anchor="end"`);
-  }
-
-  // Mark the accounted peak where it first happens.
-  const peak = samples.find((m) => m.accountedBytes === report.peakAccountedBytes) ??
-    samples.reduce<MemorySample | undefined>((a, m) => (!a || m.accountedBytes > a.accountedBytes ? m : a), undefined);
-  if (peak) {
-    const pxX = c.x(peak.atMs);
-    const pyY = toY(peak.accountedBytes);
-    const label = `peak ${formatBytes(peak.accountedBytes)} at ${formatMs(peak.atMs)}`;
-    const budgetY = report.memoryBudgetBytes === null ? Infinity : toY(report.memoryBudgetBytes);
-    // Above the point, unless that would sit on the budget label; then below it.
-    const ly = Math.abs(pyY - 6 - budgetY) < 14 ? pyY + 16 : pyY - 6;
-    const anchor = pxX > right - textWidth(label, 11) ? "end" : "start";
-    c.out.push(`<circle class="peak" cx="${px(pxX)}" cy="${px(pyY)}" r="3" fill="#2f5d8a"/>`);
-    text(c, anchor === "end" ? pxX - 6 : pxX + 6, ly, label, `font-size="11" fill="#1d3f63" text-anchor="${anchor}" ${halo}`);
-  }
-  c.out.push(`<path d="M${MARGIN_LEFT} ${top}V${bottom}" stroke="#888" stroke-width="1"/>`);
-}
-
-const TOOLTIP_SCRIPT = `
-(() => {
-  // Titles become data attributes so the browser's own slow tooltip does not double ours.
-  for (const t of document.querySelectorAll("svg .step > title, svg .arrival > title")) {
-    t.parentNode.setAttribute("data-tip", t.textContent);
-    t.remove();
-  }
-  const tip = document.getElementById("tip");
-  let lit = null;
-  // Hovering a step lights up every step of that network instance and dims the rest.
-  const light = (el) => {
-    const key = el && el.hasAttribute("data-instance") ? el.getAttribute("data-network") + "\u0000" + el.getAttribute("data-instance") : null;
-    if (key === lit) return;
-    lit = key;
-    for (const svg of document.querySelectorAll("svg.dim")) svg.classList.remove("dim");
-    for (const s of document.querySelectorAll(".step.hl")) s.classList.remove("hl");
-    if (!key) return;
-    const svg = el.closest("svg");
-    svg.classList.add("dim");
-    for (const s of svg.querySelectorAll(".step[data-instance]")) {
-      if (s.getAttribute("data-network") + "\u0000" + s.getAttribute("data-instance") === key) s.classList.add("hl");
-    }
-  };
-  document.addEventListener("mousemove", (e) => {
-    const el = e.target instanceof Element ? e.target.closest("[data-tip]") : null;
-    light(el && el.classList.contains("step") ? el : null);
-    if (!el) { tip.style.display = "none"; return; }
-    tip.textContent = el.getAttribute("data-tip");
-    tip.style.display = "block";
-    const w = tip.offsetWidth, h = tip.offsetHeight;
-    tip.style.left = Math.min(e.clientX + 14, innerWidth - w - 8) + "px";
-    tip.style.top = (e.clientY + 16 + h > innerHeight ? e.clientY - h - 10 : e.clientY + 16) + "px";
-  });
-})();
-`;
-
-/** The sweep page's index: one row per run, linking to its chart, with the makespan against the best of its kind. */
-function runIndex(reports: readonly RunReport[]): string {
-  // "Of its kind": same pipeline, budget and workers, so the ratio compares policies as the sweep table does.
-  const kind = (r: RunReport) => `${r.pipeline}\u0000${r.memoryBudgetBytes}\u0000${r.workers}`;
-  const best = new Map<string, number>();
-  for (const r of reports) best.set(kind(r), Math.min(best.get(kind(r)) ?? Infinity, r.makespanMs));
-  const cell = (t: string, right = false) => `<td${right ? ' class="n"' : ""}>${escapeXml(t)}</td>`;
-  const rows = reports.map((r, i) => {
-    const b = best.get(kind(r)) ?? r.makespanMs;
-    return (
-      `<tr>${cell(r.pipeline)}<td><a href="#run${i}">${escapeXml(r.policy)}</a></td>${cell(formatBudget(r.memoryBudgetBytes))}` +
-      `${cell(String(r.workers), true)}${cell(formatMs(r.makespanMs), true)}${cell(formatRatio(r.makespanMs, b) + (r.makespanMs === b ? " *" : ""), true)}` +
-      `${cell(formatMs(r.meanResponseMs), true)}${cell(formatBytes(r.peakAccountedBytes), true)}</tr>`
-    );
-  });
-  return [
-    `<table class="runs"><thead><tr><th>pipeline</th><th>policy</th><th>budget</th><th>workers</th><th>makespan</th><th>vs best *</th><th>mean response</th><th>peak accounted</th></tr></thead>`,
-    `<tbody>${rows.join("\n")}</tbody></table>`,
-  ].join("\n");
-}
-
-function htmlPage(title: string, svgs: string[], index = ""): string {
-  return [
-    "<!doctype html>",
-    `<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>`,
-    "<style>",
-    `body{margin:16px;font-family:${FONT};background:#fff;color:#222}`,
-    "figure{margin:0 0 28px 0;overflow-x:auto}",
-    "svg .step:hover{stroke:#000;stroke-width:1.2}",
-    "svg.dim .step{opacity:.25}svg.dim .step.hl{opacity:1}",
-    "p.hint{color:#555;font-size:13px;margin:0 0 8px 0}",
-    "table.runs{border-collapse:collapse;font-size:13px;margin:0 0 20px 0}table.runs td,table.runs th{padding:2px 10px;border-bottom:1px solid #e4e4e4;text-align:left}table.runs td.n{text-align:right;font-variant-numeric:tabular-nums}",
-    "#tip{position:fixed;display:none;pointer-events:none;background:#222;color:#fff;padding:5px 8px;border-radius:4px;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre;z-index:1;max-width:70vw}",
-    "</style></head><body>",
-    `<p class="hint">Hover a step for its layer, times and bytes; the other steps of the same network instance light up.</p>`,
-    index,
-    ...svgs.map((svg, i) => `<figure id="run${i}">\n${svg}\n</figure>`),
-    `<div id="tip"></div>`,
-    `<script>${TOOLTIP_SCRIPT}</script>`,
-    "</body></html>",
-    "",
-  ].join("\n");
-}
