@@ -144,7 +144,14 @@ function barTooltip(bar: LaneBar, laneLabel: string): string {
     if (list) list.push(s);
     else groups.set(key, [s]);
   }
+  // A tooltip is read, not scrolled: a dozen instances at most, the rest counted.
+  const MAX_INSTANCES = 12;
+  let shown = 0;
   for (const [key, steps] of groups) {
+    if (shown++ === MAX_INSTANCES) {
+      lines.push(`... and ${groups.size - MAX_INSTANCES} more network instances`);
+      break;
+    }
     const kinds = (["init", "load", "exec"] as const)
       .map((k) => [k, steps.filter((s) => s.kind === k)] as const)
       .filter(([, list]) => list.length > 0)
