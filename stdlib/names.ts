@@ -30,4 +30,4 @@ export const POLICIES = [
 export type PolicyName = (typeof POLICIES)[number];
 
 /** Device profiles shipped in stdlib/profiles (any profile file measured by `mema profile` also works). */
-export const DEVICE_PROFILES = ["rpi4"] as const;
+export const DEVICE_PROFILES = ["rpi4", "rpi4-zoo"] as const;

@@ -130,7 +130,7 @@ function rawExecMs(model: EstimationModel, r: Row): number {
 
 function build(): DeviceProfile {
   const all = ZOO_NETWORKS.map((n) => ({ name: n, ...readNetwork(n) }));
-  const { model } = calibrate(all.flatMap((n) => n.rows));
+  const { model, scales } = calibrate(all.flatMap((n) => n.rows));
   const networks: Record<string, NetworkProfile> = {};
   for (const { name, yaml, rows } of all) {
     const info = zooInfo(name);
@@ -178,6 +178,9 @@ function build(): DeviceProfile {
       maxMemoryMB,
       weightsBytes: rows.reduce((a, r) => a + r.bytes, 0),
       ...(execScale !== undefined ? { execScale: Math.round(execScale * 1e6) / 1e6 } : {}),
+      // How much slower than the zoo replica (batch 1, one image) these exec times are: fitted for the measured
+      // networks, the prototxt's batch for the estimated ones (their mean-execution-time includes it).
+      zooScale: Math.round((measured ? scales[name]! : info.caffeBatch) * 1000) / 1000,
       ...(init ? { init: { loadMs: round3(init.loadMs), execMs: round3(init.execMs), estimated: init.estimated } } : {}),
       entries,
     };

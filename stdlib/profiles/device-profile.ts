@@ -32,6 +32,11 @@ export interface NetworkProfile {
   weightsBytes: number;
   /** Factor applied to this network's estimated exec times to meet `meanExecutionMs`; absent when not scaled. */
   execScale?: number;
+  /**
+   * How many times slower these exec times are than the zoo replica's (batch 1, one image) on the same device:
+   * EdgeCaffe ran some prototxts at batch 10, and FaceNet on an image pyramid. `rpi4-zoo` divides by it.
+   */
+  zooScale?: number;
   /** Work outside any layer: Caffe's input layer (rpi4), or the whole model's create/run (measured here). */
   init?: { loadMs: number; execMs: number; estimated: boolean };
   /** The whole network in one session, when measured (`mema profile`). */

@@ -125,7 +125,7 @@ test("profiles measured by `mema profile` load from a file or a directory", () =
     writeFileSync(join(dir, "bad.json"), "{ not json");
     assert.throws(() => loadDeviceProfile(join(dir, "bad.json")), /bad\.json: not valid JSON/);
     assert.throws(() => loadDeviceProfile(join(dir, "notes.json")), /notes\.json: not a profile \(expected "format"/);
-    assert.throws(() => loadDeviceProfile("rpi5"), /unknown device profile 'rpi5': not a built-in profile \(rpi4\)/);
+    assert.throws(() => loadDeviceProfile("rpi5"), /unknown device profile 'rpi5': not a built-in profile \(rpi4, rpi4-zoo\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,4 +141,23 @@ test("tiles of a layer share its time by weights and FLOPs, adding up to the lay
   assert.ok(Math.abs(sum(a.map((t) => t.execMs)) - sum(b.map((t) => t.execMs))) < 1e-9);
   const fc6Tiles = b.filter((_, i) => tiled[i]!.tile && tiled[i]!.tile!.index < tiled[i]!.tile!.count);
   assert.ok(fc6Tiles.every((t) => t.estimated && t.loadMs < 411.474), "each tile loads a share of fc6");
+});
+
+test("rpi4-zoo gives the zoo's batch-1, one-image conditions: exec divided by zooScale", () => {
+  const zoo = loadDeviceProfile("rpi4-zoo");
+  assert.equal(zoo.name, "rpi4-zoo");
+  const exec = (p: typeof rpi4, n: string): number => sum(p.networks[n]!.entries.map((e) => e.execMs));
+  for (const name of ZOO_NETWORKS) {
+    const scale = rpi4.networks[name]!.zooScale!;
+    assert.ok(scale >= 1, `${name}: zooScale ${scale}`);
+    assert.ok(Math.abs(exec(zoo, name) * scale - exec(rpi4, name)) < 1e-6 * exec(rpi4, name), name);
+    assert.equal(zoo.networks[name]!.meanExecutionMs, rpi4.networks[name]!.meanExecutionMs, `${name}: MASA's key unchanged`);
+  }
+  // GenderNet ran a batch of 10: its fitted factor says so, and AgeNet (same network, batch 1) stays measured.
+  assert.ok(rpi4.networks.gendernet!.zooScale! > 7 && rpi4.networks.gendernet!.zooScale! < 11);
+  assert.equal(layerTimes(zoo, "agenet", ["conv1"]).estimated, false);
+  assert.equal(layerTimes(zoo, "facenet", ["conv1"]).estimated, true);
+  // Loading a built-in twice gives independent objects.
+  zoo.networks.agenet!.entries[0]!.execMs = 1e9;
+  assert.notEqual(loadDeviceProfile("rpi4-zoo").networks.agenet!.entries[0]!.execMs, 1e9);
 });
