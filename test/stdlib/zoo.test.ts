@@ -147,8 +147,11 @@ test("a new generator version replaces the network's older files in the cache, a
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "sos_googlenet-0123456789abcdef.onnx"), "an older version");
     writeFileSync(join(dir, "sos-0123456789abcdef.onnx"), "another network");
-    const path = await zooModelPath("sos_googlenet");
+    const progress: number[] = [];
+    const path = await zooModelPath("sos_googlenet", (p) => progress.push(p.bytesWritten / p.totalBytes));
     assert.deepEqual(readdirSync(dir).sort(), [basename(path), "sos-0123456789abcdef.onnx"].sort());
+    assert.ok(progress.length > 2 && progress.at(-1) === 1, "progress reported up to the end");
+    assert.ok(progress.every((f, i) => i === 0 || f >= progress[i - 1]!), "progress never goes back");
   } finally {
     if (saved === undefined) delete process.env.MEMA_CACHE_DIR;
     else process.env.MEMA_CACHE_DIR = saved;
