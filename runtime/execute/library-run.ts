@@ -1,0 +1,91 @@
+// The library's `run`: a pipeline document (.mema text, YAML, JSON, or a compiled Plan) in, RunReports out;
+// real execution on onnxruntime by default, the simulator with `simulate: true`.
+import { compile } from "../../lang/index.ts";
+import { renderDiagnostics } from "../../lang/diagnostics.ts";
+import type { SourceHost } from "../../lang/host.ts";
+import type { Plan, RunSettings } from "../../lang/plan.ts";
+import { policyByName } from "../../stdlib/policies/index.ts";
+import { loadDeviceProfile } from "../../stdlib/profiles/index.ts";
+import { fileHost } from "../host/files.ts";
+import { planSplit } from "../model/plan.ts";
+import type { RunReport } from "../report/types.ts";
+import { simulatePipeline } from "../schedule/pipeline.ts";
+import { profiledResolver } from "../schedule/profiled-networks.ts";
+import type { Admission } from "../schedule/policy.ts";
+import { prepareReal, type Progress } from "./index.ts";
+import type { SessionRecord } from "./session-options.ts";
+
+export interface RunDocumentOptions {
+  /** How to read a text document; default: from `file`'s extension, else .mema. */
+  format?: "mema" | "yaml" | "json";
+  /** The document's file name: diagnostics show it, relative model paths resolve from its folder. */
+  file?: string;
+  /** File access for imports and model files; default: the file system. */
+  host?: SourceHost;
+  /** Only this pipeline of the document. */
+  pipeline?: string;
+  /** Replace the document's sweep (memory outermost, then policy, then workers). */
+  runs?: RunSettings[];
+  /** Simulate on a device profile instead of running on onnxruntime. */
+  simulate?: boolean;
+  /** Device profile for `simulate`: "rpi4" (default) or a `mema profile` file. */
+  profile?: string;
+  seed?: number;
+  admission?: Admission;
+  sessionOverheadBytes?: number;
+  /** Real runs: onnxruntime session options over the document's. */
+  session?: SessionRecord;
+  /** Real runs: the plain onnxruntime-node loop first, reported as policy "baseline". */
+  baseline?: boolean;
+  /** Real runs: abort to stop (the last report then has `interrupted: true`). */
+  signal?: AbortSignal;
+  onProgress?(progress: Progress): void;
+}
+
+function compileDocument(document: string, options: RunDocumentOptions): Plan {
+  const file = options.file ?? (options.format === "yaml" ? "pipeline.yaml" : options.format === "json" ? "pipeline.json" : "pipeline.mema");
+  const result = compile(document, { file, host: options.host ?? fileHost() });
+  if (!result.plan) throw new Error(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
+  return result.plan;
+}
+
+/** Runs every pipeline (each sweep point) of `document` and returns one report per run. */
+export async function run(document: string | Plan, options: RunDocumentOptions = {}): Promise<RunReport[]> {
+  const plan = typeof document === "string" ? compileDocument(document, options) : document;
+  let pipelines = plan.pipelines;
+  if (options.pipeline !== undefined) {
+    pipelines = pipelines.filter((p) => p.name === options.pipeline);
+    if (pipelines.length === 0) throw new Error(`no pipeline '${options.pipeline}' (there are: ${plan.pipelines.map((p) => p.name).join(", ")})`);
+  }
+  const reports: RunReport[] = [];
+  for (const pipeline of pipelines) {
+    const runs = options.runs ?? pipeline.runs;
+    if (options.simulate) {
+      const { planFile, readModelFile } = await import("../model/split.ts");
+      const files = new Map<string, { read: ReturnType<typeof readModelFile>; plan: Awaited<ReturnType<typeof planFile>> }>();
+      for (const model of pipeline.models) {
+        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
+        const read = readModelFile(model.source.path);
+        files.set(model.source.path, { read, plan: await planFile(read, { inputShapes: model.shapes }) });
+      }
+      const resolver = profiledResolver(loadDeviceProfile(options.profile ?? "rpi4"), {
+        fileLayers(model, capBytes) {
+          const entry = files.get((model.source as { path: string }).path)!;
+          if (capBytes === undefined) return entry.plan.layers.map((l) => l.info);
+          return planSplit(entry.read.model, { inputShapes: model.shapes, shapes: entry.plan.shapes, capBytes }).layers.map((l) => l.info);
+        },
+      });
+      reports.push(
+        ...simulatePipeline(pipeline, resolver, { seed: options.seed, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes, policies: policyByName }, runs),
+      );
+      continue;
+    }
+    const real = await prepareReal(pipeline, options);
+    if (options.baseline) reports.push(await real.baseline({ ...options, workers: runs[0]?.workers ?? 1 }));
+    for (const settings of runs) {
+      if (options.signal?.aborted) break;
+      reports.push(await real.run(settings, options));
+    }
+  }
+  return reports;
+}

@@ -1,0 +1,35 @@
+// The library: `run(document)` compiles a pipeline (text or YAML), runs it for real or simulated, returns reports.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { run } from "../../../index.ts";
+import { CLS, DET } from "../host/ocr-models.ts";
+
+const pipeline = `pipeline ocr {
+  model cls from ${JSON.stringify(CLS.path)} { shapes: { x: [1, 3, 48, 192] }, seed: 4 };
+  model det from ${JSON.stringify(DET.path)} { shapes: { x: [1, 3, 160, 160] } };
+  memory unlimited;
+  policy [mema, linear];
+  workers 2;
+  arrivals batch 1;
+  session { intraOpNumThreads: 1 };
+}`;
+
+test("run(text) executes every sweep point for real, with the baseline first when asked", async () => {
+  const reports = await run(pipeline, { baseline: true });
+  assert.deepEqual(reports.map((r) => r.policy), ["baseline", "mema", "linear"]);
+  for (const report of reports) {
+    assert.equal(report.simulated, false);
+    assert.equal(report.pipeline, "ocr");
+    assert.deepEqual(report.networks.map((n) => n.name).sort(), ["cls", "det"]);
+  }
+  const digests = reports.map((r) => r.networks.map((n) => `${n.name}:${n.outputDigest}`).sort().join(" "));
+  assert.equal(new Set(digests).size, 1, "same answers from the baseline and both policies");
+});
+
+test("run(yaml, { simulate }) simulates; mistakes in the document are thrown with their location", async () => {
+  const yaml = `pipelines:\n  - name: faces\n    models: [agenet, gendernet]\n    memory: 512MB\n    policy: mema\n    workers: 2\n    arrivals: { kind: batch, rounds: 2 }\n`;
+  const [report] = await run(yaml, { format: "yaml", simulate: true });
+  assert.equal(report!.simulated, true);
+  assert.equal(report!.networks.length, 4);
+  await assert.rejects(run("pipeline { model agenet; polcy mema; }"), /pipeline\.mema:1:26: error\[E_UNKNOWN_STATEMENT\]/);
+});
