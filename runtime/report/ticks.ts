@@ -21,12 +21,16 @@ function decimalsFor(step: number): number {
   return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
 }
 
-/** Ticks from 0 to `extentMs`: labelled in ms for short runs, in s from 2 s on (`0`, `2.5 s`, `250 ms`). */
-export function timeTicks(extentMs: number, maxTicks: number): Tick[] {
-  const step = niceStep(extentMs, maxTicks);
-  const inSeconds = extentMs >= 2000;
+/**
+ * Ticks from `fromMs` (default 0) to `toMs`, at multiples of the step: labelled in ms for short runs, in s
+ * from 2 s on (`0`, `2.5 s`, `250 ms`).
+ */
+export function timeTicks(toMs: number, maxTicks: number, fromMs = 0): Tick[] {
+  const step = niceStep(toMs - fromMs, maxTicks);
+  const inSeconds = toMs >= 2000;
   const ticks: Tick[] = [];
-  for (let i = 0; i * step <= extentMs * (1 + 1e-9); i++) {
+  const first = Math.ceil(fromMs / step - 1e-9);
+  for (let i = first; i * step <= toMs + (toMs - fromMs) * 1e-9; i++) {
     const value = i * step;
     const label = inSeconds
       ? `${(value / 1000).toFixed(decimalsFor(step / 1000))} s`

@@ -149,7 +149,7 @@ export function drawMemory(c: Canvas, report: RunReport, panel: { top: number; b
   // Mark the accounted peak where it first happens.
   const peak = samples.find((m) => m.accountedBytes === report.peakAccountedBytes) ??
     samples.reduce<MemorySample | undefined>((a, m) => (!a || m.accountedBytes > a.accountedBytes ? m : a), undefined);
-  if (peak) {
+  if (peak && c.x(peak.atMs) >= c.left && c.x(peak.atMs) <= c.right) {
     const pxX = c.x(peak.atMs);
     const pyY = toY(peak.accountedBytes);
     const label = `peak ${formatBytes(peak.accountedBytes)} at ${formatMs(peak.atMs)}`;

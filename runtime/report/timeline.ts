@@ -18,6 +18,11 @@ export interface TimelineOptions {
   widthPx?: number;
   /** End of the time axis, to draw several runs on one scale; default the run's makespan. */
   timeExtentMs?: number;
+  /**
+   * Draw only this stretch of time (a long run's detail); steps crossing its edges are cut at the edges,
+   * busy shares are those of the window. Default: from 0 to the time extent.
+   */
+  window?: { fromMs: number; toMs: number };
   /** Top of the memory axis, to draw several runs on one scale; default the run's own maximum. */
   memoryExtentBytes?: number;
   /** Network names in colour order (to keep colours across the runs of a sweep); default networkOrder(report). */
@@ -113,17 +118,18 @@ export function networkOrder(report: RunReport): string[] {
   return names;
 }
 
-/** Busy share of the lane's time: the union of its steps over the time extent. */
-function busyShare(steps: StepRecord[], extentMs: number): number {
+/** Busy share of the lane between `fromMs` and `toMs`: the union of its steps over that time. */
+function busyShare(steps: StepRecord[], fromMs: number, toMs: number): number {
   const sorted = steps.filter((s) => s.kind !== "free").sort((a, b) => a.startMs - b.startMs);
   let busy = 0;
-  let until = -Infinity;
+  let until = fromMs;
   for (const s of sorted) {
     const from = Math.max(s.startMs, until);
-    if (s.endMs > from) busy += s.endMs - from;
+    const to = Math.min(s.endMs, toMs);
+    if (to > from) busy += to - from;
     until = Math.max(until, s.endMs);
   }
-  return extentMs > 0 ? busy / extentMs : 0;
+  return toMs > fromMs ? busy / (toMs - fromMs) : 0;
 }
 
 function stepLine(s: StepRecord): string {
@@ -182,16 +188,30 @@ function drawable(report: RunReport): RunReport {
 }
 
 function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
-  const report = drawable(fullReport);
+  const whole = drawable(fullReport);
   const width = Math.max(480, options.widthPx ?? 1200);
   const id = (options.idPrefix ?? "tl-").replace(/[^A-Za-z0-9_-]/g, "_");
-  const extentMs = options.timeExtentMs ?? timeExtentOf(report);
+  const window = options.window;
+  if (window && !(Number.isFinite(window.fromMs) && Number.isFinite(window.toMs) && window.fromMs < window.toMs)) {
+    throw new RangeError(`timeline window ${window.fromMs}..${window.toMs} ms: the start must be a time before the end`);
+  }
+  const fromMs = window?.fromMs ?? 0;
+  const toMs = window?.toMs ?? options.timeExtentMs ?? timeExtentOf(whole);
+  const extentMs = toMs - fromMs;
   const plotWidth = width - MARGIN_LEFT - MARGIN_RIGHT;
   const pxPerMs = plotWidth / extentMs;
+  // Colours come from the whole run, so a window colours networks as the full chart does.
   const names = [...(options.networkOrder ?? [])];
-  for (const name of networkOrder(report)) if (!names.includes(name)) names.push(name);
+  for (const name of networkOrder(whole)) if (!names.includes(name)) names.push(name);
   const colours = new Map(names.map((name, index) => [name, { ...networkColour(index), index }]));
-  const c: Canvas = { out: [], x: (ms) => MARGIN_LEFT + ms * pxPerMs, left: MARGIN_LEFT, right: width - MARGIN_RIGHT, colours, id };
+  const c: Canvas = { out: [], x: (ms) => MARGIN_LEFT + (ms - fromMs) * pxPerMs, left: MARGIN_LEFT, right: width - MARGIN_RIGHT, colours, id };
+  const report: RunReport = window
+    ? {
+        ...whole,
+        steps: whole.steps.filter((s) => s.endMs >= fromMs && s.startMs <= toMs),
+        networks: whole.networks.filter((n) => n.arrivalMs >= fromMs && n.arrivalMs <= toMs),
+      }
+    : whole;
   const lanes = lanesOf(report);
   const barsByLane = lanes.map((lane) =>
     laneBars(
@@ -219,7 +239,7 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
     `response mean ${formatMs(report.meanResponseMs)}, p95 ${formatMs(report.p95ResponseMs)}`,
     `peak accounted ${formatBytes(report.peakAccountedBytes)}`,
   ].join(" · ");
-  text(c, 16, 45, subtitle, `font-size="12" fill="#555"`);
+  text(c, 16, 45, window ? `showing ${formatMs(fromMs)} to ${formatMs(toMs)} · ${subtitle}` : subtitle, `font-size="12" fill="#555"`);
 
   // Legend: networks, then the keys of what the chart shows.
   let y = 66;
@@ -263,7 +283,7 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
   const memoryTop = axisY + 48;
   const memoryBottom = memoryTop + MEMORY_HEIGHT;
   const height = memoryBottom + 46;
-  const ticks = timeTicks(extentMs, Math.max(2, Math.floor(plotWidth / 90)));
+  const ticks = timeTicks(toMs, Math.max(2, Math.floor(plotWidth / 90)), fromMs);
 
   // Grid lines first, under everything.
   for (const t of ticks) {
@@ -278,15 +298,18 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
     const top = lanesTop + k * (LANE_HEIGHT + LANE_GAP);
     c.out.push(`<rect x="${MARGIN_LEFT}" y="${top}" width="${px(plotWidth)}" height="${LANE_HEIGHT}" fill="#f4f4f4"/>`);
     text(c, MARGIN_LEFT - 10, top + 12, lane.label, `font-size="12" font-weight="600" text-anchor="end"`);
-    text(c, MARGIN_LEFT - 10, top + 24, `${Math.round(100 * busyShare(lane.steps, report.makespanMs > 0 ? report.makespanMs : extentMs))}% busy${laneRole(lane.steps)}`, `font-size="10" fill="#666" text-anchor="end"`);
-    c.out.push(`<g class="lane" data-worker="${lane.worker}">`);
+    // Busy over the run (up to its makespan), or over the window.
+    const busyTo = window ? toMs : report.makespanMs > 0 ? report.makespanMs : toMs;
+    const busy = `${Math.round(100 * busyShare(lane.steps, fromMs, busyTo))}% busy${laneRole(lane.steps)}`;
+    text(c, MARGIN_LEFT - 10, top + 24, busy, `font-size="10" fill="#666" text-anchor="end"`);
+    c.out.push(`<g class="lane" data-worker="${lane.worker}" clip-path="url(#${id}plot-clip)">`);
     for (const bar of barsByLane[k] ?? []) drawBar(c, bar, top, lane.label);
-    c.out.push(`</g>`);
     drawMarkers(c, lane.steps, top);
+    c.out.push(`</g>`);
   });
 
   // Where the run ended: samples may go on after it, and a sweep page draws every run on the longest axis.
-  if (report.makespanMs > 0) {
+  if (report.makespanMs > fromMs && report.makespanMs <= toMs) {
     const mx = c.x(report.makespanMs);
     c.out.push(
       `<path class="makespan" d="M${px(mx)} ${lanesTop - 4}V${lanesBottom + 2}M${px(mx)} ${memoryTop}V${memoryBottom}" stroke="#333" stroke-width="1" stroke-dasharray="3 3"/>`,
@@ -304,7 +327,10 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
   drawMemory(c, report, { top: memoryTop, bottom: memoryBottom, extentBytes: options.memoryExtentBytes });
   drawTimeAxis(c, ticks, memoryBottom + 4, true);
 
-  const defs = patternDefs(id, [...colours.values()]);
+  const defs = patternDefs(id, [...colours.values()]).replace(
+    "</defs>",
+    `<clipPath id="${id}plot-clip"><rect x="${MARGIN_LEFT}" y="0" width="${px(plotWidth)}" height="${height}"/></clipPath>\n</defs>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" role="img">`,
     `<title>${escapeXml(timelineTitle(report))}</title>`,

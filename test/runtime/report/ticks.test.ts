@@ -24,3 +24,8 @@ test("byte ticks reach the extent, in MiB or GiB", () => {
   assert.deepEqual(ticks.map((t) => t.label), ["0", "100 MiB", "200 MiB", "300 MiB"]);
   assert.deepEqual(byteTicks(3 * 1024 * mib, 4).map((t) => t.label), ["0", "1 GiB", "2 GiB", "3 GiB"]);
 });
+
+test("time ticks inside a window start at the first multiple of the step", () => {
+  assert.deepEqual(timeTicks(4000, 4, 2000).map((t) => t.label), ["2.0 s", "2.5 s", "3.0 s", "3.5 s", "4.0 s"]);
+  assert.deepEqual(timeTicks(130, 3, 15).map((t) => t.value), [50, 100]);
+});

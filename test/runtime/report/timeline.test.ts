@@ -185,3 +185,20 @@ test("an interrupted run with unset times still draws, leaving those steps out",
     assert.ok(out.includes("INTERRUPTED"));
   }
 });
+
+test("a time window draws only that stretch, with its own ticks and busy shares", () => {
+  const report = syntheticReport();
+  const svg = renderTimeline(report, { window: { fromMs: 2000, toMs: 4000 } });
+  const elements = checkXml(svg);
+  const inWindow = report.steps.filter((s) => s.kind !== "free" && s.endMs >= 2000 && s.startMs <= 4000).length;
+  assert.equal(stepsIn(elements), inWindow);
+  const labels = elements.filter((e) => e.name === "text").map((e) => e.text);
+  assert.ok(labels.includes("2.0 s") && labels.includes("4.0 s") && !labels.includes("1.8 s") && !labels.includes("4.2 s"), labels.join("|"));
+  assert.ok(labels.some((l) => l.startsWith("showing 2.00 s to 4.00 s · ")));
+  // Bars are clipped to the plot; colours match the whole chart's.
+  assert.ok(bars(elements).every((e) => e.parent?.attrs["clip-path"] === "url(#tl-plot-clip)" || e.parent?.parent?.attrs["clip-path"] === "url(#tl-plot-clip)"));
+  const whole = checkXml(renderTimeline(report));
+  const legend = (els: typeof whole) => els.filter((e) => e.name === "rect" && e.attrs.width === "12" && e.attrs.height === "12").map((e) => e.attrs.fill);
+  assert.deepEqual(legend(elements), legend(whole));
+  assert.throws(() => renderTimeline(report, { window: { fromMs: 5, toMs: 5 } }), /timeline window 5\.\.5 ms/);
+});
