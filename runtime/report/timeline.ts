@@ -304,6 +304,7 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
     text(c, MARGIN_LEFT - 10, top + 24, busy, `font-size="10" fill="#666" text-anchor="end"`);
     c.out.push(`<g class="lane" data-worker="${lane.worker}" clip-path="url(#${id}plot-clip)">`);
     for (const bar of barsByLane[k] ?? []) drawBar(c, bar, top, lane.label);
+    c.out.push(`</g>`, `<g clip-path="url(#${id}marker-clip)">`);
     drawMarkers(c, lane.steps, top);
     c.out.push(`</g>`);
   });
@@ -329,7 +330,9 @@ function timelineSvg(fullReport: RunReport, options: TimelineOptions): string {
 
   const defs = patternDefs(id, [...colours.values()]).replace(
     "</defs>",
-    `<clipPath id="${id}plot-clip"><rect x="${MARGIN_LEFT}" y="0" width="${px(plotWidth)}" height="${height}"/></clipPath>\n</defs>`,
+    // Bars are cut exactly at the plot's edges; markers (triangles 8 px wide) may stick out by half.
+    `<clipPath id="${id}plot-clip"><rect x="${MARGIN_LEFT}" y="0" width="${px(plotWidth)}" height="${height}"/></clipPath>\n` +
+      `<clipPath id="${id}marker-clip"><rect x="${MARGIN_LEFT - 5}" y="0" width="${px(plotWidth + 10)}" height="${height}"/></clipPath>\n</defs>`,
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" role="img">`,
