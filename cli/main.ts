@@ -4,6 +4,8 @@ import { type Command, type CommandContext, UsageError } from "./command.ts";
 
 /** Subcommands load on demand, so `mema check` never loads onnxruntime. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
+  run: () => import("./run.ts"),
+  compare: () => import("./compare.ts"),
   layers: () => import("./layers.ts"),
   verify: () => import("./verify.ts"),
   profile: () => import("./profile.ts"),

@@ -1,15 +1,15 @@
 // Memory admission on the per-layer ledger: a step starts only if its bytes fit under the budget AND the
-// run stays deadlock-free (a banker's check over the started units, in the order they started).
+// run stays deadlock-free (the banker's algorithm, for one resource: bytes).
 //
 // Why the second test: with loads free to run ahead, networks can fill the budget with weights whose
 // executions then wait for bytes nobody will release. So every started unit u keeps a bound P(u) on the
 // most it may hold while finishing alone in its canonical sequential order (graph.ts): P = suffixPeak[f]
-// + bytes held by steps started ahead of f (f = first canonical step not yet done). The state is safe when
-// each unit k, after all units started before it have finished, can finish next to what later units hold:
-//   P(k) + Σ_{j started after k} held(j) <= budget   for every k.
-// A step is admitted only if the state stays safe; the oldest unit's next canonical step is always
-// admitted when its bytes fit (the bound overestimates; the true need fits), so the oldest unit always
-// progresses and the run can never deadlock on memory.
+// + bytes held by steps started ahead of f (f = first canonical step not yet done), and needs
+// P(u) - held(u) more bytes to finish. The state is safe when the units can finish one after the other,
+// each releasing what it holds; with one resource, trying them by increasing need decides it. A step is
+// admitted only if the state after it is safe. A safe state always admits the next canonical step of the
+// unit with the smallest need (its bytes are part of that need), so the run never deadlocks on memory,
+// whatever the policy picks, as long as it picks something admissible.
 import type { Step, StepGraph } from "./graph.ts";
 
 interface UnitState {
@@ -24,18 +24,15 @@ interface UnitState {
 }
 
 export class AdmissionGuard {
-  /** Started, unfinished units in start order. */
+  /** Started, unfinished units. */
   private readonly active: number[] = [];
   private readonly units: UnitState[];
   private readonly position: Int32Array;
   private readonly heldByStep: Float64Array;
   private heldTotal = 0;
-  // Cache of the safety conditions, rebuilt after any change.
+  /** Active units by increasing need, rebuilt after any change. */
   private dirty = true;
-  private slackBefore: number[] = [];
-  private heldAfter: number[] = [];
-  private slackAll = Infinity;
-  private readonly activeIndex = new Map<number, number>();
+  private byNeed: number[] = [];
 
   constructor(
     private readonly graph: StepGraph,
@@ -69,45 +66,42 @@ export class AdmissionGuard {
     return this.graph.units[u]!.suffixPeakBytes[state.f]! + state.aheadBytes;
   }
 
-  private refresh() {
-    if (!this.dirty) return;
-    const budget = this.budgetBytes ?? Infinity;
-    const n = this.active.length;
-    this.heldAfter = new Array<number>(n).fill(0);
-    for (let k = n - 2; k >= 0; k--) this.heldAfter[k] = this.heldAfter[k + 1]! + this.units[this.active[k + 1]!]!.heldBytes;
-    this.slackBefore = new Array<number>(n).fill(Infinity);
-    let slack = Infinity;
-    for (let k = 0; k < n; k++) {
-      this.slackBefore[k] = slack;
-      slack = Math.min(slack, budget - (this.bound(this.active[k]!) + this.heldAfter[k]!));
-    }
-    this.slackAll = slack;
-    this.activeIndex.clear();
-    this.active.forEach((u, k) => this.activeIndex.set(u, k));
-    this.dirty = false;
+  private need(u: number): number {
+    return this.bound(u) - this.units[u]!.heldBytes;
   }
 
   /** Can `step` start now without passing the budget or risking a deadlock? */
   fits(step: Step): boolean {
     if (this.budgetBytes === null) return true;
     const r = step.reserveBytes;
-    if (r > this.budgetBytes - this.heldTotal) return false;
-    this.refresh();
+    const free = this.budgetBytes - this.heldTotal;
+    if (r > free) return false;
+    if (this.dirty) {
+      this.byNeed = this.active.slice().sort((a, b) => this.need(a) - this.need(b) || a - b);
+      this.dirty = false;
+    }
     const u = step.unit;
     const state = this.units[u]!;
-    const pos = this.position[step.id]!;
-    const k = this.activeIndex.get(u);
-    if (k === 0 && pos === state.f) return true;
-    const ahead = pos > state.f ? r : 0;
-    if (k === undefined) {
-      // A new unit joins last: everyone before must still fit, and it must fit after them.
-      if (r > this.slackAll) return false;
-      return this.graph.units[u]!.suffixPeakBytes[state.f]! + state.aheadBytes + ahead <= this.budgetBytes;
+    // The unit after the step: a step ahead of f adds to both its bound and its holding; the step at f
+    // is inside the bound already.
+    const ahead = this.position[step.id]! > state.f;
+    const heldAfter = state.heldBytes + r;
+    const needAfter = this.bound(u) + (ahead ? r : 0) - heldAfter;
+    let avail = free - r;
+    let placed = false;
+    for (const k of this.byNeed) {
+      if (k === u) continue;
+      const needK = this.need(k);
+      if (!placed && needAfter <= needK) {
+        if (needAfter > avail) return false;
+        avail += heldAfter;
+        placed = true;
+      }
+      if (needK > avail) return false;
+      avail += this.units[k]!.heldBytes;
     }
-    if (r > this.slackBefore[k]!) return false;
-    return this.bound(u) + ahead + this.heldAfter[k]! <= this.budgetBytes;
+    return placed || needAfter <= avail;
   }
-
   /** Records that `step` started: its bytes are now held. */
   started(step: Step) {
     const u = step.unit;

@@ -1,33 +1,80 @@
 // `mema`, ours: the partial graph (loads free to run ahead), `workers` workers sharing one pool, the
-// per-layer ledger as admission. Rules, in order (README.md explains why):
-//  1. Executions first: a ready exec that fits goes before any load; among them the network that started
-//     earliest (it holds memory the longest), then the lowest task id.
-//  2. Otherwise the load (or init) whose exec the workers will need soonest: its deadline is the exec
-//     work still ahead of that layer in its own network (Σ execMs of the layers between the network's next
-//     exec and it); an init's deadline is 0 (a new network brings loads that can run while others execute).
-//     So the loads of one network run while another network's compute-heavy layers execute, and a network
-//     is never loaded far ahead while another could use the lane sooner.
-//     Ties: the network that started earliest, then the lowest task id.
-//  3. Only what the ledger admits (budget and deadlock-freedom, runtime/schedule/admission.ts).
+// per-layer ledger as admission. Critical-path list scheduling that keeps the lanes busy; README.md says why.
+//  1. Executions first: a ready exec that fits goes before any load or init. Among them, the critical
+//     network's (the one with the longest remaining path), then the network that started earliest.
+//  2. Urgent loads next: a load (or init) whose latest start is now, i.e. whose network's slack plus the
+//     exec work still ahead of it in its network, minus its own duration, is <= 0 (smallest first).
+//     Slack = longest remaining path among the networks present - this network's remaining path; a
+//     remaining path is the critical path from now (loads in parallel, execs in order, started loads done).
+//  3. Otherwise the load needed soonest in its own network (the exec work ahead of it; 0 for an init),
+//     oldest network first: memory-heavy loads of one network run while compute-heavy layers of another
+//     execute, and no network is loaded far ahead while another could use the lane sooner.
+//  4. Ties: the network that started earliest, then the lowest task id.
+//  5. Only what the ledger admits (budget and deadlock-freedom, runtime/schedule/admission.ts).
 import type { Step } from "../../runtime/schedule/graph.ts";
 import type { Policy, PolicyContext } from "../../runtime/schedule/policy.ts";
 
+interface InstanceBook {
+  loaded: Uint8Array;
+  initStarted: boolean;
+  /** Remaining path, valid while `pathVersion` matches the state. */
+  pathMs: number;
+  pathVersion: number;
+  version: number;
+}
+
 export function mema(): Policy {
-  const prefixExecMs = new Map<number, number[]>();
-  const execBefore = (ctx: PolicyContext, network: number): number[] => {
-    let prefix = prefixExecMs.get(network);
+  const books = new Map<number, InstanceBook>();
+  const prefixExec = new Map<number, Float64Array>();
+  const bookOf = (ctx: PolicyContext, instance: number): InstanceBook => {
+    let book = books.get(instance);
+    if (!book) {
+      const net = ctx.graph.networks[ctx.graph.instances[instance]!.network]!;
+      book = { loaded: new Uint8Array(net.spec.layers.length), initStarted: false, pathMs: 0, pathVersion: -1, version: 0 };
+      books.set(instance, book);
+    }
+    return book;
+  };
+  const execBefore = (ctx: PolicyContext, network: number): Float64Array => {
+    let prefix = prefixExec.get(network);
     if (!prefix) {
-      prefix = [0];
-      for (const layer of ctx.graph.networks[network]!.spec.layers) prefix.push(prefix[prefix.length - 1]! + layer.execMs);
-      prefixExecMs.set(network, prefix);
+      const layers = ctx.graph.networks[network]!.spec.layers;
+      prefix = new Float64Array(layers.length + 1);
+      layers.forEach((layer, i) => (prefix![i + 1] = prefix![i]! + layer.execMs));
+      prefixExec.set(network, prefix);
     }
     return prefix;
   };
-  const deadline = (step: Step, ctx: PolicyContext): number => {
-    if (step.kind === "init" || step.layer < 0) return 0;
-    const inst = ctx.graph.instances[step.instance]!;
-    const prefix = execBefore(ctx, inst.network);
+  /** The instance's critical path from now: init if pending, then execs in order, each after its load. */
+  const remainingPath = (ctx: PolicyContext, instance: number): number => {
+    const book = bookOf(ctx, instance);
+    const e = ctx.nextExec(instance);
+    const version = book.version * 4096 + e;
+    if (book.pathVersion === version) return book.pathMs;
+    const spec = ctx.graph.networks[ctx.graph.instances[instance]!.network]!.spec;
+    const start = book.initStarted ? 0 : spec.initMs;
+    let t = start;
+    for (let i = e; i < spec.layers.length; i++) {
+      const layer = spec.layers[i]!;
+      t = Math.max(t, book.loaded[i] ? 0 : start + layer.loadMs) + layer.execMs;
+    }
+    book.pathMs = t;
+    book.pathVersion = version;
+    return t;
+  };
+  /** Exec work in the step's network before the step's layer can run (0 for inits and execs). */
+  const workAhead = (step: Step, ctx: PolicyContext): number => {
+    if (step.kind !== "load" || step.layer < 0) return 0;
+    const prefix = execBefore(ctx, ctx.graph.instances[step.instance]!.network);
     return prefix[step.layer]! - prefix[Math.min(ctx.nextExec(step.instance), step.layer)]!;
+  };
+  const better = (a: Step, ka: number, b: Step | null, kb: number, ctx: PolicyContext) => {
+    if (b === null) return true;
+    if (ka !== kb) return ka < kb;
+    const oa = ctx.startOrder(a.instance);
+    const ob = ctx.startOrder(b.instance);
+    if (oa !== ob) return oa < ob;
+    return a.taskId < b.taskId;
   };
   return {
     name: "mema",
@@ -35,29 +82,47 @@ export function mema(): Policy {
     chain: false,
     lanes: (workers) => Array.from({ length: workers }, () => ({ pools: [0] })),
     pick(ready, _lane, ctx) {
+      let longest = 0;
+      const seen = new Set<number>();
+      const visit = (instance: number) => {
+        if (seen.has(instance)) return;
+        seen.add(instance);
+        longest = Math.max(longest, remainingPath(ctx, instance));
+      };
+      for (const step of ready) visit(step.instance);
+      for (const r of ctx.running) if (r) visit(r.instance);
+      const slack = (step: Step) => longest - remainingPath(ctx, step.instance);
+
       let best: Step | null = null;
-      let bestOrder = Infinity;
-      for (const step of ready) {
-        if (step.kind !== "exec") continue;
-        const order = ctx.startOrder(step.instance);
-        if ((best === null || order < bestOrder) && ctx.fits(step)) {
+      let bestKey = Infinity;
+      const consider = (step: Step, key: number) => {
+        if (better(step, key, best, bestKey, ctx) && ctx.fits(step)) {
           best = step;
-          bestOrder = order;
+          bestKey = key;
         }
-      }
+      };
+      // 1. Execs: the critical network's, then by start order (key = start order; -1 for critical).
+      for (const step of ready) if (step.kind === "exec") consider(step, slack(step) <= 0 ? -1 : ctx.startOrder(step.instance));
       if (best) return best;
-      let bestDeadline = Infinity;
+      // 2. Urgent loads and inits, by slack + work ahead.
       for (const step of ready) {
         if (step.kind === "exec") continue;
-        const d = deadline(step, ctx);
-        const order = ctx.startOrder(step.instance);
-        if (best !== null && (d > bestDeadline || (d === bestDeadline && order >= bestOrder))) continue;
-        if (!ctx.fits(step)) continue;
-        best = step;
-        bestDeadline = d;
-        bestOrder = order;
+        const key = slack(step) + workAhead(step, ctx);
+        if (key - (step.kind === "load" ? step.durationMs : 0) <= 0) consider(step, key);
       }
+      if (best) return best;
+      // 3. The load needed soonest in its own network.
+      for (const step of ready) if (step.kind !== "exec") consider(step, workAhead(step, ctx));
       return best;
+    },
+    started(step, ctx) {
+      const book = bookOf(ctx, step.instance);
+      if (step.kind === "init") book.initStarted = true;
+      else if (step.kind === "load" && step.layer >= 0) book.loaded[step.layer] = 1;
+      book.version++;
+    },
+    networkFinished(instance) {
+      books.delete(instance);
     },
   };
 }

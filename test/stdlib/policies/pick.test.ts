@@ -61,13 +61,17 @@ test("masa: exec first, then by (mean-execution-time, LOAD before INIT, id)", ()
   assert.equal(pick("masa", [find(0, "load", 0), find(1, "load", 2)], ctx({ blocked: [find(1, "load", 2)] })), find(0, "load", 0));
 });
 
-test("mema: execs first by network start order; then the load needed soonest", () => {
-  assert.equal(pick("mema", [find(0, "load", 0), find(1, "exec", 0), find(0, "exec", 1)]), find(0, "exec", 1));
-  // A is about to run layer 1 (nothing ahead of A/l1), while B's layer 2 sits behind 100 ms of exec.
+test("mema: execs first, the critical network's before the oldest's; urgent loads; then the load needed soonest", () => {
+  // B's remaining path (about 100 ms of execs) is the longest: its exec goes first, then A's (older).
+  assert.equal(pick("mema", [find(0, "load", 0), find(1, "exec", 0), find(0, "exec", 1)]), find(1, "exec", 0));
+  assert.equal(pick("mema", [find(0, "load", 0), find(1, "exec", 0), find(0, "exec", 1)], ctx({ blocked: [find(1, "exec", 0)] })), find(0, "exec", 1));
+  // A is about to run layer 1; B has not executed anything.
   const nextExec = (i: number) => (i === 0 ? 1 : 0);
-  const c = ctx({ nextExec });
-  assert.equal(pick("mema", [find(1, "load", 2), find(0, "load", 2), find(0, "load", 1)], c), find(0, "load", 1));
-  assert.equal(pick("mema", [find(1, "load", 2), find(0, "load", 2)], c), find(0, "load", 2));
+  // B's first load is urgent (B has no slack and nothing ahead of it): it beats A's next load.
+  assert.equal(pick("mema", [find(0, "load", 1), find(1, "load", 0)], ctx({ nextExec })), find(1, "load", 0));
+  // Nothing urgent: the load needed soonest in its own network (A/l1 now, A/l2 after 1 ms, B/l2 after 100 ms).
+  assert.equal(pick("mema", [find(1, "load", 2), find(0, "load", 2), find(0, "load", 1)], ctx({ nextExec })), find(0, "load", 1));
+  assert.equal(pick("mema", [find(1, "load", 2), find(0, "load", 2)], ctx({ nextExec })), find(0, "load", 2));
   // A load that does not fit is passed over for the next soonest.
   assert.equal(pick("mema", [find(1, "load", 2), find(0, "load", 2)], ctx({ nextExec, blocked: [find(0, "load", 2)] })), find(1, "load", 2));
 });

@@ -1,0 +1,25 @@
+// `mema compare FILE`: a sweep over policies (all by default), budgets and workers, as one comparison table.
+import { renderComparison } from "../runtime/report/comparison.ts";
+import { POLICIES } from "../stdlib/names.ts";
+import type { Command } from "./command.ts";
+import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+
+export const command: Command = {
+  name: "compare",
+  summary: "compare policies and budgets on a scenario (every policy unless --policies)",
+  usage: `mema compare FILE [--policies a,b] [--memory a,b] [--workers a,b] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
+
+Runs every pipeline of FILE under each combination of the given policies (default: all of them), budgets
+and worker counts (default: the file's) and prints one table per pipeline: rows policies, columns budgets,
+each cell the makespan, its ratio to the column's best, the peak accounted memory and the mean response.
+
+${RUN_OPTIONS_HELP.replace("--policy P[,P...]       policies:", "--policies P[,P...]     policies (default all):")}`,
+  options: RUN_OPTIONS,
+  async run(ctx) {
+    if (ctx.values.policies === undefined && ctx.values.policy === undefined) ctx.values.policies = POLICIES.join(",");
+    const reports = await runPlanFile(ctx, "compare", "policies");
+    if (typeof reports === "number") return reports;
+    ctx.out(renderComparison(reports, { withResponse: true }));
+    return 0;
+  },
+};

@@ -1,0 +1,158 @@
+// What `mema run` and `mema compare` share: compile the file, apply the sweep flags, build the simulator's
+// networks (zoo + device profile, or split model files), run every sweep point, and write the reports.
+import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
+import { renderDiagnostics } from "../lang/diagnostics.ts";
+import { ModelError } from "../runtime/model/errors.ts";
+import { planSplit } from "../runtime/model/plan.ts";
+import type { ShapeTable } from "../runtime/model/shapes.ts";
+import type { ModelFile } from "../runtime/model/split.ts";
+import type { LayerInfo } from "../runtime/model/types.ts";
+import { writeCsv, writeJson, writeTimeline, timelineFormatOf } from "../runtime/report/files.ts";
+import type { RunReport } from "../runtime/report/types.ts";
+import { SchedulingError } from "../runtime/schedule/engine.ts";
+import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
+import { profiledResolver } from "../runtime/schedule/profiled-networks.ts";
+import type { Admission } from "../runtime/schedule/policy.ts";
+import { POLICIES } from "../stdlib/names.ts";
+import { policyByName } from "../stdlib/policies/index.ts";
+import { loadDeviceProfile, ProfileError } from "../stdlib/profiles/index.ts";
+import { compileFile, parseSetFlags } from "./check.ts";
+import { type CommandContext, UsageError } from "./command.ts";
+import { parseSize } from "./model-args.ts";
+
+export const RUN_OPTIONS = {
+  set: { type: "string", multiple: true },
+  pipeline: { type: "string" },
+  policy: { type: "string" },
+  policies: { type: "string" },
+  memory: { type: "string" },
+  workers: { type: "string" },
+  simulate: { type: "boolean" },
+  profile: { type: "string" },
+  seed: { type: "string" },
+  admission: { type: "string" },
+  "session-overhead": { type: "string" },
+  json: { type: "string" },
+  csv: { type: "string" },
+  timeline: { type: "string" },
+} as const;
+
+export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the file's values):
+  --policy P[,P...]       policies: ${POLICIES.join(", ")}
+  --memory SIZE[,SIZE...] budgets, e.g. 512MB,1GiB (MB = 10^6 bytes, MiB = 2^20); 'none' = no budget
+  --workers N[,N...]      execution workers
+  --simulate              simulate on a device profile's timings (real execution: issue 5)
+  --profile NAME|PATH     device profile for --simulate: rpi4 (default), a 'mema profile' JSON or a directory of them
+  --seed N                seed for random arrivals (normal, poisson, pick); default: the file's
+  --admission A           ledger (default: per-layer, the budget is a hard ceiling) or edgecaffe (EdgeCaffe's own, may pass it)
+  --session-overhead SIZE bytes each loaded layer session costs besides its weights (default 0)
+  --pipeline NAME         only this pipeline of the file
+  --set NAME=VALUE        replace the file's top-level 'let NAME'
+  --json FILE             the report(s) as JSON (an array for sweeps)
+  --csv DIR               steps.csv, networks.csv, layers.csv
+  --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
+  -h, --help              show this help`;
+
+function list(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = String(value).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (items.length === 0) throw new UsageError(`empty list '${String(value)}'`, "E_OPTION");
+  return items;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} '${text}': expected a positive integer`, "E_OPTION");
+  return n;
+}
+
+/** The sweep a pipeline runs after the flags: memory outermost, then policy, then workers (as the plan). */
+export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies"): RunSettings[] {
+  const policies = list(values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
+  for (const p of policies) {
+    if (!policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
+  }
+  const memory = list(values.memory)?.map((m) => (/^(none|unlimited)$/i.test(m) ? null : parseSize("memory", m)!)) ?? pipeline.sweep.memoryBytes;
+  for (const m of memory) if (m !== null && m <= 0) throw new UsageError(`--memory: a budget must be positive`, "E_OPTION");
+  const workers = list(values.workers)?.map((w) => positiveInteger("workers", w)) ?? pipeline.sweep.workers;
+  const runs: RunSettings[] = [];
+  for (const memoryBytes of memory) for (const policy of policies) for (const w of workers) runs.push({ memoryBytes, policy, workers: w });
+  return runs;
+}
+
+export interface RunPlanResult {
+  reports: RunReport[];
+}
+
+/** Compiles FILE, runs every pipeline's sweep (simulated), writes --json/--csv/--timeline; errors become UsageErrors. */
+export async function runPlanFile(ctx: CommandContext, name: string, policyFlag: "policy" | "policies"): Promise<RunReport[] | number> {
+  const file = ctx.positionals[0];
+  if (!file || ctx.positionals.length > 1) throw new UsageError(`mema ${name} needs exactly one FILE`, "E_USAGE");
+  const admission = (ctx.values.admission ?? "ledger") as string;
+  if (admission !== "ledger" && admission !== "edgecaffe") throw new UsageError(`--admission '${admission}': expected ledger or edgecaffe`, "E_OPTION");
+  const seed = ctx.values.seed === undefined ? undefined : Number(ctx.values.seed);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new UsageError(`--seed '${String(ctx.values.seed)}': expected an integer >= 0`, "E_OPTION");
+  const sessionOverheadBytes = parseSize("session-overhead", ctx.values["session-overhead"]);
+  const timeline = ctx.values.timeline as string | undefined;
+  if (timeline !== undefined && !timelineFormatOf(timeline)) throw new UsageError(`--timeline '${timeline}': the file must end in .svg or .html`, "E_OPTION");
+
+  const result = compileFile(file, parseSetFlags(ctx.values), true);
+  if (!result.plan) {
+    ctx.err(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
+    return 1;
+  }
+  let pipelines = result.plan.pipelines;
+  const only = ctx.values.pipeline as string | undefined;
+  if (only !== undefined) {
+    pipelines = pipelines.filter((p) => p.name === only);
+    if (pipelines.length === 0) throw new UsageError(`no pipeline '${only}' in ${file} (it has: ${result.plan.pipelines.map((p) => p.name).join(", ")})`, "E_PIPELINE");
+  }
+  const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
+  if (!ctx.values.simulate) {
+    throw new UsageError(`real execution on onnxruntime is not available yet (it lands with the executor); add --simulate to run ${file} on a device profile`, "E_REAL_RUN");
+  }
+
+  const reports: RunReport[] = [];
+  try {
+    const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
+    // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
+    const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
+    for (const { pipeline } of sweeps) {
+      for (const model of pipeline.models) {
+        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
+        const { planFile, readModelFile } = await import("../runtime/model/split.ts");
+        const read = readModelFile(model.source.path);
+        const plan = await planFile(read, { inputShapes: model.shapes });
+        files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+      }
+    }
+    const resolver = profiledResolver(profile, {
+      fileLayers(model, capBytes) {
+        const entry = files.get((model.source as { path: string }).path)!;
+        if (capBytes === undefined) return entry.layers;
+        return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
+      },
+    });
+    for (const { pipeline, runs } of sweeps) {
+      reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, runs));
+    }
+  } catch (error) {
+    if (error instanceof SchedulingError || error instanceof ProfileError || error instanceof ModelError) {
+      throw new UsageError(error.message, (error as { code?: string }).code ?? "E_SCHEDULE");
+    }
+    if (error instanceof Error && error.name === "ZooError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_ZOO");
+    throw error;
+  }
+
+  const written: string[] = [];
+  const json = ctx.values.json as string | undefined;
+  if (json !== undefined) {
+    await writeJson(json, reports.length === 1 ? reports[0]! : reports);
+    written.push(json);
+  }
+  const csv = ctx.values.csv as string | undefined;
+  if (csv !== undefined) written.push(...(await writeCsv(csv, reports)));
+  if (timeline !== undefined) written.push(...(await writeTimeline(timeline, reports)));
+  if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
+  return reports;
+}

@@ -1,0 +1,23 @@
+// `mema run FILE`: runs a scenario's pipelines (each sweep point) and prints a summary, or a comparison for sweeps.
+import { renderComparison } from "../runtime/report/comparison.ts";
+import { renderSummary } from "../runtime/report/summary.ts";
+import type { Command } from "./command.ts";
+import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+
+export const command: Command = {
+  name: "run",
+  summary: "run a scenario (--simulate: on a device profile) and report timings and memory",
+  usage: `mema run FILE [--policy P] [--memory SIZE] [--workers N] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
+
+Runs every pipeline of FILE (.mema, .yaml or .json) under each of its settings and prints a summary per run,
+or a comparison table when the settings sweep.
+
+${RUN_OPTIONS_HELP}`,
+  options: RUN_OPTIONS,
+  async run(ctx) {
+    const reports = await runPlanFile(ctx, "run", "policy");
+    if (typeof reports === "number") return reports;
+    ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { withResponse: true }));
+    return 0;
+  },
+};
