@@ -1,7 +1,7 @@
 // Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
 // cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
@@ -89,6 +89,34 @@ export async function openSession(source: string | Uint8Array, shown: string): P
   }
 }
 
+/**
+ * The file's sha256, remembered per (path, inode, size, mtime) so a cached split does not read a
+ * 500 MB model again; an unreadable file gets readModelFile's one-line error.
+ */
+export function fileSha256(path: string): string {
+  const absolute = resolve(path);
+  let key: string;
+  try {
+    const stat = statSync(absolute);
+    key = shortHash(`${absolute}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`);
+  } catch {
+    return readModelFile(path).sha256;
+  }
+  const memo = join(cacheDir("hashes"), `${key}.sha256`);
+  if (existsSync(memo)) return readFileSync(memo, "utf8").trim();
+  const hash = createHash("sha256");
+  const fd = openSync(absolute, "r");
+  try {
+    const chunk = new Uint8Array(4 * 1024 * 1024);
+    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  const sha256 = hash.digest("hex");
+  writeFileSync(memo, sha256 + "\n");
+  return sha256;
+}
+
 function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 12);
 }
@@ -158,7 +186,7 @@ export async function planFile(file: ModelFile, options: SplitOptions = {}): Pro
  * Each layer's `path` is a standalone ONNX file: load = create a session from it, exec = run, free = release.
  */
 export async function splitModel(path: string, options: SplitOptions = {}): Promise<SplitModel> {
-  const file = readModelFile(path);
+  const sha256 = fileSha256(path);
   const variant = shortHash(JSON.stringify({
     v: ARTIFACT_VERSION, g: options.granularity ?? "layer", cap: options.capBytes, merge: options.mergeBytes,
     shapes: options.inputShapes ?? {}, min: options.minWeightBytes,
@@ -166,15 +194,16 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   // One folder per model, shared by its variants (files prefixed by the variant's hash), so the original is
   // linked there once: onnxruntime 1.30 rejects external-data paths that are absolute or resolve outside
   // the layer file's folder, symlinks included.
-  const dir = cacheDir("layers", file.sha256.slice(0, 24));
+  const dir = cacheDir("layers", sha256.slice(0, 24));
   const manifestPath = join(dir, `${variant}.split.json`);
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
   if (existsSync(manifestPath)) {
     const cached = JSON.parse(readFileSync(manifestPath, "utf8")) as SplitModel;
     if (cached.layers.every((l) => l.path && existsSync(join(dir, l.path)))) {
-      return { ...cached, name, path: file.path, layers: cached.layers.map((l) => ({ ...l, path: join(dir, l.path!) })) };
+      return { ...cached, name, path: resolve(path), layers: cached.layers.map((l) => ({ ...l, path: join(dir, l.path!) })) };
     }
   }
+  const file = readModelFile(path);
   const plan = await planFile(file, options);
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
   const layers = plan.layers.map((layer) => {
