@@ -33,6 +33,7 @@ export function formatBudget(bytes: number | null): string {
 /** `0.42 ms`, `12.3 ms`, `850 ms`, `1.25 s`, `73.4 s`, `2 min 05 s`: the unit follows the magnitude. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return "—";
+  if (ms === 0) return "0 ms";
   const sign = ms < 0 ? "-" : "";
   const a = Math.abs(ms);
   if (a < 1) return `${sign}${a.toFixed(2)} ms`;

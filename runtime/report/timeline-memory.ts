@@ -97,6 +97,9 @@ export function drawMemory(c: Canvas, report: RunReport, panel: { top: number; b
   };
   key("accounted by the ledger", `<rect x="KX" y="${top - 21}" width="20" height="10" fill="#6b8fb8" fill-opacity="0.35" stroke="#2f5d8a"/>`);
   if (report.memoryBudgetBytes !== null) key("budget", `<path d="MKX ${top - 16}h20" stroke="#d62728" stroke-width="2" stroke-dasharray="5 3"/>`);
+  const budget = report.memoryBudgetBytes;
+  const overBudget = budget !== null && report.memory.some((m) => m.accountedBytes > budget);
+  if (overBudget) key("accounted over the budget", `<rect x="KX" y="${top - 21}" width="20" height="10" fill="#d62728" fill-opacity="0.55"/>`);
   if (hasRss) {
     const label = report.baselineRssBytes === undefined ? "process RSS" : `RSS above its baseline of ${formatBytes(report.baselineRssBytes)}`;
     key(label, `<path d="MKX ${top - 16}h20" stroke="#222" stroke-width="1.3"/>`);
@@ -123,10 +126,18 @@ export function drawMemory(c: Canvas, report: RunReport, panel: { top: number; b
   const lastLevel = accounted[accounted.length - 1]?.v ?? 0;
   points.push(`${px(endX)},${px(toY(lastLevel))}`);
   const base = px(toY(0));
+  const area = `M${px(c.x(0))},${base}L${points.join("L")}L${px(endX)},${base}Z`;
   c.out.push(
-    `<path class="accounted" d="M${px(c.x(0))},${base}L${points.join("L")}L${px(endX)},${base}Z" fill="#6b8fb8" fill-opacity="0.35" stroke="none"/>`,
+    `<path class="accounted" d="${area}" fill="#6b8fb8" fill-opacity="0.35" stroke="none"/>`,
     `<path d="M${px(c.x(0))},${base}L${points.join("L")}" fill="none" stroke="#2f5d8a" stroke-width="1.2"/>`,
   );
+  // EdgeCaffe's admission may pass the budget: whatever lies above the line is painted red.
+  if (overBudget && budget !== null) {
+    c.out.push(
+      `<clipPath id="${c.id}over-budget"><rect x="${c.left}" y="${px(top - 1)}" width="${px(right - c.left)}" height="${px(Math.max(0, toY(budget) - top + 1))}"/></clipPath>`,
+      `<path class="over-budget" d="${area}" fill="#d62728" fill-opacity="0.55" stroke="none" clip-path="url(#${c.id}over-budget)"/>`,
+    );
+  }
 
   if (hasRss) {
     const rss = samples

@@ -42,7 +42,7 @@ test("on a terminal: redraws in place as steps and networks finish, then ends th
   progress.step(); // after finish: ignored
   const text = chunks.join("");
   assert.ok(chunks.every((c) => c.startsWith("\r") || c === "\n"));
-  assert.match(chunks[0] ?? "", /^\r\[\.+\] 0\/4 steps ·   0% · 0\/2 networks · 0\.00 ms\x1b\[K$/);
+  assert.match(chunks[0] ?? "", /^\r\[\.+\] 0\/4 steps ·   0% · 0\/2 networks · 0 ms\x1b\[K$/);
   assert.match(chunks[1] ?? "", / 1\/4 steps ·  25% · 0\/2 networks · 100 ms/);
   assert.match(chunks[2] ?? "", / 2\/4 steps ·  50% · 1\/2 networks · 200 ms/);
   assert.match(chunks[3] ?? "", / 4\/4 steps · 100% · 1\/2 networks · 200 ms/);

@@ -202,3 +202,11 @@ test("a time window draws only that stretch, with its own ticks and busy shares"
   assert.deepEqual(legend(elements), legend(whole));
   assert.throws(() => renderTimeline(report, { window: { fromMs: 5, toMs: 5 } }), /timeline window 5\.\.5 ms/);
 });
+
+test("accounted memory above the budget (EdgeCaffe's admission) is painted red and named in the key", () => {
+  const over = checkXml(renderTimeline(tinyReport({ admission: "edgecaffe", memoryBudgetBytes: 30 * 1024 * 1024 })));
+  assert.ok(over.some((e) => e.attrs.class === "over-budget"));
+  assert.ok(over.some((e) => e.name === "text" && e.text === "accounted over the budget"));
+  const within = checkXml(renderTimeline(tinyReport()));
+  assert.equal(within.find((e) => e.attrs.class === "over-budget"), undefined);
+});
