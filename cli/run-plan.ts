@@ -72,7 +72,12 @@ export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values
   for (const p of policies) {
     if (!policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
   }
-  const memory = list(values.memory)?.map((m) => (/^(none|unlimited)$/i.test(m) ? null : parseSize("memory", m)!)) ?? pipeline.sweep.memoryBytes;
+  const memory = list(values.memory)?.map((m) => {
+    if (/^(none|unlimited)$/i.test(m)) return null;
+    // As in the language: a budget needs its unit (is 512 bytes or megabytes?).
+    if (!/[A-Za-z]\s*$/.test(m)) throw new UsageError(`--memory '${m}': a size needs a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. 512MB`, "E_UNIT");
+    return parseSize("memory", m)!;
+  }) ?? pipeline.sweep.memoryBytes;
   for (const m of memory) if (m !== null && m <= 0) throw new UsageError(`--memory: a budget must be positive`, "E_OPTION");
   const workers = list(values.workers)?.map((w) => positiveInteger("workers", w)) ?? pipeline.sweep.workers;
   const runs: RunSettings[] = [];

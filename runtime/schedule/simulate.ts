@@ -63,7 +63,7 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
     const spec = networks[inst.network]!;
     const what = step.kind === "init" ? "init" : `${step.kind} of ${step.layer >= 0 ? `layer ${step.layerName}` : "the whole network"}`;
     const detail = step.layer >= 0 ? ` (layer weights ${spec.layers[step.layer]!.weightsBytes} bytes)` : "";
-    const tileable = options.tile !== undefined && step.layer >= 0 && step.kind === "load";
+    const tileable = options.tile !== undefined && step.layer >= 0 && (step.kind === "load" || step.kind === "exec");
     if (tileable && attempt < 64) {
       const cap = budget - (peak - spec.layers[step.layer]!.weightsBytes);
       const tiled = cap > 0 ? options.tile!(spec, step.layer, cap) : null;
