@@ -8,3 +8,4 @@ export { layerTimes, loadDeviceProfile, type DeviceProfile, type LayerTimes } fr
 export { splitModel, planLayers, verifyModel, profileModel, loadLayer, parseShapeSpec, ModelError, HEAVY_BYTES_PER_FLOP, type SplitOptions, type PlanOptions, type Granularity, type LayerProfile } from "./runtime/model/index.ts";
 export { renderSummary, renderComparison, toJson, stepsCsv, networksCsv, layersCsv, renderTimeline, renderTimelinePage, createProgress, type TimelineOptions, type Progress } from "./runtime/report/index.ts";
 export { run, type RunDocumentOptions } from "./runtime/execute/library-run.ts";
+export { simulate, simulatePipeline, pipelineScenario, profiledResolver, Engine, SchedulingError, drive, runWithBackend, chainNetwork, networkFromLayers, policies, policyByName, type NetworkSpec, type Policy, type PolicyContext, type Scenario, type StepBackend } from "./runtime/schedule/index.ts";
