@@ -1,0 +1,41 @@
+// A policy written outside stdlib (the README's example) runs through the same engine, and a policy that
+// idles while steps wait, or picks a step that is not ready, is reported instead of hanging.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chainNetwork, type Policy, simulate } from "../../../index.ts";
+
+function fewestLayersFirst(): Policy {
+  return {
+    name: "fewest-layers-first",
+    graph: "partial",
+    chain: false,
+    lanes: (workers) => Array.from({ length: workers }, () => ({ pools: [0] })),
+    pick(ready, _lane, ctx) {
+      const size = (i: number) => ctx.graph.networks[ctx.graph.instances[i]!.network]!.spec.layers.length;
+      const fits = ready.filter((s) => ctx.fits(s));
+      return fits.find((s) => s.kind === "exec") ?? fits.sort((a, b) => size(a.instance) - size(b.instance) || a.taskId - b.taskId)[0] ?? null;
+    },
+  };
+}
+
+const layer = { weightsBytes: 100, activationBytes: 10, loadMs: 2, execMs: 3 };
+const scenario = {
+  pipeline: "user",
+  networks: [chainNetwork("long", [layer, layer, layer, layer]), chainNetwork("short", [layer])],
+  arrivals: { gated: false, absolute: false, arrivals: [{ networks: [0, 1], gapMs: 0 }] },
+};
+
+test("a user policy runs: the short network's load goes first", () => {
+  const report = simulate(scenario, { policy: fewestLayersFirst, workers: 1, memoryBudgetBytes: 1000 });
+  assert.equal(report.policy, "fewest-layers-first");
+  const loads = report.steps.filter((s) => s.kind === "load");
+  assert.equal(loads[0]!.network, "short");
+  assert.ok(report.peakAccountedBytes <= 1000);
+});
+
+test("a policy that idles or picks what is not ready is reported", () => {
+  const idle: Policy = { ...fewestLayersFirst(), name: "idle", pick: () => null };
+  assert.throws(() => simulate(scenario, { policy: idle, workers: 1, memoryBudgetBytes: null }), /policy idle cannot progress at 0 ms.*waiting: init long#0/);
+  const cheat: Policy = { ...fewestLayersFirst(), name: "cheat", pick: (_ready, _lane, ctx) => ctx.graph.steps.find((s) => s.kind === "exec")! };
+  assert.throws(() => simulate(scenario, { policy: cheat, workers: 1, memoryBudgetBytes: null }), /policy cheat picked step \d+, which is not ready/);
+});
