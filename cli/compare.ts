@@ -20,6 +20,7 @@ ${RUN_OPTIONS_HELP.replace("--policy P[,P...]       policies:", "--policies P[,P
     const reports = await runPlanFile(ctx, "compare", "policies");
     if (typeof reports === "number") return reports;
     ctx.out(renderComparison(reports, { withResponse: true }));
-    return 0;
+    // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
+    return reports.some((r) => r.interrupted) ? 130 : 0;
   },
 };

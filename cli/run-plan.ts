@@ -35,13 +35,20 @@ export const RUN_OPTIONS = {
   json: { type: "string" },
   csv: { type: "string" },
   timeline: { type: "string" },
+  // Real execution (issue 5, runtime/execute/cli.ts).
+  baseline: { type: "boolean" },
+  session: { type: "string" },
+  quiet: { type: "boolean" },
 } as const;
 
 export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the file's values):
   --policy P[,P...]       policies: ${POLICIES.join(", ")}
   --memory SIZE[,SIZE...] budgets, e.g. 512MB,1GiB (MB = 10^6 bytes, MiB = 2^20); 'none' = no budget
   --workers N[,N...]      execution workers
-  --simulate              simulate on a device profile's timings (real execution: issue 5)
+  --simulate              simulate on a device profile's timings (default: run for real on onnxruntime-node)
+  --baseline              real runs: first the plain onnxruntime-node loop (whole-model sessions, no scheduler)
+  --session K=V[,K=V...]  real runs: onnxruntime session options (intraOpNumThreads, enableCpuMemArena, ...)
+  --quiet                 real runs: no progress bar
   --profile NAME|PATH     device profile for --simulate: rpi4 (default), a 'mema profile' JSON or a directory of them
   --seed N                seed for random arrivals (normal, poisson, pick); default: the file's
   --admission A           ledger (default: per-layer, the budget is a hard ceiling) or edgecaffe (EdgeCaffe's own, may pass it)
@@ -113,38 +120,52 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     if (pipelines.length === 0) throw new UsageError(`no pipeline '${only}' in ${file} (it has: ${result.plan.pipelines.map((p) => p.name).join(", ")})`, "E_PIPELINE");
   }
   const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
-  if (!ctx.values.simulate) {
-    throw new UsageError(`real execution on onnxruntime is not available yet (it lands with the executor); add --simulate to run ${file} on a device profile`, "E_REAL_RUN");
-  }
-
   const reports: RunReport[] = [];
   try {
-    const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
-    // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
-    const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
-    for (const { pipeline } of sweeps) {
-      for (const model of pipeline.models) {
-        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
-        const { planFile, readModelFile } = await import("../runtime/model/split.ts");
-        const read = readModelFile(model.source.path);
-        const plan = await planFile(read, { inputShapes: model.shapes });
-        files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+    if (!ctx.values.simulate) {
+      // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path.
+      const { runRealSweeps } = await import("../runtime/execute/cli.ts");
+      reports.push(
+        ...(await runRealSweeps(sweeps, {
+          seed,
+          admission: admission as Admission,
+          sessionOverheadBytes,
+          session: ctx.values.session as string | undefined,
+          baseline: ctx.values.baseline === true,
+          quiet: ctx.values.quiet === true,
+          err: ctx.err,
+        })),
+      );
+    } else {
+      const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
+      // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
+      const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
+      for (const { pipeline } of sweeps) {
+        for (const model of pipeline.models) {
+          if (model.source.kind !== "file" || files.has(model.source.path)) continue;
+          const { planFile, readModelFile } = await import("../runtime/model/split.ts");
+          const read = readModelFile(model.source.path);
+          const plan = await planFile(read, { inputShapes: model.shapes });
+          files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+        }
       }
-    }
-    const resolver = profiledResolver(profile, {
-      fileLayers(model, capBytes) {
-        const entry = files.get((model.source as { path: string }).path)!;
-        if (capBytes === undefined) return entry.layers;
-        return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
-      },
-    });
-    for (const { pipeline, runs } of sweeps) {
-      reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, runs));
+      const resolver = profiledResolver(profile, {
+        fileLayers(model, capBytes) {
+          const entry = files.get((model.source as { path: string }).path)!;
+          if (capBytes === undefined) return entry.layers;
+          return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
+        },
+      });
+      for (const { pipeline, runs } of sweeps) {
+        reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, runs));
+      }
     }
   } catch (error) {
     if (error instanceof SchedulingError || error instanceof ProfileError || error instanceof ModelError) {
       throw new UsageError(error.message, (error as { code?: string }).code ?? "E_SCHEDULE");
     }
+    // RealRunInputError: a bad --session option or image file in a real run (runtime/execute/cli.ts).
+    if (error instanceof Error && error.name === "RealRunInputError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_REAL_RUN");
     if (error instanceof Error && error.name === "ZooError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_ZOO");
     throw error;
   }

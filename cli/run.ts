@@ -18,6 +18,7 @@ ${RUN_OPTIONS_HELP}`,
     const reports = await runPlanFile(ctx, "run", "policy");
     if (typeof reports === "number") return reports;
     ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { withResponse: true }));
-    return 0;
+    // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
+    return reports.some((r) => r.interrupted) ? 130 : 0;
   },
 };

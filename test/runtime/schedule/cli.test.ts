@@ -59,7 +59,7 @@ test("bad input: one line, an error code, no stack", async () => {
     [["run", scenario, "--simulate", "--policy", "fastest"], /error\[E_POLICY\]: unknown policy 'fastest'/],
     [["run", scenario, "--simulate", "--memory", "512"], /error\[E_UNIT\]: --memory .512.: a size needs a unit/],
     [["run", scenario, "--simulate", "--workers", "0"], /--workers '0': expected a positive integer/],
-    [["run", scenario], /error\[E_REAL_RUN\]: .*--simulate/],
+    [["run", scenario, "--session", "threads=2"], /error\[E_SESSION\]: --session: unknown session option 'threads'/], // real run (issue 5)
     [["run", scenario, "--simulate", "--profile", "pi9"], /unknown device profile 'pi9'/],
     [["run", scenario, "--simulate", "--memory", "1MB", "--policy", "bulk"], /error\[E_TOO_BIG\]: network agenet, exec of the whole network: policy bulk needs \d+ bytes/],
     [["run", join(dir, "missing.mema"), "--simulate"], /cannot read/],
