@@ -1,0 +1,181 @@
+// Real-execution benchmark, all in one run on this machine (issue 5's Benchmark section):
+//  1. session options (threads per session, arena, prepacking) on the MemA scenario with `mema`;
+//  2. overlap: the same loads and runs on two workers at once vs one after another on one;
+//  3. per scenario (MemA; a lighter one): the plain onnxruntime-node loop (baseline), then every policy with
+//     ample memory and at 1/2, 1/4, 1/8 of the scenario's total weights: makespan vs the baseline, vs the
+//     run's lower bound and vs the same policy with ample memory; peak RSS over the run's baseline RSS, and
+//     the RSS allowance (peak - baseline - budget) over every budgeted run;
+//  4. --soak N: N consecutive batch arrivals of the MemA scenario in one run; the RSS trend after warm-up.
+// Every run also checks that each network's output digest equals the baseline's.
+// Run: node --import tsx bench/real.ts [--quick] [--soak 200] [--write]   (also npx bun / deno run -A)
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { compile } from "../lang/index.ts";
+import type { PipelinePlan } from "../lang/plan.ts";
+import { fileHost } from "../runtime/host/files.ts";
+import { SessionPool, clockMs } from "../runtime/host/workers.ts";
+import { prepareReal, type RealPipeline } from "../runtime/execute/index.ts";
+import { relativeTrend } from "../runtime/execute/rss-trend.ts";
+import type { RunReport } from "../runtime/report/types.ts";
+import { POLICIES } from "../stdlib/names.ts";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const write = args.includes("--write");
+const soakIndex = args.indexOf("--soak");
+const soakRounds = soakIndex >= 0 ? Number(args[soakIndex + 1] ?? 200) : 0;
+const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+const runtime = g.Bun ? `bun ${g.Bun.version}` : g.Deno ? `deno ${g.Deno.version.deno}` : `node ${process.versions.node}`;
+const MiB = 2 ** 20;
+const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+const lines: string[] = [];
+const say = (line = "") => {
+  console.log(line);
+  lines.push(line);
+};
+
+function pipelineOf(text: string): PipelinePlan {
+  const { plan, diagnostics } = compile(text, { file: "bench.mema", host: fileHost() });
+  if (!plan) throw new Error(diagnostics.map((d) => d.message).join("; "));
+  return plan.pipelines[0]!;
+}
+
+const scenarios = [
+  { name: "MemA", models: ["agenet", "gendernet", "facenet", "sos", "sos_googlenet"], rounds: 2 },
+  { name: "light", models: ["agenet", "gendernet", "sos_googlenet"], rounds: 3 },
+].filter((s) => !quick || s.name === "light");
+
+const pipelineText = (models: string[], rounds: number) =>
+  `pipeline bench { ${models.map((m) => `model ${m};`).join(" ")} memory unlimited; policy mema; workers 2; arrivals batch ${rounds}; }`;
+
+say(`# Real execution on onnxruntime-node: ${runtime}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString().slice(0, 10)}`);
+say();
+say("Every figure below was measured in this run. Makespans in ms; RSS in MiB over the RSS just before the run's first load.");
+say();
+
+const answersOf = (r: RunReport) => r.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
+
+// 1. Session options.
+{
+  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, 1)));
+  say(`## Session options (${scenarios[0]!.name}, 1 round, mema, 2 workers, ample memory; median of 3)`);
+  say();
+  say("| options | makespan ms | peak RSS - baseline MiB |");
+  say("|---|---:|---:|");
+  const variants: [string, Record<string, string | number | boolean>][] = [
+    ["defaults (1 thread/session, arena off, prepacking off)", {}],
+    ["2 threads per session", { intraOpNumThreads: 2 }],
+    ["prepacking on", { disablePrepacking: false }],
+    ["arena + memory pattern on", { enableCpuMemArena: true, enableMemPattern: true }],
+  ];
+  for (const [label, session] of variants) {
+    const runs: RunReport[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await prepared.run({ policy: "mema", workers: 2, memoryBytes: null }, { session }));
+    runs.sort((a, b) => a.makespanMs - b.makespanMs);
+    const mid = runs[1]!;
+    say(`| ${label} | ${mid.makespanMs.toFixed(0)} | ${mib(mid.peakRssBytes! - mid.baselineRssBytes!)} |`);
+  }
+  say();
+}
+
+// 2. Overlap: whole-model sessions created and run on one worker one after another vs on two workers at once.
+{
+  const prepared = await prepareReal(pipelineOf(pipelineText(["agenet", "gendernet"], 1)));
+  const pool = await SessionPool.open(2);
+  const options = { enableCpuMemArena: false, enableMemPattern: false, disablePrepacking: true, intraOpNumThreads: 1 };
+  const cycle = async (worker: number, index: number, tag: string) => {
+    const network = prepared.networks[index]!;
+    const load = await pool.load(worker, tag, network.model.path, options);
+    const input = Object.fromEntries(Object.entries(network.input).map(([k, v]) => [k, { tensor: { ...v, data: v.data.slice() } }]));
+    const outputs = Object.fromEntries(network.model.outputs.map((t) => [t.name, "return" as const]));
+    const exec = await pool.exec(worker, tag, input, outputs);
+    await pool.free(worker, tag);
+    return { load, exec };
+  };
+  await cycle(0, 0, "warm");
+  await cycle(1, 1, "warm");
+  let t = clockMs();
+  await cycle(0, 0, "a");
+  await cycle(0, 1, "b");
+  const serialMs = clockMs() - t;
+  t = clockMs();
+  const [a, b] = await Promise.all([cycle(0, 0, "a"), cycle(1, 1, "b")]);
+  const parallelMs = clockMs() - t;
+  await pool.close();
+  const overlapMs = Math.min(a!.exec.endMs, b!.exec.endMs) - Math.max(a!.load.startMs, b!.load.startMs);
+  say("## Overlap (agenet and gendernet: whole-model session create, run, release)");
+  say();
+  say(`one worker, one after the other: ${serialMs.toFixed(0)} ms; two workers at once: ${parallelMs.toFixed(0)} ms (x${(parallelMs / serialMs).toFixed(2)}); the two workers' create+run spans overlapped for ${overlapMs.toFixed(0)} ms.`);
+  say();
+}
+
+// 3. Policies x budgets per scenario.
+const allowances: number[] = [];
+for (const scenario of scenarios) {
+  const prepared: RealPipeline = await prepareReal(pipelineOf(pipelineText(scenario.models, scenario.rounds)));
+  const weightsBytes = prepared.networks.reduce((n, net) => n + net.model.weightsBytes, 0);
+  const baseline = await prepared.baseline({ workers: 2 });
+  const expected = answersOf(baseline);
+  const budgets: [string, number | null][] = [["ample", null], ["1/2", weightsBytes / 2], ["1/4", weightsBytes / 4], ["1/8", weightsBytes / 8]];
+  say(`## ${scenario.name}: ${scenario.models.join(", ")}; ${scenario.rounds} batch rounds, 2 workers; total weights ${mib(weightsBytes)} MiB`);
+  say();
+  say(`Baseline (plain onnxruntime-node: per network one whole-model session on the main thread, create/run/release, same session options): makespan ${baseline.makespanMs.toFixed(0)} ms, peak RSS - baseline ${mib(baseline.peakRssBytes! - baseline.baselineRssBytes!)} MiB.`);
+  say();
+  say("| policy | budget | makespan ms | x baseline | x lower bound | x own ample | peak accounted MiB | peak RSS - baseline MiB | RSS over budget MiB | answers |");
+  say("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const policy of POLICIES) {
+    let ample: number | undefined;
+    for (const [label, budget] of budgets) {
+      const memoryBytes = budget === null ? null : Math.floor(budget);
+      let report: RunReport;
+      try {
+        report = await prepared.run({ policy, workers: 2, memoryBytes });
+      } catch (error) {
+        say(`| ${policy} | ${label} | refused: ${(error as Error).message.split("\n")[0]!.slice(0, 140)} | | | | | | | |`);
+        continue;
+      }
+      if (budget === null) ample = report.makespanMs;
+      const rssGrowth = report.peakRssBytes! - report.baselineRssBytes!;
+      const over = memoryBytes === null ? undefined : rssGrowth - memoryBytes;
+      if (over !== undefined) allowances.push(over);
+      say(
+        `| ${policy} | ${label} | ${report.makespanMs.toFixed(0)} | ${(report.makespanMs / baseline.makespanMs).toFixed(2)} | ${(report.makespanMs / report.lowerBoundMs).toFixed(2)} | ${ample ? (report.makespanMs / ample).toFixed(2) : "-"} | ${mib(report.peakAccountedBytes)} | ${mib(rssGrowth)} | ${over === undefined ? "-" : mib(over)} | ${answersOf(report) === expected ? "= baseline" : "DIFFER"} |`,
+      );
+    }
+  }
+  say();
+}
+if (allowances.length > 0) {
+  say(`RSS allowance: over all budgeted runs, peak RSS - baseline RSS - budget was at most ${mib(Math.max(...allowances))} MiB (goal: 32 MiB).`);
+  say();
+}
+
+// 4. Soak.
+if (soakRounds > 0) {
+  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, soakRounds)));
+  const report = await prepared.run({ policy: "mema", workers: 2, memoryBytes: null });
+  // Peak RSS per round: the samples between consecutive round ends.
+  const ends: number[] = [];
+  const perRound = Math.max(1, report.networks.length / soakRounds);
+  const byEnd = report.networks.map((n) => n.endMs).sort((a, b) => a - b);
+  for (let r = 1; r <= soakRounds; r++) ends.push(byEnd[Math.min(byEnd.length, Math.round(r * perRound)) - 1]!);
+  const peaks: number[] = [];
+  let from = 0;
+  for (const end of ends) {
+    const window = report.memory.filter((m) => m.rssBytes !== undefined && m.atMs > from && m.atMs <= end).map((m) => m.rssBytes!);
+    if (window.length > 0) peaks.push(Math.max(...window));
+    from = end;
+  }
+  const warm = Math.floor(peaks.length / 5);
+  const trend = relativeTrend(peaks.slice(warm));
+  say(`## Soak: ${soakRounds} consecutive batch arrivals of ${scenarios[0]!.name} (mema, ample memory, 2 workers)`);
+  say();
+  say(`${report.networks.length} network instances in ${(report.makespanMs / 1000).toFixed(1)} s. Peak RSS per round (MiB over the run's baseline), every ${Math.max(1, Math.floor(peaks.length / 10))}th round: ${peaks.filter((_, i) => i % Math.max(1, Math.floor(peaks.length / 10)) === 0).map((p) => mib(p - report.baselineRssBytes!)).join(", ")}.`);
+  say(`Trend after the first ${warm} rounds (least-squares rise over the mean): ${(trend * 100).toFixed(2)}% (goal: below 5%).`);
+  say();
+}
+
+if (write) {
+  writeFileSync(new URL("./results/real.md", import.meta.url), lines.join("\n") + "\n");
+  console.log("wrote bench/results/real.md");
+}
