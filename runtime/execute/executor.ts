@@ -14,6 +14,12 @@ export interface RealNetwork {
   input: Record<string, TensorPayload>;
   /** Report `top1` (classifiers). */
   classifier: boolean;
+  /**
+   * The whole model as one ONNX file whose weights point into the original (external data), for whole-network
+   * steps (bulk): created by mapping the weights, it holds them once, where creating from the original file
+   * parses them out of the protobuf and held twice the weights while loading. Default: the original file.
+   */
+  wholePath?: string;
 }
 
 type Location = { at: "main"; tensor: TensorPayload } | { at: "worker"; worker: number; key: string };
@@ -72,7 +78,7 @@ export class RealExecutor {
   /** The load step: creates the layer's session (layer -1: the whole model) on `worker`. */
   async load(instance: number, layer: number, worker: number): Promise<StepTiming> {
     const state = this.state(instance);
-    const path = layer < 0 ? state.network.model.path : state.network.model.layers[layer]?.path;
+    const path = layer < 0 ? (state.network.wholePath ?? state.network.model.path) : state.network.model.layers[layer]?.path;
     if (!path) throw new Error(`network ${state.network.name}: layer ${layer} has no ONNX file`);
     const done = await this.pool.load(worker, sessionKey(instance, layer), path, this.options);
     state.sessions.set(layer, worker);

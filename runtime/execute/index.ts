@@ -96,7 +96,14 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     paths.push(path);
     options.onStatus?.(`splitting ${model.name}`);
     const split = await splitModel(path, { name: model.name, inputShapes: model.shapes });
-    networks.push({ name: model.name, model: split, input: await inputOf(model, split), classifier: isClassifier(model, split) });
+    const whole = await splitModel(path, { name: model.name, inputShapes: model.shapes, granularity: "merged", mergeBytes: Number.MAX_SAFE_INTEGER });
+    networks.push({
+      name: model.name,
+      model: split,
+      input: await inputOf(model, split),
+      classifier: isClassifier(model, split),
+      ...(whole.layers.length === 1 && whole.layers[0]!.path ? { wholePath: whole.layers[0]!.path } : {}),
+    });
   }
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 

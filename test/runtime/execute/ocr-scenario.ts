@@ -12,7 +12,9 @@ export async function ocrNetworks(): Promise<RealNetwork[]> {
   const networks: RealNetwork[] = [];
   for (const [name, m, classifier] of [["cls", CLS, true], ["det", DET, false]] as const) {
     const model = await splitModel(m.path, { name, inputShapes: { [m.input]: m.shape } });
-    networks.push({ name, model, input: { [m.input]: syntheticTensor("float32", m.shape, 11) }, classifier });
+    // Bulk runs the whole model from one file pointing into the original (the baseline reads the original).
+    const whole = await splitModel(m.path, { name, inputShapes: { [m.input]: m.shape }, granularity: "merged", mergeBytes: Number.MAX_SAFE_INTEGER });
+    networks.push({ name, model, input: { [m.input]: syntheticTensor("float32", m.shape, 11) }, classifier, wholePath: whole.layers[0]!.path! });
   }
   return networks;
 }
