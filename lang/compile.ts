@@ -167,7 +167,9 @@ class Compiler {
         return items.every((item, i) => item === expr.items[i]) ? expr : copySpan(expr, { kind: "list", items });
       }
       case "record": {
-        const fields = expr.fields.map((f) => copySpan(f, { key: f.key, value: this.resolve(f.value) }, "keySpan"));
+        const values = expr.fields.map((f) => this.resolve(f.value));
+        if (values.every((v, i) => v === expr.fields[i]!.value)) return expr;
+        const fields = expr.fields.map((f, i) => copySpan(f, { key: f.key, value: values[i]! }, "keySpan"));
         return copySpan(expr, { kind: "record", fields });
       }
       default:

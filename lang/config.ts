@@ -3,7 +3,7 @@
 // point into the YAML), and checked by the same compiler. A compiled plan (version: 1) is accepted too.
 import AjvModule from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import {
   type Expr,
   type MemaDocument,
@@ -45,18 +45,39 @@ function validatorsFor(catalog: Catalog) {
   return entry;
 }
 
+/** 1-based line and column of offsets. (yaml's LineCounter misses newlines inside plain scalars.) */
+class LineTable {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) this.starts.push(i + 1);
+    }
+  }
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+  }
+}
+
 class YamlTranslator {
   readonly diagnostics: Diagnostic[] = [];
   constructor(
     readonly file: string,
-    readonly lines: LineCounter,
+    readonly lines: LineTable,
     readonly doc: Document,
   ) {}
 
   span(node: { range?: [number, number, number] | null } | null | undefined): Span {
     const [start, end] = node?.range ?? [0, 1, 1];
-    const pos = this.lines.linePos(start);
-    return { offset: start, length: Math.max(1, end - start), line: pos.line, column: pos.col, file: this.file };
+    const pos = this.lines.position(start);
+    return { offset: start, length: Math.max(1, end - start), line: pos.line, column: pos.column, file: this.file };
   }
 
   error(code: string, message: string, span: Span): void {
@@ -86,6 +107,11 @@ class YamlTranslator {
       const known = byPath.get(path);
       // anyOf/oneOf summaries are vaguer than the branch errors: keep them only when alone.
       if (!known || ((known.keyword === "anyOf" || known.keyword === "oneOf") && e.keyword !== known.keyword)) byPath.set(path, e);
+    }
+    // A type or anyOf error on a value whose parts have their own errors says less than they do.
+    const paths = [...byPath.keys()];
+    for (const [path, e] of byPath) {
+      if (["type", "anyOf", "oneOf"].includes(e.keyword) && paths.some((p) => p !== path && p.startsWith(path + "/"))) byPath.delete(path);
     }
     for (const [, e] of byPath) {
       const segments = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
@@ -262,12 +288,15 @@ function run(text: string, options: CompileOptions, withPlan: boolean): CompileR
   const file = options.file ?? "<input>";
   const files = new Map([[file, text]]);
   try {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const lines = new LineTable(text);
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
     const translator = new YamlTranslator(file, lines, doc);
+    const errorLines = new Set<number>();
     for (const e of [...doc.errors]) {
-      const pos = lines.linePos(e.pos[0]);
-      translator.error("E_YAML", e.message.split("\n")[0]!, { offset: e.pos[0], length: Math.max(1, e.pos[1] - e.pos[0]), line: pos.line, column: pos.col });
+      const pos = lines.position(Math.min(e.pos[0], text.length));
+      if (errorLines.has(pos.line)) continue; // the rest of a line after a YAML error is mostly echo
+      errorLines.add(pos.line);
+      translator.error("E_YAML", e.message.split("\n")[0]!, { offset: e.pos[0], length: Math.max(1, e.pos[1] - e.pos[0]), ...pos });
     }
     if (translator.diagnostics.length > 0) return { diagnostics: translator.diagnostics, files };
     const value: unknown = doc.toJS();

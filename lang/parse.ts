@@ -20,6 +20,8 @@ export interface ParseResult {
   comments: IToken[];
   /** Every significant token, for the formatter. */
   tokens: IToken[];
+  /** The '{' / '<' tokens that open a block of statements (not a record), for the formatter. */
+  blockOpeners: Set<IToken>;
 }
 
 const isReal = (token: IToken | undefined): token is IToken =>
@@ -63,13 +65,20 @@ function bounds(node: CstNode): [IToken, IToken] | undefined {
   return first && last ? [first, last] : undefined;
 }
 
-function nodeSpan(node: CstNode): Span | undefined {
-  const b = bounds(node);
-  if (!b) return undefined;
-  const [first, last] = b;
-  return { ...tokenSpan(first), length: (last.endOffset ?? last.startOffset) - first.startOffset + 1 };
+function spanBetween(first: IToken, last: IToken): Span {
+  return {
+    offset: first.startOffset,
+    length: (last.endOffset ?? last.startOffset) - first.startOffset + 1,
+    line: first.startLine ?? 1,
+    column: first.startColumn ?? 1,
+  };
 }
 
+const firstChild = (node: CstNode): CstElement | undefined => {
+  for (const key in node.children) return node.children[key]![0];
+  return undefined;
+};
+const imageOf = (token: IToken | undefined): string => (isReal(token) ? token.image : "");
 const tok = (node: CstNode, name: string, i = 0): IToken | undefined => node.children[name]?.[i] as IToken | undefined;
 const sub = (node: CstNode, name: string, i = 0): CstNode | undefined => node.children[name]?.[i] as CstNode | undefined;
 const subs = (node: CstNode, name: string): CstNode[] => (node.children[name] ?? []) as CstNode[];
@@ -101,7 +110,39 @@ class AstBuilder {
 
   /** setSpan, with the file recorded so diagnostics on values from other files point at the right file. */
   mark<T extends object>(node: T, span: Span, key = "span"): T {
-    return setSpan(node, { ...span, file: this.file }, key);
+    span.file = this.file;
+    return setSpan(node, span, key);
+  }
+
+  private starts: number[] | undefined;
+  /** Index of the token starting at or last before `offset` (tokens are in source order). */
+  tokenIndexAt(offset: number): number {
+    if (!this.starts) this.starts = this.tokens.map((t) => t.startOffset);
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  nodeSpan(node: CstNode): Span | undefined {
+    const b = this.firstLast(node);
+    return b ? spanBetween(b[0], b[1]) : undefined;
+  }
+
+  /** First and last real tokens of a node: from chevrotain's location when it is whole, else by walking. */
+  firstLast(node: CstNode): [IToken, IToken] | undefined {
+    const loc = node.location;
+    if (loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset)) {
+      const first = this.tokens[this.tokenIndexAt(loc.startOffset)];
+      const last = this.tokens[this.tokenIndexAt(loc.endOffset!)];
+      if (first && last && first.startOffset === loc.startOffset) return [first, last];
+    }
+    return bounds(node);
   }
 
   error(code: string, message: string, span: Span): void {
@@ -127,12 +168,12 @@ class AstBuilder {
       const statement = this.statement(node);
       if (!statement) return;
       statements.push(statement);
-      const inner = Object.values(node.children)[0]?.[0] as CstNode | undefined;
+      const inner = firstChild(node) as CstNode | undefined;
       const next = nodes[i + 1];
       if (!quiet && inner && next && inner.name !== "pipelineStatement" && !sub(inner, "block") && !tok(inner, "Semicolon")) {
         // Only when the next statement follows directly: stray tokens in between are reported as such.
-        const b = bounds(inner);
-        const nextBounds = bounds(next);
+        const b = this.firstLast(inner);
+        const nextBounds = this.firstLast(next);
         const unterminated = b?.[1].tokenType.name === "UnterminatedString"; // already reported
         if (b && nextBounds && !unterminated && this.tokens[this.indexOf(b[1]) + 1] === nextBounds[0])
           this.error("E_SYNTAX", `expected ';' after this statement`, afterToken(b[1]));
@@ -172,24 +213,22 @@ class AstBuilder {
   }
 
   errorOffsets: number[] = [];
+  readonly blockOpeners = new Set<IToken>();
 
-  private indexCache: Map<IToken, number> | undefined;
   indexOf(token: IToken): number {
-    if (!this.indexCache) {
-      this.indexCache = new Map();
-      this.tokens.forEach((t, i) => this.indexCache!.set(t, i));
-    }
-    return this.indexCache.get(token) ?? -1;
+    if (!isReal(token)) return -1;
+    const index = this.tokenIndexAt(token.startOffset);
+    return this.tokens[index] === token ? index : -1;
   }
 
   statement(cst: CstNode): Statement | undefined {
-    const inner = Object.values(cst.children)[0]?.[0] as CstNode | undefined;
+    const inner = firstChild(cst) as CstNode | undefined;
     if (!inner || isToken(inner)) return undefined;
-    const span = nodeSpan(inner);
-    if (!span) return undefined;
-    const b = bounds(inner)!;
+    const b = this.firstLast(inner);
+    if (!b) return undefined;
+    const span = spanBetween(b[0], b[1]);
     this.lastReal = b[0];
-    const name = (token: IToken | undefined) => (isReal(token) ? token.image : "");
+    const name = imageOf;
     let statement: Statement;
     switch (inner.name) {
       case "importStatement": {
@@ -225,6 +264,7 @@ class AstBuilder {
         } else this.mark(pipeline, tokenSpan(tok(inner, "Pipeline") ?? b[0]), "nameSpan");
         const open = tok(inner, "LBrace") ?? tok(inner, "LAngle");
         const close = tok(inner, "RBrace") ?? tok(inner, "RAngle");
+        if (isReal(open)) this.blockOpeners.add(open);
         if (isReal(open) && isReal(close)) {
           const expected = open.image === "{" ? "}" : ">";
           if (close.image !== expected)
@@ -252,7 +292,11 @@ class AstBuilder {
         const id = tok(inner, "Identifier");
         const unknown: Statement = { kind: "unknown", keyword: name(id), args: subs(inner, "argument").map((e) => this.expression(e, b[0])) };
         const blockNode = sub(inner, "block");
-        if (blockNode) unknown.body = this.block(blockNode, "pipeline", true);
+        if (blockNode) {
+          unknown.body = this.block(blockNode, "pipeline", true);
+          const open = tok(blockNode, "LBrace") ?? tok(blockNode, "LAngle");
+          if (isReal(open)) this.blockOpeners.add(open);
+        }
         statement = unknown;
         this.mark(statement, this.spanFor(id, span), "nameSpan");
         // After a syntax error the parser may resume mid-statement: a word there is no new statement.
@@ -264,7 +308,7 @@ class AstBuilder {
 
   /** An expression; a missing one (recovery) becomes `missing`, anchored after `previous`. */
   expression(cst: CstNode | undefined, previous: IToken): Expr {
-    const span = cst ? nodeSpan(cst) : undefined;
+    const span = cst ? this.nodeSpan(cst) : undefined;
     if (!cst || !span) return this.mark({ kind: "missing" } as Expr, isReal(previous) ? afterToken(previous) : { offset: 0, length: 1, line: 1, column: 1 });
     const listNode = sub(cst, "list");
     if (listNode) {
@@ -273,7 +317,7 @@ class AstBuilder {
     }
     const recordNode = sub(cst, "record");
     if (recordNode) return this.record(recordNode);
-    const token = Object.values(cst.children)[0]?.[0] as IToken;
+    const token = firstChild(cst) as IToken;
     let expr: Expr;
     switch (token.tokenType.name) {
       case "Quantity": {
@@ -298,7 +342,7 @@ class AstBuilder {
   }
 
   record(cst: CstNode): Expr {
-    const span = nodeSpan(cst) ?? { offset: 0, length: 1, line: 1, column: 1 };
+    const span = this.nodeSpan(cst) ?? { offset: 0, length: 1, line: 1, column: 1 };
     const fields: RecordField[] = [];
     for (const field of subs(cst, "field")) {
       const key = tok(field, "Identifier") ?? tok(field, "StringLiteral");
@@ -345,12 +389,14 @@ function lex(text: string, file: string, diagnostics: Diagnostic[]) {
 /** One diagnostic per position: the first (lexer, then parser) explains it best; the rest are echoes. */
 function onePerPosition(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return list.filter((d) => {
-    const key = `${d.line}:${d.column}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return list
+    .filter((d) => {
+      const key = `${d.line}:${d.column}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function parserDiagnostics(errors: IRecognitionException[], tokens: IToken[], file: string): Diagnostic[] {
@@ -381,11 +427,11 @@ export function parse(text: string, file = "<input>"): ParseResult {
     builder.errorOffsets = memaParser.errors.map((e) => (isReal(e.token) ? e.token.startOffset : (e as { previousToken?: IToken }).previousToken?.startOffset ?? 0));
     const ast = builder.document(cst);
     diagnostics.push(...builder.diagnostics);
-    return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens };
+    return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens, blockOpeners: builder.blockOpeners };
   } catch (error) {
     // A bug, not bad input: still never throw to the caller.
     diagnostics.push({ code: "E_INTERNAL", severity: "error", message: `internal error while parsing: ${(error as Error).message}`, file, line: 1, column: 1, length: 1 });
-    return { diagnostics, comments: [], tokens: [] };
+    return { diagnostics, comments: [], tokens: [], blockOpeners: new Set() };
   }
 }
 

@@ -66,16 +66,24 @@ const errorMessageProvider: IParserErrorMessageProvider = {
   },
 };
 
+type Alternatives = { ALT: () => unknown }[];
+
 export class MemaParser extends CstParser {
+  /**
+   * Each OR's alternatives, built on first use and reused: creating them on every call costs
+   * more than parsing (and tsx wraps every named arrow function in a helper call).
+   */
+  private readonly alternatives: (Alternatives | undefined)[] = [];
+
   constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, nodeLocationTracking: "none" });
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
   }
 
   /** Statements, with any token that cannot start one consumed (and reported) on its own. */
   document = this.RULE("document", () => {
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alternatives[0] ??= [
         { ALT: () => this.SUBRULE(this.statement) },
         { ALT: () => this.CONSUME(Stray) },
         { ALT: () => this.CONSUME(Closer) },
@@ -84,7 +92,7 @@ export class MemaParser extends CstParser {
   });
 
   statement = this.RULE("statement", () => {
-    this.OR([
+    this.OR(this.alternatives[1] ??= [
       { ALT: () => this.SUBRULE(this.importStatement) },
       { ALT: () => this.SUBRULE(this.letStatement) },
       { ALT: () => this.SUBRULE(this.modelStatement) },
@@ -98,7 +106,7 @@ export class MemaParser extends CstParser {
 
   importStatement = this.RULE("importStatement", () => {
     this.CONSUME(Import);
-    this.OR([{ ALT: () => this.CONSUME(StringLiteral) }, { ALT: () => this.CONSUME(UnterminatedString) }]);
+    this.OR(this.alternatives[2] ??= [{ ALT: () => this.CONSUME(StringLiteral) }, { ALT: () => this.CONSUME(UnterminatedString) }]);
     this.OPTION(() => this.CONSUME(Semicolon));
   });
 
@@ -124,15 +132,15 @@ export class MemaParser extends CstParser {
   pipelineStatement = this.RULE("pipelineStatement", () => {
     this.CONSUME(Pipeline);
     this.OPTION(() => this.CONSUME(Identifier));
-    this.OR([{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
+    this.OR(this.alternatives[3] ??= [{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
     this.MANY(() => {
-      this.OR2([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
+      this.OR2(this.alternatives[4] ??= [{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
     });
-    this.OR3([{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
+    this.OR3(this.alternatives[5] ??= [{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
   });
 
   settingStatement = this.RULE("settingStatement", () => {
-    this.OR([
+    this.OR(this.alternatives[6] ??= [
       { ALT: () => this.CONSUME(Memory) },
       { ALT: () => this.CONSUME(Policy) },
       { ALT: () => this.CONSUME(Workers) },
@@ -162,7 +170,7 @@ export class MemaParser extends CstParser {
   });
 
   argument = this.RULE("argument", () => {
-    this.OR([
+    this.OR(this.alternatives[7] ??= [
       { ALT: () => this.CONSUME(Quantity) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(UnterminatedString) },
@@ -174,15 +182,15 @@ export class MemaParser extends CstParser {
   });
 
   block = this.RULE("block", () => {
-    this.OR([{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
+    this.OR(this.alternatives[8] ??= [{ ALT: () => this.CONSUME(LBrace) }, { ALT: () => this.CONSUME(LAngle) }]);
     this.MANY(() => {
-      this.OR2([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
+      this.OR2(this.alternatives[9] ??= [{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(Stray) }]);
     });
-    this.OR3([{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
+    this.OR3(this.alternatives[10] ??= [{ ALT: () => this.CONSUME(RBrace) }, { ALT: () => this.CONSUME(RAngle) }]);
   });
 
   expression = this.RULE("expression", () => {
-    this.OR([
+    this.OR(this.alternatives[11] ??= [
       { ALT: () => this.CONSUME(Quantity) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(UnterminatedString) },
@@ -221,7 +229,7 @@ export class MemaParser extends CstParser {
   });
 
   field = this.RULE("field", () => {
-    this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLiteral) }]);
+    this.OR(this.alternatives[12] ??= [{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(StringLiteral) }]);
     this.CONSUME(Colon);
     this.SUBRULE(this.expression);
   });

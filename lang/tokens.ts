@@ -136,7 +136,7 @@ export const allTokens: TokenType[] = [
 
 export const memaLexer = new Lexer(allTokens, {
   positionTracking: "full",
-  ensureOptimizations: false,
+  ensureOptimizations: true,
   errorMessageProvider: {
     buildUnexpectedCharactersMessage: (text, offset, length) =>
       `unexpected character${length > 1 ? "s" : ""} '${text.slice(offset, offset + length)}'`,
