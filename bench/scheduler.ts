@@ -47,8 +47,6 @@ type Cell = { report?: RunReport; refused?: string };
 
 /** Why mema is not the best in a cell, from traces of those runs (kept with the cells they explain). */
 const WHY: Record<string, string> = {
-  "large-3|512MB":
-    "every round ends with ObjectNet's fc6 (411 MB of weights, a 3.85 s load), which fits only once the budget is almost empty. Like partial, mema loads ObjectNet's later small layers (conv5_x, fc7, fc8) ahead and they hold the bytes fc6 waits for, so fc6 starts after ObjectNet's conv execs release them (12.8 s into a 17 s round in both traces); partial's FCFS order finishes EmotionNet and MemNet about 0.1 s sooner per round. Loading each network strictly in layer order was tried and does not help; what would is loading the big layer first and the small ones just in time (planning memory ahead), which mema does not do.",
   "lifelogging|1GB":
     "this workload is work-bound (the lower bound is the total work over 2 lanes). mema's critical-path rule serves the network with the longest remaining path first and leaves TinyYolo's 23-layer chain of short alternating loads and execs for the end of each round, where it cannot keep both lanes busy; MASA's shortest-network-first starts TinyYolo (mean-execution-time 696 ms) early. A variant that drops the critical-path rule while the work bound dominates reaches 1279.5 s here but loses all-networks 1GB/2GB by 1 % (5103 s against 5051 s), where ObjectNet's long chain must start first.",
   "lifelogging|2GB": "as at 1GB (memory does not bind at either).",

@@ -3,24 +3,51 @@
 //
 // Why the second test: with loads free to run ahead, networks can fill the budget with weights whose
 // executions then wait for bytes nobody will release. So every started unit u keeps a bound P(u) on the
-// most it may hold while finishing alone in its canonical sequential order (graph.ts): P = suffixPeak[f]
-// + bytes held by steps started ahead of f (f = first canonical step not yet done), and needs
-// P(u) - held(u) more bytes to finish. The state is safe when the units can finish one after the other,
-// each releasing what it holds; with one resource, trying them by increasing need decides it. A step is
-// admitted only if the state after it is safe. A safe state always admits the next canonical step of the
-// unit with the smallest need (its bytes are part of that need), so the run never deadlocks on memory,
-// whatever the policy picks, as long as it picks something admissible.
+// most it may hold while finishing alone in its canonical sequential order (graph.ts) from where it is:
+//   P = max over the canonical positions q >= f of (peak[q] + bytes held by steps started ahead of q),
+// f = the first canonical step not yet done, peak[q] = what the canonical run holds while step q runs
+// (it already counts every step before q, so a step started early adds its bytes only before its turn).
+// The unit needs P(u) - held(u) more bytes to finish. The state is safe when the units can finish one
+// after the other, each releasing what it holds; with one resource, trying them by increasing need
+// decides it. A step is admitted only if the state after it is safe. A safe state always admits the next
+// canonical step of the unit with the smallest need (its bytes are part of that need), so the run never
+// deadlocks on memory, whatever the policy picks, as long as it picks something admissible.
 import type { Step, StepGraph } from "./graph.ts";
 
 interface UnitState {
   started: boolean;
   finished: boolean;
   heldBytes: number;
-  /** Bytes held by steps after canonical position f. */
-  aheadBytes: number;
+  /** Canonical positions after f of steps that started (sorted); their held bytes count before their turn. */
+  ahead: number[];
   /** First canonical position not yet done. */
   f: number;
   done: boolean[];
+  /** P, while valid. */
+  bound: number;
+  boundValid: boolean;
+}
+
+/** Range maxima over one unit's canonical peaks, in O(1) per query after O(n log n) set-up. */
+class RangeMax {
+  private readonly levels: Float64Array[] = [];
+  constructor(values: readonly number[]) {
+    this.levels.push(Float64Array.from(values));
+    for (let width = 2; width <= values.length; width *= 2) {
+      const prev = this.levels[this.levels.length - 1]!;
+      const half = width / 2;
+      const next = new Float64Array(values.length - width + 1);
+      for (let i = 0; i < next.length; i++) next[i] = Math.max(prev[i]!, prev[i + half]!);
+      this.levels.push(next);
+    }
+  }
+  /** max of values[lo..hi) (-Infinity when empty). */
+  max(lo: number, hi: number): number {
+    if (hi <= lo) return -Infinity;
+    const level = 31 - Math.clz32(hi - lo);
+    const row = this.levels[level]!;
+    return Math.max(row[lo]!, row[hi - (1 << level)]!);
+  }
 }
 
 export class AdmissionGuard {
@@ -33,6 +60,7 @@ export class AdmissionGuard {
   /** Active units by increasing need, rebuilt after any change. */
   private dirty = true;
   private byNeed: number[] = [];
+  private readonly tables = new Map<number, RangeMax>();
 
   constructor(
     private readonly graph: StepGraph,
@@ -43,9 +71,11 @@ export class AdmissionGuard {
       started: false,
       finished: false,
       heldBytes: 0,
-      aheadBytes: 0,
+      ahead: [],
       f: 0,
       done: new Array<boolean>(u.canonical.length).fill(false),
+      bound: 0,
+      boundValid: false,
     }));
     this.position = new Int32Array(graph.steps.length);
     for (const u of graph.units) u.canonical.forEach((s, p) => (this.position[s] = p));
@@ -61,9 +91,50 @@ export class AdmissionGuard {
     return this.budgetBytes === null ? Infinity : this.budgetBytes - this.heldTotal;
   }
 
+  private rangeMax(u: number): RangeMax {
+    let table = this.tables.get(u);
+    if (!table) {
+      table = new RangeMax(this.graph.units[u]!.peakBytes);
+      this.tables.set(u, table);
+    }
+    return table;
+  }
+
+  /**
+   * max over q in [f, end) of peak[q] + (bytes held by ahead steps after q), plus `extra` for q < `at`
+   * (a candidate step at position `at`).
+   */
+  private boundWith(u: number, at: number, extra: number): number {
+    const state = this.units[u]!;
+    const end = this.graph.units[u]!.canonical.length;
+    if (state.f >= end) return 0;
+    const table = this.rangeMax(u);
+    const canonical = this.graph.units[u]!.canonical;
+    let after = 0;
+    for (const p of state.ahead) after += this.heldByStep[canonical[p]!]!;
+    let best = -Infinity;
+    let lo = state.f;
+    const segment = (hi: number) => {
+      // [lo, hi): ahead bytes `after`, plus `extra` on the part before `at`.
+      if (at > lo) best = Math.max(best, table.max(lo, Math.min(hi, at)) + after + extra);
+      if (at < hi) best = Math.max(best, table.max(Math.max(lo, at), hi) + after);
+    };
+    for (const p of state.ahead) {
+      segment(p);
+      after -= this.heldByStep[canonical[p]!]!;
+      lo = p;
+    }
+    segment(end);
+    return best;
+  }
+
   private bound(u: number): number {
     const state = this.units[u]!;
-    return this.graph.units[u]!.suffixPeakBytes[state.f]! + state.aheadBytes;
+    if (!state.boundValid) {
+      state.bound = this.boundWith(u, -1, 0);
+      state.boundValid = true;
+    }
+    return state.bound;
   }
 
   private need(u: number): number {
@@ -82,11 +153,11 @@ export class AdmissionGuard {
     }
     const u = step.unit;
     const state = this.units[u]!;
-    // The unit after the step: a step ahead of f adds to both its bound and its holding; the step at f
-    // is inside the bound already.
-    const ahead = this.position[step.id]! > state.f;
+    // The unit after the step: a step started ahead of its turn holds its bytes before its turn too; the
+    // step at f is inside the bound already.
+    const pos = this.position[step.id]!;
     const heldAfter = state.heldBytes + r;
-    const needAfter = this.bound(u) + (ahead ? r : 0) - heldAfter;
+    const needAfter = (pos > state.f ? this.boundWith(u, pos, r) : this.bound(u)) - heldAfter;
     let avail = free - r;
     let placed = false;
     for (const k of this.byNeed) {
@@ -114,7 +185,9 @@ export class AdmissionGuard {
     this.heldByStep[step.id] = r;
     state.heldBytes += r;
     this.heldTotal += r;
-    if (this.position[step.id]! > state.f) state.aheadBytes += r;
+    const pos = this.position[step.id]!;
+    if (pos > state.f) state.ahead.splice(insertionIndex(state.ahead, pos), 0, pos);
+    state.boundValid = false;
     this.dirty = true;
   }
 
@@ -127,19 +200,32 @@ export class AdmissionGuard {
       const ownerState = this.units[owner.unit]!;
       this.heldByStep[release.stepId]! -= release.bytes;
       ownerState.heldBytes -= release.bytes;
+      ownerState.boundValid = false;
       this.heldTotal -= release.bytes;
-      if (this.position[release.stepId]! > ownerState.f) ownerState.aheadBytes -= release.bytes;
     }
     state.done[this.position[step.id]!] = true;
     const canonical = this.graph.units[u]!.canonical;
-    while (state.f < canonical.length && state.done[state.f]) {
-      state.f++;
-      if (state.f < canonical.length) state.aheadBytes -= this.heldByStep[canonical[state.f]!]!;
-    }
+    while (state.f < canonical.length && state.done[state.f]) state.f++;
+    let passed = 0;
+    while (passed < state.ahead.length && state.ahead[passed]! <= state.f) passed++;
+    if (passed > 0) state.ahead.splice(0, passed);
+    state.boundValid = false;
     if (state.f === canonical.length && !state.finished) {
       state.finished = true;
       this.active.splice(this.active.indexOf(u), 1);
+      this.tables.delete(u);
     }
     this.dirty = true;
   }
+}
+
+function insertionIndex(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -7,8 +7,9 @@
 //     Slack = longest remaining path among the networks present - this network's remaining path; a
 //     remaining path is the critical path from now (loads in parallel, execs in order, started loads done).
 //  3. Otherwise the load needed soonest in its own network (the exec work ahead of it; 0 for an init),
-//     oldest network first: memory-heavy loads of one network run while compute-heavy layers of another
-//     execute, and no network is loaded far ahead while another could use the lane sooner.
+//     and at equal need the network with less slack: memory-heavy loads of one network run while
+//     compute-heavy layers of another execute, and no network is loaded far ahead while another could use
+//     the lane sooner.
 //  4. Ties: the network that started earliest, then the lowest task id.
 //  5. Only what the ledger admits (budget and deadlock-freedom, runtime/schedule/admission.ts).
 import type { Step } from "../../runtime/schedule/graph.ts";
@@ -68,9 +69,10 @@ export function mema(): Policy {
     const prefix = execBefore(ctx, ctx.graph.instances[step.instance]!.network);
     return prefix[step.layer]! - prefix[Math.min(ctx.nextExec(step.instance), step.layer)]!;
   };
-  const better = (a: Step, ka: number, b: Step | null, kb: number, ctx: PolicyContext) => {
+  const better = (a: Step, ka: number, a2: number, b: Step | null, kb: number, b2: number, ctx: PolicyContext) => {
     if (b === null) return true;
     if (ka !== kb) return ka < kb;
+    if (a2 !== b2) return a2 < b2;
     const oa = ctx.startOrder(a.instance);
     const ob = ctx.startOrder(b.instance);
     if (oa !== ob) return oa < ob;
@@ -95,10 +97,12 @@ export function mema(): Policy {
 
       let best: Step | null = null;
       let bestKey = Infinity;
-      const consider = (step: Step, key: number) => {
-        if (better(step, key, best, bestKey, ctx) && ctx.fits(step)) {
+      let bestKey2 = Infinity;
+      const consider = (step: Step, key: number, key2 = 0) => {
+        if (better(step, key, key2, best, bestKey, bestKey2, ctx) && ctx.fits(step)) {
           best = step;
           bestKey = key;
+          bestKey2 = key2;
         }
       };
       // 1. Execs: the critical network's, then by start order (key = start order; -1 for critical).
@@ -111,8 +115,8 @@ export function mema(): Policy {
         if (key - (step.kind === "load" ? step.durationMs : 0) <= 0) consider(step, key);
       }
       if (best) return best;
-      // 3. The load needed soonest in its own network.
-      for (const step of ready) if (step.kind !== "exec") consider(step, workAhead(step, ctx));
+      // 3. The load needed soonest in its own network; at equal need, the more critical network's.
+      for (const step of ready) if (step.kind !== "exec") consider(step, workAhead(step, ctx), slack(step));
       return best;
     },
     started(step, ctx) {

@@ -13,7 +13,7 @@ import { type Scenario, simulate, simulateRun } from "../../../runtime/schedule/
 import { POLICIES } from "../../../stdlib/names.ts";
 import { policies } from "../../../stdlib/policies/index.ts";
 
-const SCENARIOS = 2500;
+const SCENARIOS = Number(process.env.MEMA_SCENARIOS ?? 2500);
 
 function randomNetwork(r: SeededRandom, name: string): NetworkSpec {
   const n = 1 + r.int(7);
