@@ -8,6 +8,7 @@ import type { ShapeTable } from "../runtime/model/shapes.ts";
 import type { ModelFile } from "../runtime/model/split.ts";
 import type { LayerInfo } from "../runtime/model/types.ts";
 import { writeCsv, writeJson, writeTimeline, timelineFormatOf } from "../runtime/report/files.ts";
+import { formatBudget } from "../runtime/report/quantity.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
@@ -156,9 +157,19 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
           return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
         },
       });
+      const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
       for (const { pipeline, runs } of sweeps) {
-        reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, runs));
+        for (const settings of runs) {
+          try {
+            reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
+          } catch (error) {
+            // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
+            if (total === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
+            ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
+          }
+        }
       }
+      if (reports.length === 0) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
     }
   } catch (error) {
     if (error instanceof SchedulingError || error instanceof ProfileError || error instanceof ModelError) {

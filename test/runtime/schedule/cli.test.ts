@@ -46,6 +46,13 @@ test("flags override the file; comma lists sweep into a comparison; CSV and time
   assert.equal(reports.length, 10, "compare sweeps every policy by default");
 });
 
+test("in a sweep, a policy that can never fit a budget is reported and the others still run", async () => {
+  const r = await mema("compare", scenario, "--simulate", "--policies", "bulk,mema", "--memory", "30MB,1GB", "--json", join(dir, "s.json"));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /two: bulk at 30 MB refused: network agenet, exec of the whole network/);
+  assert.equal(JSON.parse(readFileSync(join(dir, "s.json"), "utf8")).length, 3);
+});
+
 test("the same file, profile and seed give byte-identical JSON", async () => {
   const a = join(dir, "a.json");
   const b = join(dir, "b.json");
