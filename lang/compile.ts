@@ -74,6 +74,7 @@ class Compiler {
   readonly lets = new Map<string, Expr>();
   readonly models = new Map<string, DeclaredModel>();
   readonly pipelines: PipelinePlan[] = [];
+  readonly pipelineNames = new Set<string>();
   readonly overrides = new Map<string, { expr: Expr | undefined; used: boolean }>();
   /** Display name to identity, to resolve paths relative to the file a value was written in. */
   readonly idOf = new Map<string, string>();
@@ -488,9 +489,10 @@ class Compiler {
   pipeline(statement: PipelineStatement, file: SourceFile, unnamedIndex: number): void {
     const stem = file.display.replace(/^.*[/\\]/, "").replace(/\.[^.]*$/, "") || "pipeline";
     const name = statement.name ?? (unnamedIndex > 1 ? `${stem}-${unnamedIndex}` : stem);
-    if (this.pipelines.some((p) => p.name === name)) {
+    if (this.pipelineNames.has(name)) {
       this.report("E_DUPLICATE_PIPELINE", `there is already a pipeline named '${name}'`, statement, "nameSpan");
     }
+    this.pipelineNames.add(name);
     const models: ModelPlan[] = [];
     const modelLines = new Map<string, number>();
     const seen = new Map<string, Statement>();
