@@ -17,8 +17,15 @@ export type HostTensor = ort.Tensor;
  *   back to the OS and keep a session's footprint at what it uses, which a memory budget needs. The arena
  *   would make repeated runs a little faster and keep its peak allocation until the session is released.
  * - executionMode "sequential": nodes run one after another, as the layers do.
- * Thread count is left to onnxruntime (both runs use the same): its CPU kernels split work across output
- * elements rather than across a reduction, and every verified model matched bit for bit.
+ * - prepacking left on (onnxruntime's default): Gemm/MatMul then run on B packed in fixed 256-deep K blocks,
+ *   so an output feature's sum does not depend on how many features the session computes, which keeps
+ *   tiles (cut along output features) exact. With `session.disable_prepacking` MLAS packs B per call with a
+ *   K block that grows as N shrinks (and N is split per thread by problem size): measured here, a Gemm tile
+ *   of 23 features then differs from the whole by 4.8e-7. Disabling it loads much faster (ObjectNet's layers
+ *   ~25 ms instead of ~600-900 ms, weights not copied) and stays exact as long as no Gemm/MatMul is tiled and
+ *   the whole-model baseline uses the same setting.
+ * Thread count is left to onnxruntime; both runs use the same one, which matters: some kernels (e.g.
+ * sos_googlenet's) change their last bits with the thread count.
  */
 export const EXACT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: "disabled",
