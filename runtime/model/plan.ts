@@ -245,14 +245,16 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
       "E_CAP",
     );
   }
+  // As many tiles as the cap needs, sized evenly (13 x 316 rather than 12 x 334 + 88).
   const count = Math.ceil(features / perTile);
+  const evenTile = Math.ceil(features / count);
   const output = step.outputs[0]!;
   const outType = shapes.get(output)!;
   const tiles: Group[] = [];
   const tileOutputs: string[] = [];
   for (let index = 0; index < count; index++) {
-    const start = index * perTile;
-    const end = Math.min(features, start + perTile);
+    const start = index * evenTile;
+    const end = Math.min(features, start + evenTile);
     const suffix = `::tile${index + 1}of${count}`;
     const sliceOf = (w: LayerWeight, axis: number): LayerWeight => {
       const dims = w.dims.map((d, i) => (i === axis ? end - start : d));
