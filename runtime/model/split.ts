@@ -113,8 +113,15 @@ export function fileSha256(path: string): string {
     closeSync(fd);
   }
   const sha256 = hash.digest("hex");
-  writeFileSync(memo, sha256 + "\n");
+  writeAtomically(memo, sha256 + "\n");
   return sha256;
+}
+
+/** Another process splitting the same model may be loading these files: never let it see half of one. */
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temp, data);
+  renameSync(temp, path);
 }
 
 function shortHash(text: string): string {
@@ -163,7 +170,7 @@ export async function discoverShapes(file: ModelFile, inputShapes: Record<string
       const dataType = dataTypeOfName(tensor.type);
       if (dataType !== undefined) table.set(name, { dataType, shape: [...tensor.dims] });
     }
-    writeFileSync(cachePath, JSON.stringify([...table].map(([name, t]) => [name, t.dataType, t.shape])));
+    writeAtomically(cachePath, JSON.stringify([...table].map(([name, t]) => [name, t.dataType, t.shape])));
     return table;
   } finally {
     await session.release();
@@ -209,14 +216,13 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const layers = plan.layers.map((layer) => {
     const fileName = `${variant}.${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
     const bytes = encodeModel(layerModel(plan, layer, (w) => placer.place(w)));
-    writeFileSync(join(dir, fileName), bytes);
+    writeAtomically(join(dir, fileName), bytes);
     return { ...layer.info, path: fileName };
   });
   placer.finish();
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
   // Written last and atomically: a manifest present means every layer file is complete.
-  writeFileSync(manifestPath + ".tmp", JSON.stringify(split));
-  renameSync(manifestPath + ".tmp", manifestPath);
+  writeAtomically(manifestPath, JSON.stringify(split));
   return { ...split, layers: layers.map((l) => ({ ...l, path: join(dir, l.path) })) };
 }
 
@@ -326,6 +332,6 @@ class WeightPlacer {
       all.set(chunk, at);
       at += chunk.length;
     }
-    writeFileSync(join(this.dir, this.sideFile), all);
+    writeAtomically(join(this.dir, this.sideFile), all);
   }
 }
