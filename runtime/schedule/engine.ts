@@ -130,6 +130,10 @@ export class Engine {
         return engine.activeCount;
       },
       running: this.running,
+      batchRounds: schedule.gated,
+      get arrivalsPending() {
+        return engine.schedule.arrivals.length - engine.nextArrival;
+      },
     };
   }
 

@@ -33,6 +33,10 @@ export interface PolicyContext {
   readonly activeNetworks: number;
   /** The step each lane runs now (null when idle). */
   readonly running: readonly (Step | null)[];
+  /** Arrivals come in batch rounds (each waits for the previous round), rather than as a stream. */
+  readonly batchRounds: boolean;
+  /** Arrivals not admitted yet (0: what is here is all the work left). */
+  readonly arrivalsPending: number;
 }
 
 export interface Policy {

@@ -12,6 +12,8 @@
 //     the lane sooner.
 //  4. Ties: the network that started earliest, then the lowest task id.
 //  5. Only what the ledger admits (budget and deadlock-freedom, runtime/schedule/admission.ts).
+// Streams (arrivals not in batch rounds) have no round to finish together: there, execs and then loads
+// go to the network closest to done (shortest remaining path first), which keeps response times short.
 import type { Step } from "../../runtime/schedule/graph.ts";
 import type { Policy, PolicyContext } from "../../runtime/schedule/policy.ts";
 
@@ -105,6 +107,15 @@ export function mema(): Policy {
           bestKey2 = key2;
         }
       };
+      if (!ctx.batchRounds) {
+        // A stream: no round to finish together, and each network's response counts. Execs first, the
+        // network closest to done first (shortest remaining path); then the load needed soonest in its own
+        // network, the network closest to done first.
+        for (const step of ready) if (step.kind === "exec") consider(step, remainingPath(ctx, step.instance));
+        if (best) return best;
+        for (const step of ready) if (step.kind !== "exec") consider(step, workAhead(step, ctx), remainingPath(ctx, step.instance));
+        return best;
+      }
       // 1. Execs: the critical network's, then by start order (key = start order; -1 for critical).
       for (const step of ready) if (step.kind === "exec") consider(step, slack(step) <= 0 ? -1 : ctx.startOrder(step.instance));
       if (best) return best;

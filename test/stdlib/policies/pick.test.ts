@@ -29,6 +29,8 @@ function ctx(over: Partial<PolicyContext> & { blocked?: Step[] } = {}): PolicyCo
     startOrder: (i) => i,
     activeNetworks: 2,
     running: [null, null],
+    batchRounds: true,
+    arrivalsPending: 0,
     ...over,
   };
 }
