@@ -33,3 +33,13 @@ test("run(yaml, { simulate }) simulates; mistakes in the document are thrown wit
   assert.equal(report!.networks.length, 4);
   await assert.rejects(run("pipeline { model agenet; polcy mema; }"), /pipeline\.mema:1:26: error\[E_UNKNOWN_STATEMENT\]/);
 });
+
+test("under a small budget the largest layers run as tiles, and the answers stay those of the whole model", async () => {
+  // AgeNet (44 MiB of weights; fc6 alone 27 MiB) under 12 MB: fc6 must be cut into tiles.
+  const [baseline, tiled] = await run("pipeline z { model agenet; memory 12MB; policy linear; workers 2; arrivals batch 1; }", { baseline: true });
+  assert.equal(tiled!.memoryBudgetBytes, 12e6);
+  assert.ok(tiled!.steps.some((s) => /^fc6#\d+\/\d+$/.test(s.layer)), "fc6 ran as tiles");
+  assert.ok(tiled!.peakAccountedBytes <= 12e6);
+  assert.equal(tiled!.networks[0]!.outputDigest, baseline!.networks[0]!.outputDigest);
+  assert.equal(tiled!.networks[0]!.top1, baseline!.networks[0]!.top1);
+});
