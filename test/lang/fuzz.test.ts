@@ -54,7 +54,7 @@ function assertPositions(diagnostics: Diagnostic[], files: Map<string, string>, 
   }
 }
 
-test("2000 seeded mutations of the examples: no throw, valid positions, formatting idempotent", () => {
+test("2000 seeded mutations of the examples: no throw, valid positions, formatting idempotent", { timeout: 120_000 }, () => {
   const next = random(20261126);
   for (let i = 0; i < 2000; i++) {
     const seed = seeds[i % seeds.length]!;
@@ -73,7 +73,7 @@ test("2000 seeded mutations of the examples: no throw, valid positions, formatti
   }
 });
 
-test("300 seeded mutations of a YAML document: no throw, valid positions", () => {
+test("300 seeded mutations of a YAML document: no throw, valid positions", { timeout: 120_000 }, () => {
   const next = random(7);
   const yaml = "let:\n  budget: 512MB\npipeline:\n  name: y\n  models: [agenet, { name: b, from: facenet, seed: 2 }]\n  memory: [budget, 1GiB]\n  policy: [mema, bulk]\n  arrivals: { kind: poisson, mean: 100ms, count: 3, seed: 1 }\n";
   for (let i = 0; i < 300; i++) {
