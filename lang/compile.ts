@@ -6,7 +6,6 @@ import {
   type MemaDocument,
   type ModelStatement,
   type PipelineStatement,
-  type RecordExpr,
   type Span,
   type Statement,
   isBroken,

@@ -100,8 +100,6 @@ export function splitQuantity(image: string): { value: number; unit: string | nu
 
 class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
-  /** The last real token seen, so recovered parts can be anchored on something real. */
-  private lastReal: IToken | undefined;
 
   constructor(
     readonly file: string,
@@ -227,7 +225,6 @@ class AstBuilder {
     const b = this.firstLast(inner);
     if (!b) return undefined;
     const span = spanBetween(b[0], b[1]);
-    this.lastReal = b[0];
     const name = imageOf;
     let statement: Statement;
     switch (inner.name) {

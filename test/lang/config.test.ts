@@ -1,6 +1,9 @@
 // The YAML/JSON front end and the JSON Schema: paths and positions in errors, plans valid by schema.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import AjvModule from "ajv";
 import { compile, memaSchema } from "../../lang/index.ts";
 
@@ -43,4 +46,12 @@ test("every compiled plan is valid against `mema schema`, and the schema rejects
   assert.ok(validate(JSON.parse(JSON.stringify(r.plan))), JSON.stringify(validate.errors));
   assert.equal(validate({ version: 1, pipelines: [{ name: "x" }] }), false);
   assert.ok(validate({ pipeline: { models: ["agenet"], memory: "1GB" } }), "a YAML document is valid too");
+});
+
+test("examples/faces.yaml and examples/faces.mema compile to the same plan", () => {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "../../examples");
+  const mema = compile(readFileSync(join(dir, "faces.mema"), "utf8"), { file: "faces.mema" });
+  const yaml = compile(readFileSync(join(dir, "faces.yaml"), "utf8"), { file: "faces.yaml" });
+  assert.deepEqual(yaml.diagnostics, []);
+  assert.deepEqual({ ...yaml.plan, source: undefined }, { ...mema.plan, source: undefined });
 });
