@@ -1,15 +1,14 @@
 // `mema layers`, `mema verify` and `mema profile` through the CLI entry, with output captured.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../../cli/main.ts";
 import type { LayerProfile } from "../../../runtime/model/profile.ts";
-import { tempFolder, writeModel } from "./graph-builder.ts";
+import { tempFolder, writeModel, useTempCache } from "./graph-builder.ts";
 import { chainModel, symbolicModel } from "./split-cases.ts";
 
-process.env.MEMA_CACHE_DIR = mkdtempSync(join(tmpdir(), "mema-cache-test-"));
+useTempCache();
 
 async function mema(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";

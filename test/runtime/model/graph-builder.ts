@@ -1,5 +1,5 @@
 // Builds small ONNX models in test code (onnx-buf), with seeded weights, and writes them to a temp folder.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -123,16 +123,40 @@ export function model(parts: GraphParts, opset = 17): ModelProto {
   });
 }
 
+const cleanups: string[] = [];
+const cleanUp = () => {
+  for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+// Node and Bun fire process "exit"; Deno's test runner ends with the web "unload" event instead.
+process.on("exit", cleanUp);
+(globalThis as { addEventListener?: (type: string, listener: () => void) => void }).addEventListener?.("unload", cleanUp);
+
+/** A temp folder removed when the process exits. */
+function ownTempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(dir);
+  return dir;
+}
+
+let cache: string | undefined;
+/**
+ * Points cacheDir() at a temp folder removed on exit, once per process (Bun and Deno run every test file in
+ * one process, so the files share it).
+ */
+export function useTempCache(): void {
+  cache ??= process.env.MEMA_CACHE_DIR = ownTempFolder("mema-cache-test-");
+}
+
 let folder: string | undefined;
 /** Writes the model to a fresh temp folder (one per test file) and returns its path. */
 export function writeModel(name: string, proto: ModelProto): string {
-  folder ??= mkdtempSync(join(tmpdir(), "mema-model-test-"));
+  folder ??= ownTempFolder("mema-model-test-");
   const path = join(folder, `${name}.onnx`);
   writeFileSync(path, encodeModel(proto));
   return path;
 }
 
 export function tempFolder(): string {
-  folder ??= mkdtempSync(join(tmpdir(), "mema-model-test-"));
+  folder ??= ownTempFolder("mema-model-test-");
   return folder;
 }

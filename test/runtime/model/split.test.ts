@@ -3,7 +3,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { decodeModel, scanRawData } from "../../../runtime/model/onnx-file.ts";
 import { planLayers } from "../../../runtime/model/plan.ts";
@@ -12,10 +11,10 @@ import { readModelFile, splitModel, type SplitOptions } from "../../../runtime/m
 import { maxAbsDifference, runLayered, runWhole, toFeeds } from "../../../runtime/model/staged-run.ts";
 import { ModelError } from "../../../runtime/model/errors.ts";
 import type { SplitModel } from "../../../runtime/model/types.ts";
-import { writeModel, tempFolder } from "./graph-builder.ts";
+import { writeModel, tempFolder, useTempCache } from "./graph-builder.ts";
 import * as cases from "./split-cases.ts";
 
-process.env.MEMA_CACHE_DIR = mkdtempSync(join(tmpdir(), "mema-cache-test-"));
+useTempCache();
 
 /** Splits, runs whole and staged on seeded inputs, asserts bit-identical and non-trivial outputs. */
 async function assertExact(path: string, options: SplitOptions = {}): Promise<SplitModel> {

@@ -6,6 +6,9 @@ import { planLayers } from "../../../runtime/model/plan.ts";
 import { verifyModel } from "../../../runtime/model/staged-run.ts";
 import { ZOO_NETWORKS } from "../../../stdlib/names.ts";
 import { zooInfo, zooModel, zooModelPath } from "../../../stdlib/zoo/index.ts";
+import { useTempCache } from "./graph-builder.ts";
+
+useTempCache();
 
 // Whole-model runs of the 200-575 MB networks take seconds each; bench/layers verifies all ten on every run,
 // and MEMA_TEST_ZOO=all verifies them here too.
