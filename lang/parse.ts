@@ -354,8 +354,20 @@ class AstBuilder {
   }
 }
 
+/** End positions from the image: no token spans lines (strings, comments and units stop at a newline). */
+function completePositions(tokens: IToken[]): void {
+  for (const token of tokens) {
+    const last = token.image.length - 1;
+    token.endOffset = token.startOffset + last;
+    token.endLine = token.startLine;
+    token.endColumn = (token.startColumn ?? 1) + last;
+  }
+}
+
 function lex(text: string, file: string, diagnostics: Diagnostic[]) {
   const lexed = memaLexer.tokenize(text);
+  completePositions(lexed.tokens);
+  completePositions(lexed.groups["comments"] ?? []);
   for (const e of lexed.errors) {
     diagnostics.push({
       code: "E_SYNTAX",

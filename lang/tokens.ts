@@ -135,7 +135,9 @@ export const allTokens: TokenType[] = [
 ];
 
 export const memaLexer = new Lexer(allTokens, {
-  positionTracking: "full",
+  // Every token sits on one line, so end positions are computed from the image (lang/parse.ts):
+  // cheaper than having the lexer track them.
+  positionTracking: "onlyStart",
   ensureOptimizations: true,
   errorMessageProvider: {
     buildUnexpectedCharactersMessage: (text, offset, length) =>
