@@ -1,12 +1,11 @@
 // Syntax tree to Plan: follows imports, resolves lets (and --set overrides), checks every value and
 // name, and builds the plan. Reports all independent errors; never throws.
+import { readArrivals } from "./arrivals.ts";
 import {
-  type ArrivalsStatement,
   type Expr,
   type MemaDocument,
   type ModelStatement,
   type PipelineStatement,
-  type Span,
   type Statement,
   isBroken,
   spanOf,
@@ -18,7 +17,7 @@ import { parse, parseExpression } from "./parse.ts";
 import type { ArrivalsPlan, InputPlan, ModelPlan, ModelSource, PipelinePlan, Plan, RunSettings } from "./plan.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
 import { PIPELINE_STATEMENTS, STATEMENT_KEYWORDS, TOP_STATEMENTS } from "./tokens.ts";
-import { BYTES_PER_UNIT, DURATION_UNIT_LIST, MS_PER_UNIT, SIZE_UNIT_LIST } from "./units.ts";
+import { ValueReader } from "./values.ts";
 
 export interface CompileOptions {
   /** The file name shown in diagnostics, and the base of relative paths (with a host). */
@@ -53,50 +52,20 @@ interface DeclaredModel {
   input: InputPlan;
 }
 
-const NO_SPAN: Span = { offset: 0, length: 1, line: 1, column: 1 };
-const ARRIVAL_KINDS = ["batch", "every", "normal", "poisson", "times"] as const;
-type ArrivalKind = (typeof ARRIVAL_KINDS)[number];
-/** Parameters per arrival kind; the first is the one a bare value after the kind sets. */
-const ARRIVAL_PARAMETERS: Record<ArrivalKind, string[]> = {
-  batch: ["rounds", "gap", "pick", "seed"],
-  every: ["period", "count", "pick", "seed"],
-  normal: ["mean", "sd", "count", "seed", "pick"],
-  poisson: ["mean", "count", "seed", "pick"],
-  times: ["times", "pick", "seed"],
-};
 const MODEL_OPTIONS = ["shapes", "input", "seed"];
 
-class Compiler {
-  readonly diagnostics: Diagnostic[] = [];
+class Compiler extends ValueReader {
   readonly files = new Map<string, string>();
-  /** Resolved let values by name; a later definition (the importing file's) shadows an earlier one. */
-  readonly lets = new Map<string, Expr>();
   readonly models = new Map<string, DeclaredModel>();
   readonly pipelines: PipelinePlan[] = [];
   readonly pipelineNames = new Set<string>();
   readonly overrides = new Map<string, { expr: Expr | undefined; used: boolean }>();
   /** Display name to identity, to resolve paths relative to the file a value was written in. */
   readonly idOf = new Map<string, string>();
-  private readonly catalog: Catalog;
-
   constructor(readonly options: CompileOptions) {
-    this.catalog = options.catalog ?? defaultCatalog;
+    super(options.file ?? "<input>", options.catalog ?? defaultCatalog);
   }
 
-  // ---- diagnostics ----
-
-  report(code: string, message: string, node: object | undefined, key = "span", fallbackFile?: string): void {
-    const span = (node && (spanOf(node, key) ?? spanOf(node))) ?? NO_SPAN;
-    this.diagnostics.push({
-      code,
-      severity: "error",
-      message,
-      file: span.file ?? fallbackFile ?? this.options.file ?? "<input>",
-      line: span.line,
-      column: span.column,
-      length: span.length,
-    });
-  }
 
   // ---- loading ----
 
@@ -153,164 +122,6 @@ class Compiler {
     }
   }
 
-  // ---- values ----
-
-  /** Replaces names bound by `let` with their values; other names stay (symbols). */
-  resolve(expr: Expr): Expr {
-    switch (expr.kind) {
-      case "name": {
-        const bound = this.lets.get(expr.name);
-        return bound ?? expr;
-      }
-      case "list": {
-        const items = expr.items.map((item) => this.resolve(item));
-        return items.every((item, i) => item === expr.items[i]) ? expr : copySpan(expr, { kind: "list", items });
-      }
-      case "record": {
-        const values = expr.fields.map((f) => this.resolve(f.value));
-        if (values.every((v, i) => v === expr.fields[i]!.value)) return expr;
-        const fields = expr.fields.map((f, i) => copySpan(f, { key: f.key, value: values[i]! }, "keySpan"));
-        return copySpan(expr, { kind: "record", fields });
-      }
-      default:
-        return expr;
-    }
-  }
-
-  undefinedName(name: string, node: Expr, what: string): void {
-    this.report("E_UNDEFINED", `undefined variable '${name}' (${what})${didYouMean(name, this.lets.keys())}`, node);
-  }
-
-  kindOf(expr: Expr): string {
-    switch (expr.kind) {
-      case "quantity":
-        return expr.unit === null ? "a number" : `'${expr.value}${expr.unit}'`;
-      case "string":
-        return "a string";
-      case "name":
-        return `the name '${expr.name}'`;
-      case "bool":
-        return "a boolean";
-      case "list":
-        return "a list";
-      case "record":
-        return "a record";
-      default:
-        return "nothing";
-    }
-  }
-
-  /** Bytes, or null for `unlimited`; undefined after reporting an error. */
-  sizeBytes(expr: Expr, what: string): number | null | undefined {
-    if (expr.kind === "missing") return undefined;
-    if (expr.kind === "name") {
-      if (expr.name === "unlimited") return null;
-      this.undefinedName(expr.name, expr, `${what} needs a size like 512MB, or 'unlimited'`);
-      return undefined;
-    }
-    if (expr.kind !== "quantity") {
-      this.report("E_TYPE", `${what} needs a size like 512MB, not ${this.kindOf(expr)}`, expr);
-      return undefined;
-    }
-    if (expr.unit === null) {
-      this.report("E_UNIT", `${what} needs a unit (${SIZE_UNIT_LIST})`, expr);
-      return undefined;
-    }
-    const factor = BYTES_PER_UNIT[expr.unit];
-    if (factor === undefined) {
-      const hint = MS_PER_UNIT[expr.unit] !== undefined ? `${what} is a size, not a duration` : `unknown unit '${expr.unit}'${didYouMean(expr.unit, Object.keys(BYTES_PER_UNIT))}`;
-      this.report("E_UNIT", `${hint} (${SIZE_UNIT_LIST})`, expr);
-      return undefined;
-    }
-    const bytes = Math.round(expr.value * factor);
-    if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
-      this.report("E_RANGE", `${what} must be a positive size, got ${expr.value}${expr.unit}`, expr);
-      return undefined;
-    }
-    return bytes;
-  }
-
-  durationMs(expr: Expr, what: string, positive = false): number | undefined {
-    if (expr.kind === "missing") return undefined;
-    if (expr.kind === "name") {
-      this.undefinedName(expr.name, expr, `${what} needs a duration like 100ms`);
-      return undefined;
-    }
-    if (expr.kind !== "quantity") {
-      this.report("E_TYPE", `${what} needs a duration like 100ms, not ${this.kindOf(expr)}`, expr);
-      return undefined;
-    }
-    if (expr.unit === null) {
-      this.report("E_UNIT", `${what} needs a unit (${DURATION_UNIT_LIST})`, expr);
-      return undefined;
-    }
-    const factor = MS_PER_UNIT[expr.unit];
-    if (factor === undefined) {
-      const hint = BYTES_PER_UNIT[expr.unit] !== undefined ? `${what} is a duration, not a size` : `unknown unit '${expr.unit}'${didYouMean(expr.unit, Object.keys(MS_PER_UNIT))}`;
-      this.report("E_UNIT", `${hint} (${DURATION_UNIT_LIST})`, expr);
-      return undefined;
-    }
-    // Round away float noise (0.1s * 1000 = 100.00000000000001) at a nanosecond.
-    const ms = Math.round(expr.value * factor * 1e6) / 1e6;
-    if (!Number.isFinite(ms) || ms < 0 || (positive && ms === 0)) {
-      this.report("E_RANGE", `${what} must be ${positive ? "positive" : "zero or more"}, got ${expr.value}${expr.unit}`, expr);
-      return undefined;
-    }
-    return ms;
-  }
-
-  integer(expr: Expr, what: string, min: number): number | undefined {
-    if (expr.kind === "missing") return undefined;
-    if (expr.kind === "name") {
-      this.undefinedName(expr.name, expr, `${what} needs a whole number`);
-      return undefined;
-    }
-    if (expr.kind !== "quantity" || expr.unit !== null) {
-      this.report("E_TYPE", `${what} needs a whole number, not ${this.kindOf(expr)}`, expr);
-      return undefined;
-    }
-    if (!Number.isSafeInteger(expr.value) || expr.value < min) {
-      this.report("E_RANGE", `${what} must be a whole number of at least ${min}, got ${expr.value}`, expr);
-      return undefined;
-    }
-    return expr.value;
-  }
-
-  policy(expr: Expr): string | undefined {
-    if (expr.kind === "missing") return undefined;
-    const name = expr.kind === "name" ? expr.name : expr.kind === "string" ? expr.value : undefined;
-    if (name === undefined) {
-      this.report("E_TYPE", `policy needs a policy name (${this.catalog.policies.join(", ")}), not ${this.kindOf(expr)}`, expr);
-      return undefined;
-    }
-    if (!this.catalog.policies.includes(name)) {
-      this.report("E_UNKNOWN_POLICY", `unknown policy '${name}'${suggestOrList(name, this.catalog.policies, "policies")}`, expr);
-      return undefined;
-    }
-    return name;
-  }
-
-  /** A list makes a sweep axis; one value is an axis of one. */
-  axis<T>(expr: Expr, what: string, convert: (item: Expr) => T | undefined): T[] | undefined {
-    const items = expr.kind === "list" ? expr.items : [expr];
-    if (expr.kind === "list" && items.length === 0) {
-      this.report("E_TYPE", `${what} needs at least one value, the list is empty`, expr);
-      return undefined;
-    }
-    const values: T[] = [];
-    let ok = true;
-    for (const item of items) {
-      if (item.kind === "list") {
-        this.report("E_TYPE", `${what}: a sweep is one flat list, not a list of lists`, item);
-        ok = false;
-        continue;
-      }
-      const value = convert(item);
-      if (value === undefined) ok = false;
-      else values.push(value);
-    }
-    return ok ? values : undefined;
-  }
 
   // ---- models ----
 
@@ -538,7 +349,7 @@ class Compiler {
           break;
         }
         case "arrivals":
-          arrivals = this.arrivals(inner);
+          arrivals = readArrivals(inner, this);
           break;
         case "session":
           session = this.session(inner.options);
@@ -562,140 +373,7 @@ class Compiler {
     this.pipelines.push({ name, models, arrivals, sweep: { memoryBytes: memory, policy, workers }, runs, session });
   }
 
-  arrivals(statement: ArrivalsStatement): ArrivalsPlan | undefined {
-    const [kindExpr, ...rest] = statement.args;
-    const example = "e.g. 'arrivals batch 10;' or 'arrivals poisson 200ms count 50 seed 1;'";
-    if (!kindExpr) {
-      this.report("E_ARRIVALS", `arrivals needs a kind (${ARRIVAL_KINDS.join(", ")}), ${example}`, statement);
-      return undefined;
-    }
-    if (kindExpr.kind !== "name" || !(ARRIVAL_KINDS as readonly string[]).includes(kindExpr.name)) {
-      const word = kindExpr.kind === "name" ? kindExpr.name : "";
-      this.report("E_ARRIVALS", `unknown arrivals kind ${kindExpr.kind === "name" ? `'${word}'` : this.kindOf(kindExpr)}${suggestOrList(word, ARRIVAL_KINDS, "kinds")}`, kindExpr);
-      return undefined;
-    }
-    const kind = kindExpr.name as ArrivalKind;
-    const parameters = ARRIVAL_PARAMETERS[kind];
-    const values = new Map<string, Expr>();
-    let ok = true;
-    let i = 0;
-    const isKey = (e: Expr | undefined) => e?.kind === "name" && parameters.includes(e.name) && !values.has(e.name);
-    if (rest[0] && !isKey(rest[0])) {
-      values.set(parameters[0]!, rest[0]);
-      i = 1;
-    }
-    while (i < rest.length) {
-      const key = rest[i]!;
-      if (key.kind !== "name" || !parameters.includes(key.name)) {
-        const word = key.kind === "name" ? `'${key.name}'` : this.kindOf(key);
-        this.report("E_ARRIVALS", `unexpected ${word} in ${kind} arrivals${suggestOrList(key.kind === "name" ? key.name : "", parameters, "parameters")}`, key);
-        ok = false;
-        // A misspelt key is most likely followed by its value: skip both.
-        i += key.kind === "name" && rest[i + 1] && !isKey(rest[i + 1]) ? 2 : 1;
-        continue;
-      }
-      if (values.has(key.name)) {
-        this.report("E_ARRIVALS", `'${key.name}' is given twice`, key);
-        ok = false;
-      }
-      const value = rest[i + 1];
-      if (!value || isKey(value)) {
-        this.report("E_ARRIVALS", `'${key.name}' needs a value`, key);
-        ok = false;
-        i += 1;
-        continue;
-      }
-      values.set(key.name, value);
-      i += 2;
-    }
-    const get = (name: string) => {
-      const e = values.get(name);
-      return e ? this.resolve(e) : undefined;
-    };
-    const required = (name: string, what: string): Expr | undefined => {
-      const e = get(name);
-      if (!e) {
-        this.report("E_ARRIVALS", `${kind} arrivals need ${what}, ${example}`, statement);
-        ok = false;
-      }
-      return e;
-    };
-    const count = (name: string, fallback: number, min = 1) => {
-      const e = get(name);
-      if (!e) return fallback;
-      const n = this.integer(e, name, min);
-      if (n === undefined) ok = false;
-      return n ?? fallback;
-    };
-    const duration = (e: Expr | undefined, what: string, positive = false) => {
-      if (!e) return 0;
-      const ms = this.durationMs(e, what, positive);
-      if (ms === undefined) ok = false;
-      return ms ?? 0;
-    };
-    const seed = count("seed", 0, 0);
-    let plan: ArrivalsPlan;
-    switch (kind) {
-      case "batch":
-        plan = { kind, rounds: count("rounds", 1), gapMs: duration(get("gap"), "gap") };
-        break;
-      case "every":
-        plan = { kind: "periodic", periodMs: duration(required("period", "a period (every 500ms)"), "period"), count: count("count", 1) };
-        break;
-      case "normal":
-        plan = {
-          kind,
-          meanMs: duration(required("mean", "a mean gap (normal 30s sd 500ms)"), "mean"),
-          stddevMs: duration(required("sd", "a standard deviation (sd 500ms)"), "sd"),
-          count: count("count", 1),
-          seed,
-        };
-        break;
-      case "poisson":
-        plan = { kind, meanMs: duration(required("mean", "a mean gap (poisson 100ms)"), "mean", true), count: count("count", 1), seed };
-        break;
-      case "times": {
-        const list = required("times", "a list of gaps (times [0ms, 100ms])");
-        let timesMs: number[] = [];
-        if (list && list.kind !== "list") {
-          this.report("E_TYPE", `times arrivals need a list of gaps like [0ms, 100ms], not ${this.kindOf(list)}`, list);
-          ok = false;
-        } else if (list) {
-          timesMs = list.items.map((e) => duration(this.resolve(e), "gap"));
-          if (list.items.length === 0) {
-            this.report("E_TYPE", "times arrivals need at least one gap", list);
-            ok = false;
-          }
-        }
-        plan = { kind, timesMs };
-        break;
-      }
-    }
-    if (values.has("pick")) plan.pick = { count: count("pick", 1), seed };
-    return ok ? plan : undefined;
-  }
 
-  session(options: Expr): Record<string, number | string | boolean> | undefined {
-    const resolved = this.resolve(options);
-    if (resolved.kind !== "record") {
-      this.report("E_TYPE", `session takes a record like { intraOpNumThreads: 1 }, not ${this.kindOf(resolved)}`, resolved);
-      return undefined;
-    }
-    const out: Record<string, number | string | boolean> = {};
-    let ok = true;
-    for (const field of resolved.fields) {
-      const v = field.value;
-      if (v.kind === "quantity" && v.unit === null) out[field.key] = v.value;
-      else if (v.kind === "string") out[field.key] = v.value;
-      else if (v.kind === "bool") out[field.key] = v.value;
-      else if (v.kind === "name") out[field.key] = v.name;
-      else if (v.kind !== "missing") {
-        this.report("E_TYPE", `session option '${field.key}' takes a number, string or boolean, not ${this.kindOf(v)}`, v);
-        ok = false;
-      }
-    }
-    return ok ? out : undefined;
-  }
 
   finish(): void {
     for (const [name, override] of this.overrides) {
@@ -711,12 +389,6 @@ class Compiler {
       });
     }
   }
-}
-
-function copySpan<T extends object>(from: object, to: T, key = "span"): T {
-  const span = spanOf(from, key);
-  if (span) Object.defineProperty(to, key, { value: span, enumerable: false, configurable: true, writable: true });
-  return to;
 }
 
 function setSpanFrom<T extends object>(from: object, to: T, key: string): T {
