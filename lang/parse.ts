@@ -305,7 +305,9 @@ class AstBuilder {
 
   /** An expression; a missing one (recovery) becomes `missing`, anchored after `previous`. */
   expression(cst: CstNode | undefined, previous: IToken): Expr {
-    const span = cst ? this.nodeSpan(cst) : undefined;
+    // Most values are one token: their span is the token's, no lookup needed.
+    const only = cst ? firstChild(cst) : undefined;
+    const span = only && isToken(only) ? (isReal(only) ? tokenSpan(only) : undefined) : cst ? this.nodeSpan(cst) : undefined;
     if (!cst || !span) return this.mark({ kind: "missing" } as Expr, isReal(previous) ? afterToken(previous) : { offset: 0, length: 1, line: 1, column: 1 });
     const listNode = sub(cst, "list");
     if (listNode) {
@@ -314,7 +316,7 @@ class AstBuilder {
     }
     const recordNode = sub(cst, "record");
     if (recordNode) return this.record(recordNode);
-    const token = firstChild(cst) as IToken;
+    const token = only as IToken;
     let expr: Expr;
     switch (token.tokenType.name) {
       case "Quantity": {
