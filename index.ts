@@ -9,3 +9,4 @@ export { splitModel, planLayers, verifyModel, profileModel, loadLayer, parseShap
 export { renderSummary, renderComparison, toJson, stepsCsv, networksCsv, layersCsv, renderTimeline, renderTimelinePage, createProgress, type TimelineOptions, type Progress } from "./runtime/report/index.ts";
 export { run, type RunDocumentOptions } from "./runtime/execute/library-run.ts";
 export { simulate, simulatePipeline, pipelineScenario, profiledResolver, Engine, SchedulingError, drive, runWithBackend, chainNetwork, networkFromLayers, policies, policyByName, type NetworkSpec, type Policy, type PolicyContext, type Scenario, type StepBackend } from "./runtime/schedule/index.ts";
+export { fileHost } from "./runtime/host/files.ts";
