@@ -72,8 +72,14 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
         continue;
       }
     }
+    const hint =
+      policy.graph === "bulk"
+        ? " (it loads whole networks; a layer-wise policy such as partial or mema can run this)"
+        : policy.graph.startsWith("deepeye")
+          ? " (DeepEye loads every conv layer of an arrival before the first conv exec)"
+          : "";
     throw new SchedulingError(
-      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${tileable ? " even tiled" : ""}`,
+      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${tileable ? " even tiled" : ""}${hint}`,
       "E_TOO_BIG",
     );
   }
