@@ -28,6 +28,17 @@ test("linear: one worker, init-load-exec strictly alternating, networks chained"
   ]);
 });
 
+test("linear: the chain spans arrivals (a later arrival's init waits for the previous network's last exec)", () => {
+  const report = simulate(
+    { pipeline: "golden", networks: [net("A", 2), net("B", 1)], arrivals: { gated: false, absolute: false, arrivals: [{ networks: [0], gapMs: 0 }, { networks: [1], gapMs: 1 }] } },
+    { policy: policies.linear, workers: 1, memoryBudgetBytes: null },
+  );
+  const b = report.networks.find((n) => n.name === "B")!;
+  assert.equal(b.arrivalMs, 1);
+  assert.equal(b.startMs, 5, "B's init waits for A's exec of l1 (4..5)");
+  assert.equal(b.waitMs, 4);
+});
+
 test("bulk: one worker even when asked for two, whole-model load then forward, networks chained", () => {
   assert.deepEqual(trace("bulk", [net("A", 2), net("B", 2)], 2), [
     "0 w0 init A", "1 w0 load A/*", "3 w0 exec A/*", "5 w0 init B", "6 w0 load B/*", "8 w0 exec B/*",
@@ -76,6 +87,22 @@ test("deepeye-frugal: a network's fc loads also wait for the previous network's 
     "5 w1 exec A/l1", "5 w0 exec B/l0",
     "6 w1 load B/l1",
     "7 w1 exec B/l1",
+  ]);
+});
+
+test("deepeye: a network without fc layers is skipped by the fc links; the next fc loads wait for the last network that has them", () => {
+  const networks = [net("A", 2, { convLayers: 1 }), net("T", 1), net("B", 2, { convLayers: 1 })];
+  assert.deepEqual(trace("deepeye", networks), [
+    "0 w0 init A",
+    "1 w0 load A/l0", "1 w1 load A/l1",
+    "2 w0 init T", // waits for A's last conv load
+    "3 w0 load T/l0",
+    "4 w0 init B", // waits for T's last conv load
+    "5 w0 load B/l0", "5 w1 load B/l1", // B's fc load waits for A's (T has none)
+    "6 w0 exec A/l0", // the first conv exec waits for the arrival's last conv load (B's)
+    "7 w1 exec A/l1", "7 w0 exec T/l0", // T's conv exec after A's last conv exec
+    "8 w0 exec B/l0",
+    "9 w1 exec B/l1",
   ]);
 });
 
