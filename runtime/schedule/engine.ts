@@ -262,6 +262,9 @@ export class Engine {
         if (--this.waiting[init]! === 0) this.becomeReady(init);
       }
       this.nextArrival++;
+      // One round per poll: EdgeCaffe admits at most one arrival per tick, and its workers take the
+      // round's INITs before the next tick looks at the gate again.
+      if (this.schedule.gated) break;
     }
   }
 

@@ -39,6 +39,17 @@ test("linear: the chain spans arrivals (a later arrival's init waits for the pre
   assert.equal(b.waitMs, 4);
 });
 
+test("batch gate: ours waits for the round to finish; EdgeCaffe's opens when no started network is active (quirk 7)", () => {
+  const run = (admission: Admission) =>
+    simulate(
+      { pipeline: "golden", networks: [net("A", 2), net("B", 2)], arrivals: { gated: true, absolute: false, arrivals: [{ networks: [0, 1], gapMs: 0 }, { networks: [0, 1], gapMs: 0 }] } },
+      { policy: policies.bulk, workers: 1, memoryBudgetBytes: null, admission },
+    ).networks.filter((n) => n.instance === 1).map((n) => n.arrivalMs);
+  // Round 1: A 0..5, then B 5..10 (chained). At 5, A has finished and B's init has not started yet.
+  assert.deepEqual(run("ledger"), [10, 10]);
+  assert.deepEqual(run("edgecaffe"), [5, 5]);
+});
+
 test("bulk: one worker even when asked for two, whole-model load then forward, networks chained", () => {
   assert.deepEqual(trace("bulk", [net("A", 2), net("B", 2)], 2), [
     "0 w0 init A", "1 w0 load A/*", "3 w0 exec A/*", "5 w0 init B", "6 w0 load B/*", "8 w0 exec B/*",
