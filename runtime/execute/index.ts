@@ -81,18 +81,42 @@ function isClassifier(model: ModelPlan, split: SplitModel): boolean {
   return split.outputs.length === 1 && !!out && out.shape.filter((d) => d > 1).length === 1;
 }
 
+/** Output features of a layer (channel axis 1 of its first output), or 0 when it has none to cut. */
+function featuresOf(layer: SplitModel["layers"][number]): number {
+  return layer.outputs[0]?.shape[1] ?? 0;
+}
+
 /**
- * A cap that tiles the model's largest layer into whole blocks of 16 output features. onnxruntime's kernels
- * finish a row of outputs that is not a multiple of their block width with another code path, whose last
- * bits differ (measured: agenet's fc6 cut into tiles of 171 features changed the answer, 128 did not).
+ * The largest cap <= `capBytes` that cuts every layer over it into tiles of whole 16-feature blocks.
+ * onnxruntime's kernels finish a row of outputs that is not a multiple of their block width with another
+ * code path whose last bits differ (measured: agenet's fc6 cut into tiles of 171 of its 512 features changed
+ * the answer; 128 did not). The splitter cuts a layer into count = ceil(features / floor(cap / bytes per
+ * feature)) even tiles of ceil(features / count) features.
  */
 function alignedCap(model: SplitModel, capBytes: number): number {
-  const largest = model.layers.reduce((a, b) => (b.weightsBytes > a.weightsBytes ? b : a));
-  const features = largest.outputs[0]?.shape[1];
-  if (!features || features < 32) return capBytes;
-  const perFeature = largest.weightsBytes / features;
-  const perTile = Math.floor(capBytes / perFeature / 16) * 16;
-  return perTile >= 16 ? Math.floor(perTile * perFeature) : capBytes;
+  const facts = (cap: number) =>
+    model.layers.filter((l) => l.weightsBytes > cap && featuresOf(l) >= 16).map((l) => ({ features: featuresOf(l), perFeature: l.weightsBytes / featuresOf(l) }));
+  const aligned = (cap: number) =>
+    facts(cap).every(({ features, perFeature }) => {
+      const perTile = Math.floor(cap / perFeature);
+      if (perTile < 1) return false;
+      const even = Math.ceil(features / Math.ceil(features / perTile));
+      return even % 16 === 0 && features % 16 === 0;
+    });
+  const candidates = new Set<number>();
+  for (const { features, perFeature } of facts(capBytes)) {
+    for (let count = 1; count <= features / 16; count++) {
+      const even = Math.ceil(features / count);
+      if (even % 16 === 0) candidates.add(Math.floor((even + 0.5) * perFeature));
+    }
+  }
+  for (const cap of [...candidates].sort((a, b) => b - a)) if (cap <= capBytes && aligned(cap)) return cap;
+  return capBytes;
+}
+
+/** Tiles that are not whole 16-feature blocks, for a check after splitting. */
+function unalignedTiles(model: SplitModel): string[] {
+  return model.layers.filter((l) => l.tile && l.tile.index < l.tile.count && featuresOf(l) % 16 !== 0).map((l) => l.name);
 }
 
 /** Splits every model of the pipeline (cached) and makes its input. */
@@ -164,6 +188,8 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
         if (capBytes < 1024) throw error;
         runOptions.onStatus?.(`tiling ${model.name}: layers of at most ${capBytes} bytes`);
         const split = await splitModel(paths[target.network]!, { name: model.name, inputShapes: model.shapes, capBytes });
+        const unaligned = unalignedTiles(split);
+        if (unaligned.length > 0) runOptions.onStatus?.(`note: ${model.name}: tiles ${unaligned.join(", ")} are not whole 16-feature blocks; their last bits may differ from the whole model's`);
         if (Math.max(...split.layers.map((l) => l.weightsBytes)) >= before) throw error;
         nets[target.network] = { ...nets[target.network]!, model: split };
         fittedSpecs[target.network] = networkSpecOf(split, model.name);
