@@ -52,7 +52,8 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
   const overhead = options.sessionOverheadBytes ?? 0;
   for (let attempt = 0; ; attempt++) {
     const graph = buildStepGraph(networks, scenario.arrivals.arrivals.map((a) => a.networks), { mode: policy.graph, chain: policy.chain, sessionOverheadBytes: overhead });
-    if (budget === null) return { networks, policy, graph };
+    // EdgeCaffe's admission gates no load, so nothing is refused (or tiled): the budget may be passed.
+    if (budget === null || options.admission === "edgecaffe") return { networks, policy, graph };
     const unit = graph.units.find((u) => u.suffixPeakBytes[0]! > budget);
     if (!unit) return { networks, policy, graph };
     // The step at which the unit peaks names the culprit.
