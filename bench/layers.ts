@@ -80,10 +80,12 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const line = (r: Row) =>
   `| ${r.name} | ${fmt(r.createMs)} | ${fmt(r.runMs)} | ${r.layered.layers} | ${fmt(r.layered.loadMs)} | ${fmt(r.layered.execMs)} | ` +
   `${ratio(r.layered.loadMs, r.createMs)} | ${ratio(r.layered.execMs, r.runMs)} | ${r.merged.layers} | ${fmt(r.merged.loadMs)} | ${fmt(r.merged.execMs)} | ` +
-  `${ratio(r.merged.loadMs, r.createMs)} | ${ratio(r.merged.execMs, r.runMs)} | ${r.layered.exact && r.merged.exact ? "yes" : "NO"} |`;
+  `${ratio(r.merged.loadMs, r.createMs)} | ${ratio(r.merged.execMs, r.runMs)} | ` +
+  `${ratio(r.layered.loadMs + r.layered.execMs, r.createMs + r.runMs)} / ${ratio(r.merged.loadMs + r.merged.execMs, r.createMs + r.runMs)} | ` +
+  `${r.layered.exact && r.merged.exact ? "yes" : "NO"} |`;
 const header =
-  "| model | whole create ms | whole run ms | layers | Σ load ms | Σ exec ms | load ratio | exec ratio | merged layers | Σ load ms | Σ exec ms | load ratio | exec ratio | bit-identical |\n" +
-  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|";
+  "| model | whole create ms | whole run ms | layers | Σ load ms | Σ exec ms | load ratio | exec ratio | merged layers | Σ load ms | Σ exec ms | load ratio | exec ratio | (load+exec) ratio layered / merged | bit-identical |\n" +
+  "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|";
 
 console.log(header);
 for (const model of MODELS) {
@@ -96,7 +98,11 @@ for (const model of MODELS) {
 const total = (pick: (r: Row) => number) => rows.reduce((s, r) => s + pick(r), 0);
 const summary =
   `Totals: Σ load / Σ whole create = ${ratio(total((r) => r.layered.loadMs), total((r) => r.createMs))} (merged ${ratio(total((r) => r.merged.loadMs), total((r) => r.createMs))}); ` +
-  `Σ exec / Σ whole run = ${ratio(total((r) => r.layered.execMs), total((r) => r.runMs))} (merged ${ratio(total((r) => r.merged.execMs), total((r) => r.runMs))}). Goal: <= 1.3x.`;
+  `Σ exec / Σ whole run = ${ratio(total((r) => r.layered.execMs), total((r) => r.runMs))} (merged ${ratio(total((r) => r.merged.execMs), total((r) => r.runMs))}). Goal: <= 1.3x.\n` +
+  `Models over 1.3x: load ${rows.filter((r) => r.layered.loadMs > 1.3 * r.createMs).map((r) => r.name).join(", ") || "none"} ` +
+  `(merged: ${rows.filter((r) => r.merged.loadMs > 1.3 * r.createMs).map((r) => r.name).join(", ") || "none"}); ` +
+  `exec ${rows.filter((r) => r.layered.execMs > 1.3 * r.runMs).map((r) => r.name).join(", ") || "none"} ` +
+  `(merged: ${rows.filter((r) => r.merged.execMs > 1.3 * r.runMs).map((r) => r.name).join(", ") || "none"}).`;
 console.log(summary);
 
 if (args.includes("--write")) {
