@@ -24,8 +24,13 @@ export type HostTensor = ort.Tensor;
  *   of 23 features then differs from the whole by 4.8e-7. Disabling it loads much faster (ObjectNet's layers
  *   ~25 ms instead of ~600-900 ms, weights not copied) and stays exact as long as no Gemm/MatMul is tiled and
  *   the whole-model baseline uses the same setting.
- * Thread count is left to onnxruntime; both runs use the same one, which matters: some kernels (e.g.
- * sos_googlenet's) change their last bits with the thread count.
+ * - intraOpNumThreads 1: with more threads MLAS splits a GEMM (a Conv's im2col product too) into per-thread
+ *   column blocks sized by the problem's size, and the depth of the K blocks it accumulates in follows the
+ *   block width. A tile has fewer output channels, hence other blocks: measured here, TinyYolo with a 4 MiB
+ *   cap differs from the whole by 4.9e-6 at 2 threads and is bit-identical at 1. Untiled layers match the
+ *   whole model at any thread count as long as both use the same (every zoo network verified at 2 threads),
+ *   so a caller that never tiles may raise it for speed. Several networks running side by side (Mema's case)
+ *   keep the cores busy with one thread each anyway.
  */
 export const EXACT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: "disabled",
@@ -33,6 +38,7 @@ export const EXACT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   enableMemPattern: false,
   executionMode: "sequential",
   executionProviders: ["cpu"],
+  intraOpNumThreads: 1,
 };
 
 /** A created onnxruntime session. */

@@ -45,3 +45,10 @@ for (const name of VERIFIED) {
     assert.deepEqual(split.layers.map(({ path: _p, ...facts }) => facts), planned);
   });
 }
+
+test("zoo tinyyolo under a 4 MiB cap: Conv tiles stay bit-identical (one intra-op thread)", async () => {
+  const path = await zooModelPath("tinyyolo");
+  const { split, outputs } = await verifyModel(path, { name: "tinyyolo", capBytes: 4 * 1024 * 1024 });
+  assert.ok(split.layers.filter((l) => l.tile).length >= 4, "some Conv layers are tiled");
+  for (const output of outputs) assert.equal(output.maxAbsDifference, 0);
+});
