@@ -231,7 +231,8 @@ export function buildStepGraph(networks: NetworkSpec[], arrivals: number[][], op
     arrivalInstances.push(inArrival);
   });
 
-  for (const unit of units) orderUnit(unit, steps, instances);
+  const waiting = new Int32Array(steps.length);
+  for (const unit of units) orderUnit(unit, steps, instances, waiting);
   return { mode: options.mode, networks: facts, steps, instances, units, arrivals: arrivalInstances };
 }
 
@@ -273,32 +274,35 @@ function wireDeepEyeArrival(
 
 /**
  * Orders a unit's steps sequentially (Kahn: frees first, then the lowest task id; edges from other units
- * count as met) and computes, for every suffix, the peak the unit holds when running it step by step.
+ * count as met) and computes, for every position, what the unit holds when run step by step in that order.
+ * `waiting` is scratch space over all steps (its entries for this unit are overwritten).
  */
-function orderUnit(unit: Unit, steps: Step[], instances: Instance[]) {
-  const members = new Set<number>();
-  for (const i of unit.instances) for (const s of instances[i]!.steps) members.add(s);
-  const waiting = new Map<number, number>();
+function orderUnit(unit: Unit, steps: Step[], instances: Instance[], waiting: Int32Array) {
   const ready: number[] = [];
-  for (const s of members) {
-    const inside = steps[s]!.deps.filter((d) => members.has(d)).length;
-    waiting.set(s, inside);
-    if (inside === 0) ready.push(s);
+  let members = 0;
+  for (const i of unit.instances) {
+    for (const s of instances[i]!.steps) {
+      members++;
+      let inside = 0;
+      for (const d of steps[s]!.deps) if (steps[d]!.unit === unit.index) inside++;
+      waiting[s] = inside;
+      if (inside === 0) ready.push(s);
+    }
   }
   const key = (s: number) => (steps[s]!.kind === "free" ? -1 : steps[s]!.taskId);
   while (ready.length > 0) {
     let best = 0;
     for (let r = 1; r < ready.length; r++) if (key(ready[r]!) < key(ready[best]!)) best = r;
-    const s = ready.splice(best, 1)[0]!;
+    const s = ready[best]!;
+    ready[best] = ready[ready.length - 1]!;
+    ready.pop();
     unit.canonical.push(s);
     for (const d of steps[s]!.dependents) {
-      if (!members.has(d)) continue;
-      const left = waiting.get(d)! - 1;
-      waiting.set(d, left);
-      if (left === 0) ready.push(d);
+      if (steps[d]!.unit !== unit.index) continue;
+      if (--waiting[d]! === 0) ready.push(d);
     }
   }
-  if (unit.canonical.length !== members.size) throw new Error(`unit ${unit.index}: dependency cycle`);
+  if (unit.canonical.length !== members) throw new Error(`unit ${unit.index}: dependency cycle`);
   // Peak at position q = held before q + what q reserves; frees lower the level after them.
   const n = unit.canonical.length;
   const peakAt = unit.peakBytes;
