@@ -28,6 +28,8 @@ interface InstanceBook {
 
 export function mema(): Policy {
   const books = new Map<number, InstanceBook>();
+  /** Instances present at a pick (reused: picks are the simulator's hot path). */
+  const seen = new Set<number>();
   const prefixExec = new Map<number, Float64Array>();
   const bookOf = (ctx: PolicyContext, instance: number): InstanceBook => {
     let book = books.get(instance);
@@ -87,7 +89,7 @@ export function mema(): Policy {
     lanes: (workers) => Array.from({ length: workers }, () => ({ pools: [0] })),
     pick(ready, _lane, ctx) {
       let longest = 0;
-      const seen = new Set<number>();
+      seen.clear();
       const visit = (instance: number) => {
         if (seen.has(instance)) return;
         seen.add(instance);
