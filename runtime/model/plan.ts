@@ -40,6 +40,9 @@ const WEIGHTED_OPS = new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
  */
 export const HEAVY_BYTES_PER_FLOP = 0.1;
 
+/** Tiles start on multiples of this many output features whenever the cap leaves room for that many. */
+export const TILE_ALIGN_FEATURES = 16;
+
 /** A weight a layer loads: a whole model weight, or a slice of it along `slice.axis` (tiles). */
 export interface LayerWeight {
   /** The name the layer's file uses. */
@@ -245,9 +248,14 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
       "E_CAP",
     );
   }
-  // As many tiles as the cap needs, sized evenly (13 x 316 rather than 12 x 334 + 88).
-  const count = Math.ceil(features / perTile);
-  const evenTile = Math.ceil(features / count);
+  // Tile boundaries on multiples of TILE_ALIGN_FEATURES when the cap allows: MLAS kernels work in SIMD blocks
+  // of output features and finish a ragged end with other code, so a boundary inside a block gives the
+  // features around it other rounding (FaceNet's 1x1-output fc6 conv under a 16 MiB cap: 1.2e-7).
+  const alignedMax = perTile >= TILE_ALIGN_FEATURES ? perTile - (perTile % TILE_ALIGN_FEATURES) : perTile;
+  // As many tiles as the cap needs, sized evenly (13 x 320 rather than 12 x 336 + 64).
+  const count = Math.ceil(features / alignedMax);
+  const even = Math.ceil(features / count);
+  const evenTile = alignedMax >= TILE_ALIGN_FEATURES ? Math.min(alignedMax, Math.ceil(even / TILE_ALIGN_FEATURES) * TILE_ALIGN_FEATURES) : even;
   const output = step.outputs[0]!;
   const outType = shapes.get(output)!;
   const tiles: Group[] = [];
