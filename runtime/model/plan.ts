@@ -1,8 +1,8 @@
 // Layer planning: which nodes form each layer, what each layer reads, writes and weighs. Pure: no file access,
 // and no weight data needed (initializers with dims but no bytes plan the same), so the simulator can use it.
 import { clone, create } from "@bufbuild/protobuf";
-import { AttributeProto_AttributeType, AttributeProtoSchema, type ModelProto, type NodeProto, NodeProtoSchema } from "onnx-buf";
-import { dtypeFacts, elementCount, tensorBytes } from "./dtypes.ts";
+import { AttributeProto_AttributeType, AttributeProtoSchema, type ModelProto, type NodeProto, NodeProtoSchema, TensorProtoSchema } from "onnx-buf";
+import { DataType, dtypeFacts, elementCount, tensorBytes } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
 import { nodeFlops } from "./flops.ts";
 import { type GraphNode, type PreparedGraph, prepareGraph } from "./graph.ts";
@@ -117,7 +117,8 @@ export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?
   const minWeightBytes = options.minWeightBytes ?? DEFAULT_MIN_WEIGHT_BYTES;
   const steps = graph.nodes.map((node) => nodeStep(node, graph, minWeightBytes, shapeOf));
   let groups = options.granularity === "node" ? steps.map((step) => ({ steps: [step] })) : layerGroups(steps);
-  if (options.capBytes !== undefined) groups = groups.flatMap((group) => tileGroup(group, options.capBytes!, shapes));
+  const opset = Number(model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 1n);
+  if (options.capBytes !== undefined) groups = groups.flatMap((group) => tileGroup(group, options.capBytes!, shapes, opset));
   if (options.granularity === "merged") {
     const target = Math.min(options.mergeBytes ?? DEFAULT_MERGE_BYTES, options.capBytes ?? Infinity);
     groups = mergeGroups(groups, target);
@@ -193,6 +194,8 @@ interface TileAxes {
   biasInput?: number;
   /** The output axis the tiles are concatenated on. */
   outputAxis: number;
+  /** Conv groups (> 1): tiles take whole groups, or part of one group, with a Slice of the input channels. */
+  groups?: number;
 }
 
 function tileAxes(step: Step, shapes: ShapeTable): TileAxes | undefined {
@@ -202,9 +205,10 @@ function tileAxes(step: Step, shapes: ShapeTable): TileAxes | undefined {
   const out = shapes.get(step.outputs[0] ?? "")?.shape;
   if (!weight || inputIsWeight || !out) return undefined;
   switch (step.op) {
-    case "Conv":
-      if (Number(attr("group")?.i ?? 1n) !== 1) return undefined;
-      return { weightAxis: 0, biasInput: 2, outputAxis: 1 };
+    case "Conv": {
+      const groups = Number(attr("group")?.i ?? 1n);
+      return groups === 1 ? { weightAxis: 0, biasInput: 2, outputAxis: 1 } : { weightAxis: 0, biasInput: 2, outputAxis: 1, groups };
+    }
     case "ConvTranspose":
       if (Number(attr("group")?.i ?? 1n) !== 1) return undefined;
       return { weightAxis: 1, biasInput: 2, outputAxis: 1 };
@@ -220,7 +224,7 @@ function tileAxes(step: Step, shapes: ShapeTable): TileAxes | undefined {
 }
 
 /** Cuts a group whose weights exceed the cap into tiles of its weighted op plus a concat step. */
-function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] {
+function tileGroup(group: Group, capBytes: number, shapes: ShapeTable, opset: number): Group[] {
   const total = groupWeightBytes(group.steps);
   if (total <= capBytes) return [group];
   const at = group.steps.findIndex((s) => s.weighted);
@@ -229,7 +233,7 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
   const axes = step && tileAxes(step, shapes);
   if (!step || !axes) {
     throw new ModelError(
-      `layer '${layerName}' (${group.steps.map((s) => s.op).join(", ")}) has ${total} bytes of weights, over the cap of ${capBytes}, and cannot be tiled (only Conv/ConvTranspose with group=1, Gemm and MatMul with 2-D weights)`,
+      `layer '${layerName}' (${group.steps.map((s) => s.op).join(", ")}) has ${total} bytes of weights, over the cap of ${capBytes}, and cannot be tiled (only Conv, ConvTranspose with group=1, Gemm and MatMul with 2-D weights)`,
       "E_CAP",
     );
   }
@@ -248,21 +252,14 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
       "E_CAP",
     );
   }
-  // Tile boundaries on multiples of TILE_ALIGN_FEATURES when the cap allows: MLAS kernels work in SIMD blocks
-  // of output features and finish a ragged end with other code, so a boundary inside a block gives the
-  // features around it other rounding (FaceNet's 1x1-output fc6 conv under a 16 MiB cap: 1.2e-7).
-  const alignedMax = perTile >= TILE_ALIGN_FEATURES ? perTile - (perTile % TILE_ALIGN_FEATURES) : perTile;
-  // As many tiles as the cap needs, sized evenly (13 x 320 rather than 12 x 336 + 64).
-  const count = Math.ceil(features / alignedMax);
-  const even = Math.ceil(features / count);
-  const evenTile = alignedMax >= TILE_ALIGN_FEATURES ? Math.min(alignedMax, Math.ceil(even / TILE_ALIGN_FEATURES) * TILE_ALIGN_FEATURES) : even;
+  const ranges = tileRanges(features, perTile, axes.groups ?? 1, step.weights.find((w) => w.name === weightName)!.dims[1] ?? 1);
+  const count = ranges.length;
   const output = step.outputs[0]!;
   const outType = shapes.get(output)!;
   const tiles: Group[] = [];
   const tileOutputs: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const start = index * evenTile;
-    const end = Math.min(features, start + evenTile);
+  for (const [index, range] of ranges.entries()) {
+    const { start, end } = range;
     const suffix = `::tile${index + 1}of${count}`;
     const sliceOf = (w: LayerWeight, axis: number): LayerWeight => {
       const dims = w.dims.map((d, i) => (i === axis ? end - start : d));
@@ -279,14 +276,24 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
     proto.name = step.name + suffix;
     proto.input = step.proto.input.map((name) => renamed.get(name) ?? name);
     proto.output = [tileOutput];
+    // A grouped Conv's tile reads only its groups' input channels, through a Slice (a copy: exact).
+    const sliceSteps: Step[] = [];
+    if (range.channels) {
+      const sliced = `${step.proto.input[0]!}${suffix}`;
+      sliceSteps.push(...channelSlice(step.proto.input[0]!, sliced, range.channels, step.name, suffix, opset));
+      proto.input[0] = sliced;
+      const groupAttr = proto.attribute.find((a) => a.name === "group")!;
+      groupAttr.i = BigInt(range.groups!);
+    }
     const tileShape = outType.shape.map((d, i) => (i === axes.outputAxis ? end - start : d));
     shapes.set(tileOutput, { dataType: outType.dataType, shape: tileShape });
     tileOutputs.push(tileOutput);
     const tileStep: Step = {
-      name: step.name, op: step.op, proto, inputs: step.inputs, outputs: [tileOutput], weights, weighted: true,
-      flops: Math.round((step.flops * (end - start)) / features),
+      name: step.name, op: step.op, proto, inputs: proto.input.filter((n) => n !== "" && !weights.some((w) => w.name === n)),
+      outputs: [tileOutput], weights, weighted: true, flops: Math.round((step.flops * (end - start)) / features),
     };
-    tiles.push({ steps: index === 0 ? [...group.steps.slice(0, at), tileStep] : [tileStep], tile: { of: layerName, index, count } });
+    const own = [...sliceSteps, tileStep];
+    tiles.push({ steps: index === 0 ? [...group.steps.slice(0, at), ...own] : own, tile: { of: layerName, index, count } });
   }
   const concat: Step = {
     name: `${step.name}::concat`, op: "Concat",
@@ -297,6 +304,81 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable): Group[] 
     inputs: tileOutputs, outputs: [output], weights: [], weighted: false, flops: 0,
   };
   return [...tiles, { steps: [concat, ...group.steps.slice(at + 1)], tile: { of: layerName, index: count, count } }];
+}
+
+/** One tile: output features [start, end); for a grouped Conv also its input channels and group count. */
+interface TileRange {
+  start: number;
+  end: number;
+  channels?: [number, number];
+  groups?: number;
+}
+
+/**
+ * Output-feature ranges of at most `perTile` features. Boundaries fall on multiples of TILE_ALIGN_FEATURES
+ * when the cap allows: MLAS kernels work in SIMD blocks of output features and finish a ragged end with
+ * other code, so a boundary inside a block rounds the features around it differently (FaceNet's 1x1-output
+ * fc6 conv under a 16 MiB cap: 1.2e-7). Grouped Conv: whole groups per tile, or parts of one group.
+ */
+function tileRanges(features: number, perTile: number, groups: number, channelsPerGroup: number): TileRange[] {
+  if (groups > 1) {
+    const perGroup = features / groups;
+    if (perTile >= perGroup) {
+      const spans = evenRanges(groups, Math.floor(perTile / perGroup), 1);
+      return spans.map(([a, b]) => ({ start: a * perGroup, end: b * perGroup, channels: [a * channelsPerGroup, b * channelsPerGroup], groups: b - a }));
+    }
+    const within = evenRanges(perGroup, perTile, TILE_ALIGN_FEATURES);
+    return Array.from({ length: groups }, (_, g) =>
+      within.map(([s, e]): TileRange => ({
+        start: g * perGroup + s, end: g * perGroup + e, channels: [g * channelsPerGroup, (g + 1) * channelsPerGroup], groups: 1,
+      })),
+    ).flat();
+  }
+  return evenRanges(features, perTile, TILE_ALIGN_FEATURES).map(([start, end]) => ({ start, end }));
+}
+
+/** [0, count) cut into as few ranges of at most `most` as possible, evenly (13 x 320 rather than 12 x 336 + 64),
+ * each a multiple of `align` long (but the last) when `most` allows. */
+function evenRanges(count: number, most: number, align: number): [number, number][] {
+  const max = most >= align ? most - (most % align) : most;
+  const pieces = Math.ceil(count / max);
+  const even = Math.ceil(count / pieces);
+  const size = max >= align ? Math.min(max, Math.ceil(even / align) * align) : even;
+  return Array.from({ length: pieces }, (_, i): [number, number] => [i * size, Math.min(count, (i + 1) * size)]);
+}
+
+/** Steps slicing channels [from, to) of `input` (axis 1) into `output`: a Slice, with Constant inputs from opset 10. */
+function channelSlice(input: string, output: string, [from, to]: [number, number], owner: string, suffix: string, opset: number): Step[] {
+  // Steps carry the tiled node's name (LayerInfo.nodes lists original nodes); their protos get their own.
+  const name = owner + suffix;
+  const step = (op: string, proto: NodeProto, inputs: string[], outputs: string[]): Step => ({
+    name: owner, op, proto, inputs, outputs, weights: [], weighted: false, flops: 0,
+  });
+  const ints = (key: string, values: number[]) =>
+    create(AttributeProtoSchema, { name: key, type: AttributeProto_AttributeType.INTS, ints: values.map(BigInt) });
+  if (opset < 10) {
+    const proto = create(NodeProtoSchema, {
+      name: `${name}::slice`, opType: "Slice", input: [input], output: [output],
+      attribute: [ints("starts", [from]), ints("ends", [to]), ints("axes", [1])],
+    });
+    return [step("Slice", proto, [input], [output])];
+  }
+  const constant = (suffix: string, value: number): Step => {
+    const out = `${output}::${suffix}`;
+    const tensor = create(TensorProtoSchema, {
+      name: out, dataType: DataType.INT64, dims: [1n], rawData: new Uint8Array(new BigInt64Array([BigInt(value)]).buffer),
+    });
+    const proto = create(NodeProtoSchema, {
+      name: `${name}::${suffix}`, opType: "Constant", output: [out],
+      attribute: [create(AttributeProtoSchema, { name: "value", type: AttributeProto_AttributeType.TENSOR, t: tensor })],
+    });
+    return step("Constant", proto, [], [out]);
+  };
+  const parts = [constant("starts", from), constant("ends", to), constant("axes", 1)];
+  const proto = create(NodeProtoSchema, {
+    name: `${name}::slice`, opType: "Slice", input: [input, ...parts.map((p) => p.outputs[0]!)], output: [output],
+  });
+  return [...parts, step("Slice", proto, [input, ...parts.map((p) => p.outputs[0]!)], [output])];
 }
 
 function describeGroups(groups: Group[], graph: PreparedGraph, shapes: ShapeTable, missing?: string[]): PlannedLayer[] {

@@ -172,6 +172,20 @@ export function tilingModel(): ModelProto {
   });
 }
 
+/** A grouped Conv (2 groups) then a depthwise Conv (64 groups), at a given opset (Slice changed form at 10). */
+export function groupedConvModel(opset = 17): ModelProto {
+  return model({
+    inputs: [tensorValue("x", [1, 8, 6, 6])],
+    outputs: [tensorValue("out", [1, 64, 6, 6])],
+    initializers: [weight("wg", [64, 4, 3, 3]), weight("bg", [64]), weight("wd", [64, 1, 3, 3]), weight("bd", [64])],
+    nodes: [
+      node("Conv", ["x", "wg", "bg"], ["g"], { pads: [1, 1, 1, 1], group: 2 }, "grouped"),
+      node("Relu", ["g"], ["r"], {}, "relu"),
+      node("Conv", ["r", "wd", "bd"], ["out"], { pads: [1, 1, 1, 1], group: 64 }, "depthwise"),
+    ],
+  }, opset);
+}
+
 /** A graph whose weights live in a separate file (ONNX external data), as large models ship. */
 export function externalDataModel(location: string): { proto: ModelProto; data: Uint8Array } {
   const proto = chainModel();

@@ -147,6 +147,19 @@ test("a cap tiles Conv, ConvTranspose, Gemm (transB 0 and 1) and MatMul along ou
   await assert.rejects(splitModel(path, { capBytes: 100 }), modelError("E_CAP"));
 });
 
+test("grouped and depthwise Conv tile by whole groups or within a group, through a channel Slice, exactly", async () => {
+  for (const opset of [17, 9]) {
+    const path = writeModel(`grouped-${opset}`, cases.groupedConvModel(opset));
+    for (const capBytes of [5000, 2000, 1000]) {
+      const split = await assertExact(path, { capBytes });
+      for (const layer of split.layers) assert.ok(layer.weightsBytes <= capBytes, `${layer.name}: ${layer.weightsBytes} <= ${capBytes}`);
+      const grouped = split.layers.filter((l) => l.tile?.of === "grouped" && l.ops.includes("Conv"));
+      assert.ok(grouped.length >= 2 && grouped.every((l) => l.ops.includes("Slice")), `opset ${opset} cap ${capBytes}: ${grouped.length} sliced tiles`);
+      assert.ok(grouped.every((l) => l.nodes.length === 1 && l.nodes[0] === "grouped"), "tiles list the original node only");
+    }
+  }
+});
+
 test("per-node layers and merged layers are exact too", async () => {
   const path = writeModel("dag-granularity", cases.dagModel());
   const perNode = await assertExact(path, { granularity: "node" });
