@@ -7,7 +7,7 @@
 //     the RSS allowance (peak - baseline - budget) over every budgeted run;
 //  4. --soak N: N consecutive batch arrivals of the MemA scenario in one run; the RSS trend after warm-up.
 // Every run also checks that each network's output digest equals the baseline's.
-// Run: node --import tsx bench/real.ts [--quick] [--soak 200] [--write]   (also npx bun / deno run -A)
+// Run: node --import tsx bench/real.ts [--quick] [--repeat 2] [--soak 200] [--write]   (also npx bun / deno run -A)
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { compile } from "../lang/index.ts";
@@ -24,6 +24,9 @@ const quick = args.includes("--quick");
 const write = args.includes("--write");
 const soakIndex = args.indexOf("--soak");
 const soakRounds = soakIndex >= 0 ? Number(args[soakIndex + 1] ?? 200) : 0;
+const repeatIndex = args.indexOf("--repeat");
+/** Each cell runs this many times; the fastest counts (other processes share this machine's 2 cores). */
+const repeat = repeatIndex >= 0 ? Math.max(1, Number(args[repeatIndex + 1] ?? 2)) : 2;
 const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
 const runtime = g.Bun ? `bun ${g.Bun.version}` : g.Deno ? `deno ${g.Deno.version.deno}` : `node ${process.versions.node}`;
 const MiB = 2 ** 20;
@@ -50,7 +53,7 @@ const pipelineText = (models: string[], rounds: number) =>
 
 say(`# Real execution on onnxruntime-node: ${runtime}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString().slice(0, 10)}`);
 say();
-say("Every figure below was measured in this run. Makespans in ms; RSS in MiB over the RSS just before the run's first load.");
+say(`Every figure below was measured in this run. Makespans in ms (each cell the fastest of ${repeat} runs); RSS in MiB over the RSS just before the run's first load.`);
 say();
 
 const answersOf = (r: RunReport) => r.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
@@ -114,7 +117,11 @@ const allowances: number[] = [];
 for (const scenario of scenarios) {
   const prepared: RealPipeline = await prepareReal(pipelineOf(pipelineText(scenario.models, scenario.rounds)));
   const weightsBytes = prepared.networks.reduce((n, net) => n + net.model.weightsBytes, 0);
-  const baseline = await prepared.baseline({ workers: 2 });
+  let baseline = await prepared.baseline({ workers: 2 });
+  for (let i = 1; i < repeat; i++) {
+    const again = await prepared.baseline({ workers: 2 });
+    if (again.makespanMs < baseline.makespanMs) baseline = again;
+  }
   const expected = answersOf(baseline);
   const budgets: [string, number | null][] = [["ample", null], ["1/2", weightsBytes / 2], ["1/4", weightsBytes / 4], ["1/8", weightsBytes / 8]];
   say(`## ${scenario.name}: ${scenario.models.join(", ")}; ${scenario.rounds} batch rounds, 2 workers; total weights ${mib(weightsBytes)} MiB`);
@@ -127,13 +134,17 @@ for (const scenario of scenarios) {
     let ample: number | undefined;
     for (const [label, budget] of budgets) {
       const memoryBytes = budget === null ? null : Math.floor(budget);
-      let report: RunReport;
+      let report: RunReport | undefined;
       try {
-        report = await prepared.run({ policy, workers: 2, memoryBytes });
+        for (let i = 0; i < repeat; i++) {
+          const attempt = await prepared.run({ policy, workers: 2, memoryBytes });
+          if (!report || attempt.makespanMs < report.makespanMs) report = attempt;
+        }
       } catch (error) {
         say(`| ${policy} | ${label} | refused: ${(error as Error).message.split("\n")[0]!.slice(0, 140)} | | | | | | | |`);
         continue;
       }
+      if (!report) continue;
       if (budget === null) ample = report.makespanMs;
       const rssGrowth = report.peakRssBytes! - report.baselineRssBytes!;
       const over = memoryBytes === null ? undefined : rssGrowth - memoryBytes;
