@@ -55,3 +55,10 @@ test("examples/faces.yaml and examples/faces.mema compile to the same plan", () 
   assert.deepEqual(yaml.diagnostics, []);
   assert.deepEqual({ ...yaml.plan, source: undefined }, { ...mema.plan, source: undefined });
 });
+
+test("--set overrides a YAML let as it does a .mema let", () => {
+  const text = "let:\n  budget: 512MB\npipeline:\n  models: [agenet]\n  memory: budget\n";
+  const r = compile(text, { file: "p.yaml", overrides: { budget: "[1GiB, unlimited]" } });
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.plan!.pipelines[0]!.sweep.memoryBytes, [2 ** 30, null]);
+});
