@@ -19,6 +19,22 @@ export function parseSetFlags(values: CommandContext["values"]): Record<string, 
   return overrides;
 }
 
+/** How many diagnostics a command prints per file: past that, the rest are usually echoes. */
+const SHOWN_PER_FILE = 100;
+
+/** Renders diagnostics, at most SHOWN_PER_FILE per file, with a count of the ones left out. */
+export function renderForTerminal(result: Pick<CompileResult, "diagnostics" | "files">): string {
+  const perFile = new Map<string, number>();
+  const shown = result.diagnostics.filter((d) => {
+    const n = (perFile.get(d.file) ?? 0) + 1;
+    perFile.set(d.file, n);
+    return n <= SHOWN_PER_FILE;
+  });
+  let text = renderDiagnostics(shown, (f) => result.files.get(f));
+  for (const [file, n] of perFile) if (n > SHOWN_PER_FILE) text += `${file}: ${n - SHOWN_PER_FILE} more errors not shown\n`;
+  return text;
+}
+
 /** Reads and compiles (or only checks) one file; unreadable files are a one-line usage error. */
 export function compileFile(file: string, overrides: Record<string, string>, withPlan: boolean): CompileResult {
   const host = fileHost();
@@ -57,7 +73,7 @@ Options:
       }
       if (result.diagnostics.length > 0) {
         failed = true;
-        ctx.err(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
+        ctx.err(renderForTerminal(result));
       } else ctx.out(`${file}: ok\n`);
     }
     return failed ? 1 : 0;

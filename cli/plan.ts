@@ -1,8 +1,7 @@
 // `mema plan FILE [--set NAME=VALUE]... [--json]`: the compiled plan, as a summary or as JSON.
-import { renderDiagnostics } from "../lang/index.ts";
 import type { ArrivalsPlan, PipelinePlan, Plan } from "../lang/plan.ts";
 import { type Command, UsageError } from "./command.ts";
-import { compileFile, parseSetFlags } from "./check.ts";
+import { compileFile, parseSetFlags, renderForTerminal } from "./check.ts";
 
 function bytesText(bytes: number | null): string {
   if (bytes === null) return "unlimited";
@@ -65,7 +64,7 @@ Options:
     const file = ctx.positionals[0]!;
     const result = compileFile(file, parseSetFlags(ctx.values), true);
     if (!result.plan) {
-      ctx.err(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
+      ctx.err(renderForTerminal(result));
       return 1;
     }
     ctx.out(ctx.values["json"] ? JSON.stringify(result.plan, null, 2) + "\n" : planText(result.plan));
