@@ -111,7 +111,7 @@ if (args.includes("--write")) {
     fileURLToPath(new URL("./results/layers.md", import.meta.url)),
     `# bench/layers: whole model vs layer by layer\n\n` +
       `Measured ${new Date().toISOString().slice(0, 16)} on ${cpu} (${cpus().length} cores), ${runtime}, onnxruntime-node 1.30 (CPU, ` +
-      `graph optimisation disabled, arena and memory pattern off). Medians of ${runs} runs after a warm-up, whole / layered / merged measured in turn within each run; page cache warm; ` +
+      `graph optimisation disabled, arena and memory pattern off, one intra-op thread: EXACT_SESSION_OPTIONS). Medians of ${runs} runs after a warm-up, whole / layered / merged measured in turn within each run; page cache warm; ` +
       `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")} (other work shared the machine).\n` +
       `"load" = creating a session from the layer file (onnxruntime maps its weights from the original file: Gemm weights are prepacked, i.e. read, at load; other pages are read on first touch, in exec); "exec" = session.run.\n` +
       `Merged = consecutive layers combined up to ${DEFAULT_MERGE_BYTES / 1024 / 1024} MiB of weights. Inputs: zoo at their prototxt shapes, ` +
