@@ -55,6 +55,8 @@ const errorMessageProvider: IParserErrorMessageProvider = {
     return `unexpected ${describeToken(firstRedundant)}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    if ((ruleName === "pipelineStatement" || ruleName === "block") && actual[0]?.tokenType === EOF)
+      return "the pipeline is not closed: expected '}' before the end of the file";
     if (ruleName === "expression" || ruleName === "settingStatement" || ruleName === "letStatement")
       return `expected ${VALUE} but found ${describeToken(actual[0])}`;
     const firsts = new Set<string>();
