@@ -9,8 +9,9 @@ export const command: Command = {
   summary: "format .mema files in the one canonical layout",
   usage: `mema fmt FILE... [--check | --write]
 
-Formats .mema files: one statement per line, two-space indentation, ';' after each statement,
-normalised spacing; comments and single blank lines are kept. Formatting twice changes nothing.
+Formats .mema files: one statement per line, pipelines as 'pipeline NAME < ... >' (a '{ }' block
+is rewritten), two-space indentation, ';' after each statement, normalised spacing; comments and
+single blank lines are kept. Formatting twice changes nothing.
 Without a flag, prints the formatted text.
 
 Options:

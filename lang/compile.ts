@@ -233,7 +233,7 @@ class Compiler extends ValueReader {
     const word = statement.kind === "setting" ? statement.setting : statement.kind;
     const message = inPipeline
       ? `'${word}' is not allowed inside a pipeline; put it at the top level of the file`
-      : `'${word}' belongs inside a pipeline { ... }`;
+      : `'${word}' belongs inside a pipeline < ... >`;
     this.report("E_MISPLACED", message, statement);
   }
 
@@ -412,7 +412,7 @@ function run(text: string, options: CompileOptions, withPlan: boolean, given?: M
     if (plan.pipelines.length === 0) {
       const file = options.file ?? "<input>";
       return {
-        diagnostics: [{ code: "E_NO_PIPELINE", severity: "error", message: "the file defines no pipeline; add 'pipeline { model agenet; }'", file, line: 1, column: 1, length: 1 }],
+        diagnostics: [{ code: "E_NO_PIPELINE", severity: "error", message: "the file defines no pipeline; add 'pipeline < model agenet; >'", file, line: 1, column: 1, length: 1 }],
         files: compiler.files,
       };
     }

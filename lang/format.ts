@@ -1,6 +1,6 @@
 // The canonical layout of a .mema file, printed from the token stream so that every comment stays.
 // One statement per line, two-space indentation per pipeline, `;` after every simple statement,
-// `{ }` for pipelines, at most one blank line where the source had some. Idempotent.
+// `< >` for pipeline blocks (`{ }` is read too), at most one blank line where the source had some. Idempotent.
 import type { IToken } from "chevrotain";
 import type { Diagnostic } from "./diagnostics.ts";
 import { parse } from "./parse.ts";
@@ -113,7 +113,7 @@ export function format(source: string, file = "<input>"): FormatResult {
       depth -= 1;
       afterOpen = false;
       beginLine(item, false);
-      line = "}";
+      line = ">";
       pendingBreak = true;
       previous = item;
       previousEmitted = item;
@@ -142,7 +142,7 @@ export function format(source: string, file = "<input>"): FormatResult {
     const opensBlock = parsed.blockOpeners.has(item);
     let text = item.image;
     if (type === "Quantity") text = text.replace(/\s+/g, "");
-    if (opensBlock) text = "{";
+    if (opensBlock) text = "<";
 
     const prevType = previousEmitted?.tokenType.name;
     const noSpace =

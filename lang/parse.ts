@@ -10,7 +10,7 @@ import {
   setSpan,
 } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
-import { memaParser } from "./parser.ts";
+import { memaParser, PIPELINE_NOT_CLOSED } from "./parser.ts";
 import { memaLexer, PIPELINE_STATEMENTS, STATEMENT_KEYWORDS } from "./tokens.ts";
 
 export interface ParseResult {
@@ -212,6 +212,8 @@ class AstBuilder {
 
   errorOffsets: number[] = [];
   readonly blockOpeners = new Set<IToken>();
+  /** Pipeline openers without their closer, innermost first. */
+  readonly unclosed: IToken[] = [];
 
   indexOf(token: IToken): number {
     if (!isReal(token)) return -1;
@@ -262,6 +264,7 @@ class AstBuilder {
         const open = tok(inner, "LBrace") ?? tok(inner, "LAngle");
         const close = tok(inner, "RBrace") ?? tok(inner, "RAngle");
         if (isReal(open)) this.blockOpeners.add(open);
+        if (isReal(open) && !isReal(close)) this.unclosed.push(open);
         if (isReal(open) && isReal(close)) {
           const expected = open.image === "{" ? "}" : ">";
           if (close.image !== expected)
@@ -438,6 +441,13 @@ export function parse(text: string, file = "<input>"): ParseResult {
     builder.errorOffsets = memaParser.errors.map((e) => (isReal(e.token) ? e.token.startOffset : (e as { previousToken?: IToken }).previousToken?.startOffset ?? 0));
     const ast = builder.document(cst);
     diagnostics.push(...builder.diagnostics);
+    const open = builder.unclosed[0];
+    for (const d of diagnostics) {
+      if (d.message !== PIPELINE_NOT_CLOSED) continue;
+      d.message = open
+        ? `the pipeline opened at ${open.startLine}:${open.startColumn} is not closed: expected '${open.image === "{" ? "}" : ">"}' before the end of the file`
+        : "the pipeline is not closed: expected '>' before the end of the file";
+    }
     return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens, blockOpeners: builder.blockOpeners };
   } catch (error) {
     // A bug, not bad input: still never throw to the caller.

@@ -42,6 +42,9 @@ function labelOf(type: TokenType): string {
   return type.LABEL ?? type.name;
 }
 
+/** The message of a pipeline left open at the end of the file, before its closer is filled in. */
+export const PIPELINE_NOT_CLOSED = "the pipeline is not closed before the end of the file";
+
 const VALUE = "a value (number, size, duration, string, name, list or record)";
 
 /** Messages for people: what was expected, in words, and what was found. */
@@ -56,7 +59,7 @@ const errorMessageProvider: IParserErrorMessageProvider = {
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     if ((ruleName === "pipelineStatement" || ruleName === "block") && actual[0]?.tokenType === EOF)
-      return "the pipeline is not closed: expected '}' before the end of the file";
+      return PIPELINE_NOT_CLOSED; // lang/parse.ts names the closer that matches the opener
     if (ruleName === "expression" || ruleName === "settingStatement" || ruleName === "letStatement")
       return `expected ${VALUE} but found ${describeToken(actual[0])}`;
     const firsts = new Set<string>();

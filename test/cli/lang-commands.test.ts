@@ -114,7 +114,7 @@ test("mema fmt: --check finds unformatted files, --write fixes them, formatting 
     const write = await run("fmt", "--write", file);
     assert.equal(write.code, 0);
     const formatted = readFileSync(file, "utf8");
-    assert.equal(formatted, "pipeline x {\n  model agenet;  # keep me\n  memory [1GB, 2GB];\n}\n");
+    assert.equal(formatted, "pipeline x <\n  model agenet;  # keep me\n  memory [1GB, 2GB];\n>\n");
     assert.equal((await run("fmt", "--check", file)).code, 0);
     assert.equal((await run("fmt", file)).out, formatted);
     assert.equal((await run("fmt", "--check", "--write", file)).code, 1);

@@ -35,7 +35,7 @@ const canonical = `# header
 import "common.mema";
 let budget = 256MiB;  # trailing
 model mine from "m.onnx" { shapes: { x: [1, 3, 224, 224] }, seed: 3 };
-pipeline faces {  # opener
+pipeline faces <  # opener
   model agenet;
   model det from "det.onnx";
 
@@ -46,10 +46,10 @@ pipeline faces {  # opener
   workers 2;
   session {};
   arrivals poisson 100ms count 5 seed 1 pick 3;
-}
-pipeline {
+>
+pipeline <
   model x;
-}
+>
 `;
 
 test("fmt prints the canonical layout", () => {
@@ -69,6 +69,16 @@ test("the formatted text means the same", () => {
 test("the examples are already formatted", () => {
   const faces = readFileSync(join(examples, "faces.mema"), "utf8");
   assert.equal(format(faces).text, faces);
+});
+
+test("pipeline blocks are written < >, records stay { }; a block opened with one and closed with the other is an error", () => {
+  assert.equal(format("pipeline p { model m from agenet { seed: 1 }; session {} }").text, "pipeline p <\n  model m from agenet { seed: 1 };\n  session {};\n>\n");
+  assert.equal(format("pipeline p < model agenet >").text, "pipeline p <\n  model agenet;\n>\n");
+  for (const mixed of ["pipeline p { model agenet >", "pipeline p < model agenet }"]) {
+    const r = format(mixed);
+    assert.equal(r.text, undefined, mixed);
+    assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`), ["E_SYNTAX 1:27"], mixed);
+  }
 });
 
 test("a file with syntax errors is not formatted", () => {

@@ -78,10 +78,11 @@ test("the last statement of a block may omit its ';', others may not", () => {
   assert.deepEqual(diagnostics.map((d) => [d.code, d.line, d.column]), [["E_SYNTAX", 2, 15]]);
 });
 
-test("pipelines accept < > as well as { }", () => {
+test("pipelines are written < > and accept { } too, with the same tree", () => {
   const { ast, diagnostics } = parse("pipeline faces <\n  model agenet;\n>");
   assert.deepEqual(diagnostics, []);
   assert.equal(ast!.statements[0]!.kind, "pipeline");
+  assert.deepEqual(parse("pipeline faces {\n  model agenet;\n}").ast, ast);
 });
 
 test("recovery: independent errors are all reported, positions 1-based", () => {
@@ -97,7 +98,8 @@ test("an error at the end of the file anchors on the last real token, not on NaN
   const { diagnostics } = parse("pipeline a {\n  model agenet;");
   assert.equal(diagnostics.length, 1);
   assert.deepEqual([diagnostics[0]!.line, diagnostics[0]!.column], [2, 16]);
-  assert.match(diagnostics[0]!.message, /end of the file/);
+  assert.match(diagnostics[0]!.message, /opened at 1:12 is not closed: expected '}' before the end of the file/);
+  assert.match(parse("pipeline a <\n  model agenet;").diagnostics[0]!.message, /expected '>' before the end of the file/);
 });
 
 test("an unterminated string is reported once, and parsing goes on", () => {
