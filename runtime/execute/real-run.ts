@@ -32,6 +32,8 @@ export interface RealRunOptions extends Omit<RunOptions, "tile" | "profile"> {
   session: SessionSettings;
   /** RSS sampling period; default 2 ms. */
   rssIntervalMs?: number;
+  /** Where RSS is sampled (host/rss.ts); default "main". */
+  rssSampler?: "main" | "thread";
   /** Aborting stops launching steps; running steps finish, sessions are released, a partial report returns. */
   signal?: AbortSignal;
   onProgress?(progress: Progress): void;
@@ -60,7 +62,9 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const answers = new Map<number, InstanceAnswer>();
   const measured = new Map<number, number>(); // step id -> measured duration (worker clock)
 
-  const sampler = await startRssSampler(options.rssIntervalMs ?? 2);
+  // The main thread only dispatches here (onnxruntime runs in the workers), so it samples itself: a sampler
+  // thread would add its own RSS to every figure (runtime/execute/README.md, "Memory, measured").
+  const sampler = await startRssSampler(options.rssIntervalMs ?? 2, { on: options.rssSampler ?? "main" });
   const baselineRssBytes = rssBytes();
   const t0 = clockMs();
   const since = (epochMs: number) => epochMs - t0;

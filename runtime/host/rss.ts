@@ -1,7 +1,6 @@
 // Measured memory: the process RSS, sampled every few ms on its own thread during a run.
 import process from "node:process";
 import { Worker } from "node:worker_threads";
-import { currentRuntime } from "../platform.ts";
 
 export interface RssSample {
   /** Epoch ms (same clock as runtime/host/workers.ts clockMs). */
@@ -24,13 +23,22 @@ export interface RssSampler {
   stop(): Promise<RssRecording>;
 }
 
-/**
- * Starts sampling every `intervalMs` on a dedicated worker thread, so samples keep coming while the
- * main thread is busy. The sampler's own thread is part of the RSS from before the first sample on.
- */
-export async function startRssSampler(intervalMs = 2): Promise<RssSampler> {
-  const url = new URL(currentRuntime() === "node" ? "./rss-worker.node.mjs" : "./rss-worker.ts", import.meta.url);
-  const worker = new Worker(url);
+export interface RssSamplerOptions {
+  /**
+   * Where samples are taken. "thread" (default): a worker thread of its own, so samples keep coming while
+   * the main thread is blocked (the baseline loop runs onnxruntime on it); the thread is part of the RSS
+   * (measured: +8 MiB under Node, +6 under Bun, +17 under Deno; runtime/execute/README.md). "main": a timer
+   * on the main thread, for runs whose main thread only dispatches (the scheduled runs: onnxruntime runs in
+   * the session workers), which costs no thread.
+   */
+  on?: "thread" | "main";
+}
+
+/** Starts sampling every `intervalMs`; the first sample is taken at once. */
+export async function startRssSampler(intervalMs = 2, options: RssSamplerOptions = {}): Promise<RssSampler> {
+  if (options.on === "main") return mainThreadSampler(intervalMs);
+  const url = new URL("./rss-worker.mjs", import.meta.url);
+  const worker = new Worker(url, { execArgv: [] }); // no `--import tsx` in this thread: it needs no loader
   await new Promise<void>((resolve, reject) => {
     worker.once("message", () => resolve());
     worker.once("error", reject);
@@ -55,6 +63,29 @@ export async function startRssSampler(intervalMs = 2): Promise<RssSampler> {
         worker.postMessage({ op: "stop" });
       });
       return stopped;
+    },
+  };
+}
+
+function mainThreadSampler(intervalMs: number): RssSampler {
+  const samples: RssSample[] = [];
+  let peakRssBytes = 0;
+  const sample = () => {
+    const bytes = rssBytes();
+    samples.push({ atMs: performance.timeOrigin + performance.now(), rssBytes: bytes });
+    if (bytes > peakRssBytes) peakRssBytes = bytes;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  let stopped: RssRecording | undefined;
+  return {
+    stop() {
+      if (!stopped) {
+        clearInterval(timer);
+        sample();
+        stopped = { samples, peakRssBytes };
+      }
+      return Promise.resolve(stopped);
     },
   };
 }

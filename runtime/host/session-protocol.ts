@@ -1,4 +1,4 @@
-// The messages between the main thread and a session worker (runtime/host/session-worker.ts).
+// The messages between the main thread and a session worker (runtime/host/session-worker.mjs).
 // Kept free of imports so both sides (and the type checker) share one definition.
 
 /** The typed arrays onnxruntime hands out and accepts. */
@@ -47,7 +47,14 @@ export type ExecInput = { tensor: TensorPayload } | { held: string };
 export type ExecOutput = "return" | { hold: string };
 
 export type WorkerRequest =
-  | { op: "load"; session: string; path: string; options: SessionSettings }
+  | {
+      op: "load";
+      session: string;
+      path: string;
+      options: SessionSettings;
+      /** `options` resolved to onnxruntime's SessionOptions (ort-options.ts), which the worker passes on as is. */
+      ortOptions: object;
+    }
   | {
       op: "exec";
       session: string;

@@ -1,7 +1,7 @@
 // The session worker pool: one worker thread per lane, each owning the onnxruntime sessions it
 // created; requests to one worker run in order, different workers run in parallel.
 import { Worker } from "node:worker_threads";
-import { currentRuntime } from "../platform.ts";
+import { ortSessionOptions } from "./ort-options.ts";
 import type {
   ExecInput,
   ExecOutput,
@@ -46,10 +46,8 @@ export function transferable(tensors: Record<string, TensorPayload>): { tensors:
   return { tensors: out, transfer };
 }
 
-function workerUrl(): URL {
-  // Node 20 needs tsx registered inside the worker (see session-worker.node.mjs).
-  return new URL(currentRuntime() === "node" ? "./session-worker.node.mjs" : "./session-worker.ts", import.meta.url);
-}
+/** Plain JavaScript in every runtime: no TypeScript loader in the worker (see session-worker.mjs). */
+const WORKER_URL = new URL("./session-worker.mjs", import.meta.url);
 
 interface Pending {
   resolve(reply: WorkerReply): void;
@@ -87,7 +85,8 @@ class SessionWorker {
   }
 
   static start(index: number): Promise<SessionWorker> {
-    const worker = new Worker(workerUrl());
+    // No execArgv: the parent's `--import tsx` would load the TypeScript loader in every worker for nothing.
+    const worker = new Worker(WORKER_URL, { execArgv: [] });
     return new Promise((resolve, reject) => {
       const onReady = (message: unknown) => {
         if ((message as { ready?: boolean }).ready !== true) return;
@@ -159,7 +158,7 @@ export class SessionPool {
 
   /** Creates a session from an ONNX file on worker `index`; it lives there until `free`. */
   load(index: number, session: string, path: string, options: SessionSettings = {}): Promise<Timed<LoadResult>> {
-    return this.at(index).call({ op: "load", session, path, options });
+    return this.at(index).call({ op: "load", session, path, options, ortOptions: ortSessionOptions(options) });
   }
 
   /**

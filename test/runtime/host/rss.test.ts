@@ -22,6 +22,22 @@ test("the sampler samples on its own thread while the main thread is blocked, an
   assert.equal(blocks.length >= 64, true);
 });
 
+test("the main-thread sampler (scheduled runs) samples on its timer and sees allocations", async () => {
+  const sampler = await startRssSampler(2, { on: "main" });
+  const before = rssBytes();
+  const blocks: Uint8Array[] = [];
+  // 64 MiB touched in steps, yielding between them as the dispatch loop of a real run does.
+  for (let i = 0; i < 16; i++) {
+    for (let j = 0; j < 4; j++) blocks.push(new Uint8Array(1 << 20).fill(1));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const recording = await sampler.stop();
+  assert.ok(recording.samples.length >= 10, `${recording.samples.length} samples over 16 yields`);
+  assert.ok(recording.peakRssBytes >= before + 48 * 2 ** 20, `peak ${recording.peakRssBytes} vs before ${before}`);
+  assert.equal(blocks.length, 64);
+  assert.deepEqual(await sampler.stop(), recording, "stop twice: the same recording");
+});
+
 test("relativeTrend: flat noise is ~0, a steady climb is its rise over the mean", () => {
   assert.ok(Math.abs(relativeTrend([100, 102, 99, 101, 100, 98, 101, 100])) < 0.02);
   assert.ok(Math.abs(relativeTrend([100, 110, 120, 130, 140]) - 40 / 120) < 1e-12);

@@ -1,21 +1,22 @@
-// The RSS sampler's thread: reads the process RSS every few ms, independent of the main thread
-// (which may be blocked, e.g. by the baseline loop running onnxruntime on it).
+// The RSS sampler's thread: reads the process RSS every few ms, independent of the main thread (which may
+// be blocked, e.g. by the baseline loop running onnxruntime on it). Plain JavaScript, so that no runtime
+// needs a TypeScript loader in this thread (tsx in a Node worker cost ~29 MiB of RSS; this costs ~2).
 import { parentPort } from "node:worker_threads";
 import process from "node:process";
 
 const port = parentPort;
-if (!port) throw new Error("rss-worker.ts runs only as a worker thread");
+if (!port) throw new Error("rss-worker.mjs runs only as a worker thread");
 
-const times: number[] = [];
-const rss: number[] = [];
-let timer: ReturnType<typeof setInterval> | undefined;
+const times = [];
+const rss = [];
+let timer;
 
-function sample(): void {
+function sample() {
   times.push(performance.timeOrigin + performance.now());
   rss.push(process.memoryUsage.rss());
 }
 
-port.on("message", (message: { op: "start"; intervalMs: number } | { op: "stop" }) => {
+port.on("message", (message) => {
   if (message.op === "start") {
     sample();
     timer = setInterval(sample, message.intervalMs);
