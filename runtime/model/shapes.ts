@@ -19,6 +19,8 @@ export function parseShapeSpec(spec: string): { name: string; shape: number[] } 
   if (eq <= 0 || !/^(\d+(x\d+)*)?$/.test(dims)) {
     throw new ModelError(`bad shape '${spec}': expected NAME=DIMS, e.g. input=1x3x224x224`, "E_OPTION");
   }
+  // A zero dim makes an empty tensor: onnxruntime then fails deep inside a kernel instead of here.
+  if (/(^|x)0+(x|$)/.test(dims)) throw new ModelError(`bad shape '${spec}': every dim must be at least 1`, "E_OPTION");
   return { name, shape: dims === "" ? [] : dims.split("x").map(Number) };
 }
 

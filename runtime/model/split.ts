@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
 import { cacheDir } from "../host/cache.ts";
-import { createSession, type HostSession, hostTensor } from "../host/onnxruntime.ts";
+import { createSession, EXACT_SESSION_OPTIONS, type HostSession, hostTensor } from "../host/onnxruntime.ts";
 import { dtypeFacts, dataTypeOfName } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
 import type { WeightTensor } from "./graph.ts";
@@ -27,6 +27,8 @@ export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
 export const INLINE_WEIGHT_BYTES = 256;
 /** Bumped when the artifact layout changes, so old caches are not reused. */
 const ARTIFACT_VERSION = 5;
+/** Models at least this large announce a split on stderr (it takes seconds); a cached split says nothing. */
+const ANNOUNCE_BYTES = 32 * 1024 * 1024;
 
 /** A model file read, decoded and hashed, with where its weight bytes sit. */
 export interface ModelFile {
@@ -43,7 +45,8 @@ export function readModelFile(path: string): ModelFile {
     bytes = readFileSync(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelError(`${path}: cannot read model file (${code === "ENOENT" ? "no such file" : code ?? (error as Error).message})`, "E_MODEL_FILE");
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not an .onnx file" : code ?? (error as Error).message;
+    throw new ModelError(`${path}: cannot read model file (${reason})`, "E_MODEL_FILE");
   }
   const model = decodeModel(bytes, path);
   checkExternalData(model, absolute, path);
@@ -75,9 +78,9 @@ function checkExternalData(model: ModelProto, absolute: string, shown: string): 
 }
 
 /** Wraps onnxruntime's failure to load a model as a one-line ModelError (unsupported operator, bad data). */
-export async function openSession(source: string | Uint8Array, shown: string): Promise<HostSession> {
+export async function openSession(source: string | Uint8Array, shown: string, options = EXACT_SESSION_OPTIONS): Promise<HostSession> {
   try {
-    return await createSession(source);
+    return await createSession(source, options);
   } catch (error) {
     const message = String((error as Error).message ?? error).split("\n")[0]!.trim();
     const unsupported = /implementation for|not a registered|Unrecognized|No Op registered|NOT_IMPLEMENTED|is not supported/i.test(message);
@@ -98,6 +101,7 @@ export function fileSha256(path: string): string {
   let key: string;
   try {
     const stat = statSync(absolute);
+    if (!stat.isFile()) throw new Error("not a file");
     key = shortHash(`${absolute}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`);
   } catch {
     return readModelFile(path).sha256;
@@ -159,12 +163,20 @@ export async function discoverShapes(file: ModelFile, inputShapes: Record<string
     writeFileSync(probePath, source);
     source = probePath;
   }
-  const session = await openSession(source, file.path);
+  // Its failures become our one-line error, so onnxruntime's own log line (fatal only) stays off the terminal.
+  const session = await openSession(source, file.path, { ...EXACT_SESSION_OPTIONS, logSeverityLevel: 4 });
   try {
     const feeds = Object.fromEntries(
       Object.entries(seededInputs(plan.inputs)).map(([name, input]) => [name, hostTensor(input.dtype, input.data, input.dims)]),
     );
-    const results = await session.run(feeds);
+    let results: Awaited<ReturnType<typeof session.run>>;
+    try {
+      results = await session.run(feeds);
+    } catch (error) {
+      // Shapes the model cannot take (a width its strides do not divide, say): onnxruntime's first line says why.
+      const reason = String((error as Error).message ?? error).split("\n")[0]!.replace(/^.*Status Message: /, "");
+      throw new ModelError(`${file.path}: the model does not run with input shapes ${Object.entries(inputShapes).map(([n, d]) => `${n}=${d.join("x")}`).join(", ") || "as declared"}: ${reason}`, "E_SHAPE");
+    }
     const table: ShapeTable = new Map();
     for (const [name, tensor] of Object.entries(results)) {
       const dataType = dataTypeOfName(tensor.type);
@@ -211,6 +223,9 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
     }
   }
   const file = readModelFile(path);
+  const started = Date.now();
+  const announce = file.bytes.length >= ANNOUNCE_BYTES;
+  if (announce) process.stderr.write(`mema: splitting ${name} (${(file.bytes.length / 1e6).toFixed(1)} MB) into layers\n`);
   const plan = await planFile(file, options);
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
   const layers = plan.layers.map((layer) => {
@@ -223,6 +238,7 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
   // Written last and atomically: a manifest present means every layer file is complete.
   writeAtomically(manifestPath, JSON.stringify(split));
+  if (announce) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return { ...split, layers: layers.map((l) => ({ ...l, path: join(dir, l.path) })) };
 }
 

@@ -222,3 +222,13 @@ export function unsupportedOpModel(): ModelProto {
 }
 
 export { FLOAT };
+
+/** A 3x3 Conv without padding on symbolic H, W: inputs smaller than 3x3 pass the shape check and fail in onnxruntime. */
+export function unpaddedConvModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("x", ["N", 3, "H", "W"])],
+    outputs: [tensorValue("y", ["N", 8, "H2", "W2"])],
+    initializers: [weight("w1", [8, 3, 3, 3])],
+    nodes: [node("Conv", ["x", "w1"], ["y"], {}, "conv1")],
+  });
+}
