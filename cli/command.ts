@@ -11,7 +11,8 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  summary: string;
+  /** Unused: the registry in cli/main.ts holds each command's one-line summary (so --help loads no command). */
+  summary?: string;
   /** Usage text printed by --help, first line "mema NAME ...". */
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
@@ -28,4 +29,12 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** The one positional argument a command takes (`what` says what it is, e.g. "MODEL: an .onnx file ..."). */
+export function onlyArgument(ctx: CommandContext, command: string, what: string): string {
+  const [first, extra] = ctx.positionals;
+  if (first === undefined) throw new UsageError(`missing ${what}`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}': mema ${command} takes one ${what.replace(/:.*$/, "")}`);
+  return first;
 }

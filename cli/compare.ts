@@ -6,7 +6,6 @@ import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "compare",
-  summary: "compare policies and budgets on a scenario (every policy unless --policies)",
   usage: `mema compare FILE [--policies a,b] [--memory a,b] [--workers a,b] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
 
 Runs every pipeline of FILE under each combination of the given policies (default: all of them), budgets

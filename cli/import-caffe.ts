@@ -3,11 +3,13 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { writeModelFile } from "../stdlib/zoo/generate.ts";
 import { importPrototxt, PrototxtError } from "../stdlib/zoo/prototxt.ts";
-import { type Command, UsageError } from "./command.ts";
+import { formatBytes } from "../runtime/report/quantity.ts";
+import { type Command, onlyArgument, UsageError } from "./command.ts";
+import { parseInteger } from "./flag-values.ts";
+import { checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
   name: "import-caffe",
-  summary: "turn a Caffe deploy prototxt into an ONNX model (seeded weights) that mema can split and run",
   usage: `mema import-caffe FILE.prototxt [--out FILE.onnx] [--batch N] [--name NAME]
 
 Builds the network layer for layer with Caffe's shape rules (node names = Caffe layer names, so EdgeCaffe-style
@@ -19,19 +21,19 @@ real network's, the values are not (caffemodel weights are not read). --batch se
     name: { type: "string" },
   },
   async run(ctx) {
-    const file = ctx.positionals[0];
-    if (!file) throw new UsageError("missing FILE: a Caffe deploy .prototxt");
+    const file = onlyArgument(ctx, "import-caffe", "FILE: a Caffe deploy .prototxt");
     let text: string;
     try {
       text = readFileSync(file, "utf8");
-    } catch {
-      throw new UsageError(`${file}: cannot read the file`, "E_FILE");
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new UsageError(`${file}: cannot read the file (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a .prototxt file" : code})`, "E_FILE");
     }
-    const batch = ctx.values.batch === undefined ? 1 : Number(ctx.values.batch);
-    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch '${String(ctx.values.batch)}': expected a positive integer`, "E_OPTION");
+    const batch = parseInteger("batch", ctx.values.batch, 1, 1);
     const stem = basename(file).replace(/\.(prototxt|pbtxt|txt)$/i, "").replace(/\.prototxt$/i, "");
     const name = (ctx.values.name as string | undefined) ?? stem;
     const out = (ctx.values.out as string | undefined) ?? file.replace(/(\.prototxt)?(\.txt)?$/i, "") + ".onnx";
+    checkOutputFile("out", out);
     let graph;
     try {
       graph = importPrototxt(text, { name, batch, where: file });
@@ -39,16 +41,12 @@ real network's, the values are not (caffemodel weights are not read). --batch se
       if (error instanceof PrototxtError) throw new UsageError(error.message, error.code);
       throw error;
     }
-    const bytes = await writeModelFile(graph, out);
+    const bytes = await writingOutput("out", out, () => writeModelFile(graph, out));
     const weights = graph.nodes.reduce((a, n) => a + n.weightsBytes, 0);
     ctx.out(
-      `wrote ${out} (${size(bytes)}): ${graph.nodes.length} nodes, ${size(weights)} of seeded weights, ` +
+      `wrote ${out} (${formatBytes(bytes)}): ${graph.nodes.length} nodes, ${formatBytes(weights)} of seeded weights, ` +
         `input ${graph.input.name} ${graph.input.shape.join("x")}, output ${graph.output.name} ${graph.output.shape.join("x")}\n`,
     );
     return 0;
   },
 };
-
-function size(bytes: number): string {
-  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
-}

@@ -1,24 +1,8 @@
 // `mema layers MODEL`: how a model splits into layers, as a table or JSON.
 import { formatBytes } from "../runtime/report/quantity.ts";
-import type { Granularity } from "../runtime/model/plan.ts";
 import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
-import { type Command, UsageError } from "./command.ts";
-import { asUsageErrors, inputShapes, parseSize, resolveModel, SHAPE_OPTION } from "./model-args.ts";
-
-const GRANULARITIES: Granularity[] = ["layer", "node", "merged"];
-
-export function splitOptions(values: Record<string, unknown>) {
-  const granularity = (values.granularity as string | undefined) ?? (values.merge !== undefined ? "merged" : "layer");
-  if (!GRANULARITIES.includes(granularity as Granularity)) {
-    throw new UsageError(`--granularity '${granularity}': expected one of ${GRANULARITIES.join(", ")}`, "E_OPTION");
-  }
-  return {
-    granularity: granularity as Granularity,
-    inputShapes: inputShapes(values.shape),
-    capBytes: parseSize("cap", values.cap),
-    mergeBytes: parseSize("merge", values.merge),
-  };
-}
+import type { Command } from "./command.ts";
+import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
 const shapeText = (t: TensorInfo) => `${t.name}[${t.shape.join("x")}]`;
 
@@ -43,25 +27,23 @@ function table(layers: LayerInfo[]): string {
 
 export const command: Command = {
   name: "layers",
-  summary: "show how a model splits into layers (weights, activations, flops)",
   usage: `mema layers MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--json]
 
 MODEL is an .onnx file or a zoo network name. --shape gives symbolic input dims (x=1x3x224x224).
 --cap SIZE tiles layers whose weights exceed SIZE; --merge SIZE merges consecutive layers up to SIZE
 of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.`,
   options: {
-    ...SHAPE_OPTION,
-    cap: { type: "string" },
-    granularity: { type: "string" },
-    merge: { type: "string" },
+    ...SPLIT_OPTIONS,
     json: { type: "boolean" },
   },
   async run(ctx) {
     return asUsageErrors(async () => {
-      const model = await resolveModel(ctx.positionals[0]);
+      // Flags first: a bad --cap should not wait for a zoo model to be generated.
+      const options = splitOptions(ctx.values);
+      const model = await resolveModel(ctx, "layers");
       // Loaded here, not at the top: `mema --help` lists commands without loading onnxruntime.
       const { splitModel } = await import("../runtime/model/split.ts");
-      const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
+      const split = await splitModel(model.path, { ...options, name: model.name });
       if (ctx.values.json) {
         ctx.out(JSON.stringify({ model: split.name, path: split.path, sha256: split.sha256, inputs: split.inputs, outputs: split.outputs, weightsBytes: split.weightsBytes, layers: split.layers }, null, 2) + "\n");
       } else {

@@ -2,35 +2,42 @@
 import { parseArgs } from "node:util";
 import { type Command, type CommandContext, UsageError } from "./command.ts";
 
-/** Subcommands load on demand, so `mema check` never loads onnxruntime. */
-const commands: Record<string, () => Promise<{ command: Command }>> = {
-  run: () => import("./run.ts"),
-  compare: () => import("./compare.ts"),
-  layers: () => import("./layers.ts"),
-  verify: () => import("./verify.ts"),
-  profile: () => import("./profile.ts"),
-  check: () => import("./check.ts"),
-  plan: () => import("./plan.ts"),
-  schema: () => import("./schema.ts"),
-  fmt: () => import("./fmt.ts"),
-  "import-caffe": () => import("./import-caffe.ts"),
+/** A subcommand as the registry knows it: its one-line summary, and how to load it (only when it runs). */
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<{ command: Command }>;
+}
+
+/**
+ * Every subcommand, with its summary: the single source of the summaries, so `mema --help` lists them
+ * without loading any command module (and so onnxruntime), and `mema check` loads only cli/check.ts.
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  run: { summary: "run a scenario (--simulate: on a device profile) and report timings and memory", load: () => import("./run.ts") },
+  compare: { summary: "compare policies and budgets on a scenario (every policy unless --policies)", load: () => import("./compare.ts") },
+  layers: { summary: "show how a model splits into layers (weights, activations, flops)", load: () => import("./layers.ts") },
+  verify: { summary: "check that running a model layer by layer gives the whole model's outputs", load: () => import("./verify.ts") },
+  profile: { summary: "measure each layer's load and exec time on this machine (JSON for the simulator)", load: () => import("./profile.ts") },
+  check: { summary: "check .mema (or YAML/JSON) files and report every error", load: () => import("./check.ts") },
+  plan: { summary: "compile a .mema (or YAML/JSON) file and print its plan", load: () => import("./plan.ts") },
+  schema: { summary: "print the JSON Schema of plans and YAML/JSON documents", load: () => import("./schema.ts") },
+  fmt: { summary: "format .mema files in the one canonical layout", load: () => import("./fmt.ts") },
+  "import-caffe": { summary: "turn a Caffe deploy prototxt into an ONNX model (seeded weights) that mema can split and run", load: () => import("./import-caffe.ts") },
 };
 
-const HELP = `mema: run several DNNs on one memory-constrained device
+/** `mema --help`: built from the registry alone. */
+export function helpText(commands: Record<string, CommandEntry> = COMMANDS): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
+  const lines = Object.entries(commands).map(([name, entry]) => `  ${name.padEnd(width)}${entry.summary}`);
+  return `mema: run several DNNs on one memory-constrained device
 
 Usage: mema <command> [options]
 
 Commands:
-${"{commands}"}
-Run 'mema <command> --help' for a command's options.`;
+${lines.join("\n")}
 
-async function describeCommands(): Promise<string> {
-  const lines: string[] = [];
-  for (const [name, load] of Object.entries(commands)) {
-    const { command } = await load();
-    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
-  }
-  return lines.join("\n") + "\n";
+Run 'mema <command> --help' for a command's options.
+`;
 }
 
 export interface Io {
@@ -43,23 +50,34 @@ const processIo: Io = {
   err: (text) => void process.stderr.write(text),
 };
 
+/** parseArgs's message as one line: its first sentence, plus what was expected. */
+function optionErrorMessage(error: Error, command: Command): string {
+  const flags = [...Object.keys(command.options).map((name) => `--${name}`), "--help"].join(", ");
+  const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(error.message);
+  // `--cap -5MB`: parseArgs refuses a value that looks like a flag.
+  if (ambiguous) return `option '${ambiguous[1]}' needs a value (one starting with '-' goes as ${ambiguous[1]}=VALUE)`;
+  const unknown = /Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `Unknown option '${unknown[1]}'; expected one of ${flags}`;
+  return error.message.split("\n")[0]!.trim();
+}
+
 /** Runs the CLI on `argv` (without the runtime and script); resolves to the exit code. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, commands: Record<string, CommandEntry> = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.out(HELP.replace("{commands}", await describeCommands()) + "\n");
+    io.out(helpText(commands));
     return name === undefined ? 1 : 0;
   }
   if (name === "--version") {
     io.out("mema 0.1.0\n");
     return 0;
   }
-  const load = commands[name];
-  if (!load) {
-    io.err(`mema: unknown command '${name}'. Commands: ${Object.keys(commands).join(", ")}\n`);
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
+    io.err(`mema: unknown command '${name}'; expected one of ${Object.keys(commands).join(", ")} (mema --help)\n`);
     return 1;
   }
-  const { command } = await load();
+  const { command } = await entry.load();
   let ctx: CommandContext;
   try {
     const parsed = parseArgs({
@@ -74,8 +92,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err };
   } catch (error) {
-    // parseArgs's messages name the flag; add the usage so the fix is on screen.
-    io.err(`mema ${name}: ${(error as Error).message}\n\n${command.usage.trimEnd()}\n`);
+    io.err(`mema ${name}: error[E_OPTION]: ${optionErrorMessage(error as Error, command)} (mema ${name} --help)\n`);
     return 1;
   }
   try {

@@ -1,17 +1,35 @@
-// Options shared by `mema layers`, `verify` and `profile`: the MODEL argument, --shape, sizes, and errors as one line.
-import { existsSync } from "node:fs";
-import { BYTES_PER_UNIT, SIZE_UNIT_LIST } from "../lang/units.ts";
+// What `mema layers`, `verify` and `profile` share: the MODEL argument, the split flags, and model errors as one line.
+import { statSync } from "node:fs";
 import { ModelError } from "../runtime/model/errors.ts";
+import type { Granularity } from "../runtime/model/plan.ts";
 import { parseShapeSpec } from "../runtime/model/shapes.ts";
 import { ZOO_NETWORKS } from "../stdlib/names.ts";
-import { UsageError } from "./command.ts";
+import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { parseSize } from "./flag-values.ts";
 
-export const SHAPE_OPTION = { shape: { type: "string", multiple: true } } as const;
+/** The flags that say how a model splits (--shape, --cap, --granularity, --merge). */
+export const SPLIT_OPTIONS = {
+  shape: { type: "string", multiple: true },
+  cap: { type: "string" },
+  granularity: { type: "string" },
+  merge: { type: "string" },
+} as const;
+
+const GRANULARITIES: Granularity[] = ["layer", "node", "merged"];
 
 /** MODEL: an .onnx path, or a zoo name (generated into the cache on first use). */
-export async function resolveModel(arg: string | undefined): Promise<{ path: string; name: string }> {
-  if (!arg) throw new UsageError("missing MODEL: an .onnx file or a zoo network name");
-  if (existsSync(arg) || arg.endsWith(".onnx")) return { path: arg, name: arg.replace(/^.*\//, "").replace(/\.onnx$/, "") };
+export async function resolveModel(ctx: CommandContext, command: string): Promise<{ path: string; name: string }> {
+  const arg = onlyArgument(ctx, command, "MODEL: an .onnx file or a zoo network name");
+  let isFolder = false;
+  let exists = false;
+  try {
+    isFolder = statSync(arg).isDirectory();
+    exists = true;
+  } catch {
+    // Absent: a zoo name, or a path the splitter reports as missing.
+  }
+  if (isFolder) throw new UsageError(`MODEL '${arg}' is a folder; expected an .onnx file or a zoo network name`, "E_MODEL_FILE");
+  if (exists || arg.endsWith(".onnx")) return { path: arg, name: arg.replace(/^.*[\\/]/, "").replace(/\.onnx$/, "") };
   if ((ZOO_NETWORKS as readonly string[]).includes(arg.toLowerCase())) {
     const { zooModelPath } = await import("../stdlib/zoo/index.ts");
     return { path: await zooModelPath(arg), name: arg.toLowerCase() };
@@ -29,22 +47,16 @@ export function inputShapes(values: unknown): Record<string, number[]> {
   return shapes;
 }
 
-/** `64MiB`, `1.5 MB`, `100000` (bytes). */
-export function parseSize(flag: string, text: unknown): number | undefined {
-  if (text === undefined) return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(String(text));
-  const scale = match ? (match[2] === "" ? 1 : BYTES_PER_UNIT[match[2]!]) : undefined;
-  if (!match || scale === undefined) {
-    throw new UsageError(`--${flag} '${String(text)}': expected a size such as 64MiB (units: ${SIZE_UNIT_LIST})`, "E_OPTION");
+/** The split flags as splitModel's options. */
+export function splitOptions(values: Record<string, unknown>) {
+  const granularity = (values.granularity as string | undefined) ?? (values.merge !== undefined ? "merged" : "layer");
+  if (!GRANULARITIES.includes(granularity as Granularity)) {
+    throw new UsageError(`--granularity '${granularity}': expected one of ${GRANULARITIES.join(", ")}`, "E_OPTION");
   }
-  return Math.floor(Number(match[1]) * scale);
-}
-
-export function parseNumber(flag: string, text: unknown, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} '${String(text)}': expected a non-negative number`, "E_OPTION");
-  return value;
+  const capBytes = parseSize("cap", values.cap);
+  const mergeBytes = parseSize("merge", values.merge);
+  if (capBytes === 0 || mergeBytes === 0) throw new UsageError(`--${capBytes === 0 ? "cap" : "merge"}: a size must be at least 1 byte`, "E_OPTION");
+  return { granularity: granularity as Granularity, inputShapes: inputShapes(values.shape), capBytes, mergeBytes };
 }
 
 /** Runs `body`, turning model errors (and the zoo's) into the CLI's one-line UsageError. */

@@ -4,34 +4,34 @@ import { join } from "node:path";
 import { cacheDir } from "../runtime/host/cache.ts";
 import { formatMs } from "../runtime/report/quantity.ts";
 import type { Command } from "./command.ts";
-import { splitOptions } from "./layers.ts";
-import { asUsageErrors, parseNumber, resolveModel, SHAPE_OPTION } from "./model-args.ts";
+import { parseInteger } from "./flag-values.ts";
+import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
+import { checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
   name: "profile",
-  summary: "measure each layer's load and exec time on this machine (JSON for the simulator)",
   usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE]
 
 Loads (creates a session from its file), runs and frees every layer --runs times (default 5) after a
 warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by default into the cache.`,
   options: {
-    ...SHAPE_OPTION,
-    cap: { type: "string" },
-    granularity: { type: "string" },
-    merge: { type: "string" },
+    ...SPLIT_OPTIONS,
     runs: { type: "string" },
     out: { type: "string" },
   },
   async run(ctx) {
     return asUsageErrors(async () => {
-      const runs = Math.max(1, Math.round(parseNumber("runs", ctx.values.runs, 5)));
-      const model = await resolveModel(ctx.positionals[0]);
+      const runs = parseInteger("runs", ctx.values.runs, 1, 5);
+      // Refused before measuring, which takes a while: not after.
+      checkOutputFile("out", ctx.values.out as string | undefined);
+      const options = splitOptions(ctx.values);
+      const model = await resolveModel(ctx, "profile");
       const { splitModel } = await import("../runtime/model/split.ts");
       const { profileModel } = await import("../runtime/model/profile.ts");
-      const split = await splitModel(model.path, { ...splitOptions(ctx.values), name: model.name });
+      const split = await splitModel(model.path, { ...options, name: model.name });
       const profile = await profileModel(split, runs);
       const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
-      writeFileSync(out, JSON.stringify(profile, null, 2) + "\n");
+      await writingOutput("out", out, () => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
       const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
       const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
       ctx.out(

@@ -1,5 +1,6 @@
 // What `mema run` and `mema compare` share: compile the file, apply the sweep flags, build the simulator's
 // networks (zoo + device profile, or split model files), run every sweep point, and write the reports.
+import { statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
 import { ModelError } from "../runtime/model/errors.ts";
@@ -18,8 +19,9 @@ import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
 import { loadDeviceProfile, ProfileError } from "../stdlib/profiles/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
-import { type CommandContext, UsageError } from "./command.ts";
-import { parseSize } from "./model-args.ts";
+import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { parseInteger, parseList, parseSize } from "./flag-values.ts";
+import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const RUN_OPTIONS = {
   set: { type: "string", multiple: true },
@@ -61,33 +63,28 @@ export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
   -h, --help              show this help`;
 
-function list(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = String(value).split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (items.length === 0) throw new UsageError(`empty list '${String(value)}'`, "E_OPTION");
-  return items;
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} '${text}': expected a positive integer`, "E_OPTION");
-  return n;
+/**
+ * prepareReal (runtime/execute) announces `zoo: NAME` and `splitting NAME` before every model, cached or
+ * not; the zoo generator and the splitter say so themselves when they do work, so those lines are noise.
+ */
+function isCachedWorkNote(text: string): boolean {
+  return /^mema: (zoo: \S+|splitting \S+)\n$/.test(text);
 }
 
 /** The sweep a pipeline runs after the flags: memory outermost, then policy, then workers (as the plan). */
 export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies"): RunSettings[] {
-  const policies = list(values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
+  const policies = parseList(values[policyFlag] !== undefined ? policyFlag : "policy", values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
   for (const p of policies) {
     if (!policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
   }
-  const memory = list(values.memory)?.map((m) => {
+  const memory = parseList("memory", values.memory)?.map((m) => {
     if (/^(none|unlimited)$/i.test(m)) return null;
     // As in the language: a budget needs its unit (is 512 bytes or megabytes?).
     if (!/[A-Za-z]\s*$/.test(m)) throw new UsageError(`--memory '${m}': a size needs a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. 512MB`, "E_UNIT");
     return parseSize("memory", m)!;
   }) ?? pipeline.sweep.memoryBytes;
   for (const m of memory) if (m !== null && m <= 0) throw new UsageError(`--memory: a budget must be positive`, "E_OPTION");
-  const workers = list(values.workers)?.map((w) => positiveInteger("workers", w)) ?? pipeline.sweep.workers;
+  const workers = parseList("workers", values.workers)?.map((w) => parseInteger("workers", w, 1)!) ?? pipeline.sweep.workers;
   const runs: RunSettings[] = [];
   for (const memoryBytes of memory) for (const policy of policies) for (const w of workers) runs.push({ memoryBytes, policy, workers: w });
   return runs;
@@ -99,15 +96,18 @@ export interface RunPlanResult {
 
 /** Compiles FILE, runs every pipeline's sweep (simulated), writes --json/--csv/--timeline; errors become UsageErrors. */
 export async function runPlanFile(ctx: CommandContext, name: string, policyFlag: "policy" | "policies"): Promise<RunReport[] | number> {
-  const file = ctx.positionals[0];
-  if (!file || ctx.positionals.length > 1) throw new UsageError(`mema ${name} needs exactly one FILE`, "E_USAGE");
+  const file = onlyArgument(ctx, name, "FILE: a .mema, .yaml or .json scenario");
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`FILE '${file}' is a folder; expected a .mema, .yaml or .json file`, "E_FILE");
   const admission = (ctx.values.admission ?? "ledger") as string;
   if (admission !== "ledger" && admission !== "edgecaffe") throw new UsageError(`--admission '${admission}': expected ledger or edgecaffe`, "E_OPTION");
-  const seed = ctx.values.seed === undefined ? undefined : Number(ctx.values.seed);
-  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new UsageError(`--seed '${String(ctx.values.seed)}': expected an integer >= 0`, "E_OPTION");
+  const seed = parseInteger("seed", ctx.values.seed, 0);
   const sessionOverheadBytes = parseSize("session-overhead", ctx.values["session-overhead"]);
   const timeline = ctx.values.timeline as string | undefined;
   if (timeline !== undefined && !timelineFormatOf(timeline)) throw new UsageError(`--timeline '${timeline}': the file must end in .svg or .html`, "E_OPTION");
+  // Output paths are checked before running: a real run can take minutes.
+  checkOutputFile("json", ctx.values.json as string | undefined);
+  checkOutputDir("csv", ctx.values.csv as string | undefined);
+  checkOutputFile("timeline", timeline);
 
   const result = compileFile(file, parseSetFlags(ctx.values), true);
   if (!result.plan) {
@@ -134,7 +134,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
           session: ctx.values.session as string | undefined,
           baseline: ctx.values.baseline === true,
           quiet: ctx.values.quiet === true,
-          err: ctx.err,
+          err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
         })),
       );
     } else {
@@ -184,12 +184,12 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   const written: string[] = [];
   const json = ctx.values.json as string | undefined;
   if (json !== undefined) {
-    await writeJson(json, reports.length === 1 ? reports[0]! : reports);
+    await writingOutput("json", json, () => writeJson(json, reports.length === 1 ? reports[0]! : reports));
     written.push(json);
   }
   const csv = ctx.values.csv as string | undefined;
-  if (csv !== undefined) written.push(...(await writeCsv(csv, reports)));
-  if (timeline !== undefined) written.push(...(await writeTimeline(timeline, reports)));
+  if (csv !== undefined) written.push(...(await writingOutput("csv", csv, () => writeCsv(csv, reports))));
+  if (timeline !== undefined) written.push(...(await writingOutput("timeline", timeline, () => writeTimeline(timeline, reports))));
   if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
   return reports;
 }

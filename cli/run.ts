@@ -6,7 +6,6 @@ import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "run",
-  summary: "run a scenario (--simulate: on a device profile) and report timings and memory",
   usage: `mema run FILE [--policy P] [--memory SIZE] [--workers N] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
 
 Runs every pipeline of FILE (.mema, .yaml or .json) under each of its settings and prints a summary per run,

@@ -1,31 +1,29 @@
 // `mema verify MODEL`: runs the model whole and layer by layer on the same seeded inputs and compares outputs.
 import type { Command } from "./command.ts";
-import { splitOptions } from "./layers.ts";
-import { asUsageErrors, parseNumber, resolveModel, SHAPE_OPTION } from "./model-args.ts";
+import { parseInteger, parseNumber } from "./flag-values.ts";
+import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
 export const command: Command = {
   name: "verify",
-  summary: "check that running a model layer by layer gives the whole model's outputs",
   usage: `mema verify MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--tolerance X] [--seed N]
 
 Runs MODEL whole and layer by layer (each layer loaded, run and freed) on the same seeded inputs,
 prints the largest absolute difference per output, and exits 0 only when every one is within
 --tolerance (default 0: bit-identical).`,
   options: {
-    ...SHAPE_OPTION,
-    cap: { type: "string" },
-    granularity: { type: "string" },
-    merge: { type: "string" },
+    ...SPLIT_OPTIONS,
     tolerance: { type: "string" },
     seed: { type: "string" },
   },
   async run(ctx) {
     return asUsageErrors(async () => {
       const tolerance = parseNumber("tolerance", ctx.values.tolerance, 0);
-      const seed = parseNumber("seed", ctx.values.seed, 42);
-      const model = await resolveModel(ctx.positionals[0]);
+      const seed = parseInteger("seed", ctx.values.seed, 0, 42);
+      // Flags first: a bad --cap should not wait for a zoo model to be generated.
+      const options = splitOptions(ctx.values);
+      const model = await resolveModel(ctx, "verify");
       const { verifyModel } = await import("../runtime/model/staged-run.ts");
-      const { split, outputs } = await verifyModel(model.path, { ...splitOptions(ctx.values), name: model.name }, seed);
+      const { split, outputs } = await verifyModel(model.path, { ...options, name: model.name }, seed);
       let worst = 0;
       ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);
       for (const output of outputs) {

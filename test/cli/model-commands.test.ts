@@ -1,0 +1,46 @@
+// `mema layers|verify|profile|import-caffe` on a newcomer's mistakes: each one line, exit 1, before any long work.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../cli/main.ts";
+import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
+import { chainModel, symbolicModel, unpaddedConvModel } from "../runtime/model/split-cases.ts";
+
+useTempCache();
+
+async function mema(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+test("bad models, shapes, counts and output paths: one line each, exit 1, no stack", async () => {
+  const folder = join(tempFolder(), "a-folder.onnx");
+  mkdirSync(folder, { recursive: true });
+  const chain = writeModel("cmd-chain", chainModel());
+  const symbolic = writeModel("cmd-symbolic", symbolicModel());
+  const prototxt = join(tempFolder(), "tiny.prototxt");
+  writeFileSync(prototxt, 'name: "tiny"\ninput: "data"\ninput_dim: 1\ninput_dim: 1\ninput_dim: 4\ninput_dim: 4\n');
+  const cases: [string[], RegExp][] = [
+    [["layers", tempFolder()], /error\[E_MODEL_FILE\]: MODEL '.*' is a folder; expected an \.onnx file or a zoo network name/],
+    [["verify", folder], /error\[E_MODEL_FILE\]: MODEL '.*a-folder\.onnx' is a folder/],
+    [["layers", symbolic, "--shape", "x=1x3x0x9"], /error\[E_OPTION\]: bad shape 'x=1x3x0x9': every dim must be at least 1/],
+    [["layers", writeModel("cmd-unpadded", unpaddedConvModel()), "--shape", "x=1x3x2x2"], /error\[E_SHAPE\]: .*cmd-unpadded\.onnx: the model does not run with input shapes x=1x3x2x2: /],
+    [["layers", chain, "--cap", "0"], /error\[E_OPTION\]: --cap: a size must be at least 1 byte/],
+    [["verify", chain, "--seed", "1.5"], /error\[E_OPTION\]: --seed '1\.5': expected an integer >= 0/],
+    [["profile", chain, "--runs", "0"], /error\[E_OPTION\]: --runs '0': expected a positive integer/],
+    [["profile", chain, "--out", tempFolder()], /error\[E_OUTPUT\]: --out '.*' is a folder; expected a file path/],
+    [["import-caffe", tempFolder()], /error\[E_FILE\]: .*: cannot read the file \(a folder, not a \.prototxt file\)/],
+    [["import-caffe", prototxt, "--out", tempFolder()], /error\[E_OUTPUT\]: --out '.*' is a folder; expected a file path/],
+    [["import-caffe", prototxt, "--batch", "2.5"], /error\[E_OPTION\]: --batch '2\.5': expected a positive integer/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const r = await mema(...argv);
+    assert.equal(r.code, 1, argv.join(" "));
+    assert.match(r.err, pattern, argv.join(" "));
+    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
+    assert.equal(r.out, "", argv.join(" "));
+  }
+});

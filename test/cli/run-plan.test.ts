@@ -1,0 +1,55 @@
+// `mema run`/`compare` on a newcomer's mistakes (output paths, a folder as FILE), and a quiet stderr when nothing is generated.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../cli/main.ts";
+import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
+import { chainModel } from "../runtime/model/split-cases.ts";
+
+useTempCache();
+
+async function mema(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const model = writeModel("run-chain", chainModel());
+const scenario = join(tempFolder(), "chain.mema");
+writeFileSync(scenario, `pipeline chain {\n  model chain from "${model}";\n  memory 64MB;\n  policy mema;\n  workers 1;\n  arrivals batch 2;\n}\n`);
+
+test("output paths and FILE are checked before running: one line each, nothing written", async () => {
+  const taken = join(tempFolder(), "taken.txt");
+  writeFileSync(taken, "x");
+  const svgFolder = join(tempFolder(), "folder.svg");
+  mkdirSync(svgFolder, { recursive: true });
+  const cases: [string[], RegExp][] = [
+    [["run", scenario, "--simulate", "--json", tempFolder()], /error\[E_OUTPUT\]: --json '.*' is a folder; expected a file path/],
+    [["run", scenario, "--simulate", "--timeline", svgFolder], /error\[E_OUTPUT\]: --timeline '.*folder\.svg' is a folder; expected a file path/],
+    [["compare", scenario, "--simulate", "--csv", taken], /error\[E_OUTPUT\]: --csv '.*taken\.txt' is a file; expected a folder/],
+    [["run", scenario, "--simulate", "--json", join(taken, "r.json")], /error\[E_OUTPUT\]: --json '.*r\.json': cannot create it, '.*taken\.txt' is a file, not a folder/],
+    [["run", tempFolder(), "--simulate"], /error\[E_FILE\]: FILE '.*' is a folder; expected a \.mema, \.yaml or \.json file/],
+    [["run", scenario, "--simulate", "--seed", "-1"], /error\[E_OPTION\]: option '--seed' needs a value/],
+    [["run", scenario, "--simulate", "--seed", "2.5"], /error\[E_OPTION\]: --seed '2\.5': expected an integer >= 0/],
+    [["compare", scenario, "--simulate", "--policies", ","], /error\[E_OPTION\]: --policies ',': expected a comma-separated list/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const r = await mema(...argv);
+    assert.equal(r.code, 1, argv.join(" "));
+    assert.match(r.err, pattern, argv.join(" "));
+    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
+    assert.equal(r.out, "", argv.join(" "));
+  }
+  assert.ok(!existsSync(join(taken, "r.json")));
+});
+
+test("a real run whose models are already split says nothing on stderr but what it wrote", async () => {
+  const json = join(tempFolder(), "real.json");
+  await mema("run", scenario, "--quiet");
+  const again = await mema("run", scenario, "--json", json);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /chain: policy mema, budget 64 MB, 1 worker, real run/);
+  assert.equal(again.err, `wrote ${json}\n`);
+});
