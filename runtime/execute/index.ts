@@ -42,6 +42,13 @@ export interface RealOptions {
   workers?: number;
   /** Reuse one pool across runs (needs as many workers as the policy's lanes). */
   pool?: SessionPool;
+  /**
+   * Unit of a real run's steps: "layers" (one session per layer, EdgeCaffe's unit), "merged" (consecutive
+   * layers combined while their weights stay within a size chosen from the budget, see mergeBytesFor), or a
+   * byte count to merge up to. Default: "merged" for `mema`, "layers" for the others (EdgeCaffe's policies
+   * are defined on layers).
+   */
+  granularity?: "layers" | "merged" | number;
 }
 
 /** A pipeline ready to run for real: models split, inputs made. */
@@ -114,6 +121,21 @@ function alignedCap(model: SplitModel, capBytes: number): number {
   return capBytes;
 }
 
+/**
+ * The weights per merged unit for a budget. Every session costs a fixed ~1-2 ms to create and every step a
+ * round trip to a worker (bench/results/real.md), so fewer, larger units are faster as long as the scheduler
+ * can still overlap one unit's load with another's exec and the budget holds several units at once: a unit
+ * gets at most 1/8 of the budget (the ledger keeps room for loads running ahead and activations), and with
+ * ample memory at most MAX_MERGE_BYTES, so that a network still has a few units to interleave.
+ */
+export function mergeBytesFor(budgetBytes: number | null): number {
+  if (budgetBytes === null) return MAX_MERGE_BYTES;
+  return Math.max(MIN_MERGE_BYTES, Math.min(MAX_MERGE_BYTES, Math.floor(budgetBytes / 8)));
+}
+/** Bounds of mergeBytesFor (measured on the MemA and light scenarios, bench/results/real.md). */
+const MAX_MERGE_BYTES = 64 * 1024 * 1024;
+const MIN_MERGE_BYTES = 1024 * 1024;
+
 /** Tiles that are not whole 16-feature blocks, for a check after splitting. */
 function unalignedTiles(model: SplitModel): string[] {
   return model.layers.filter((l) => l.tile && l.tile.index < l.tile.count && featuresOf(l) % 16 !== 0).map((l) => l.name);
@@ -150,9 +172,33 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
    * fit), the network with the largest layer is split again with its layers tiled to half that size.
    * Tiles are real layer files, so the run executes exactly what the ledger accounted.
    */
-  const fitted = async (policy: PolicyFactory, settings: RunSettings, runOptions: RealOptions, arrivals: RealScenario["arrivals"]) => {
-    const nets = networks.slice();
-    const fittedSpecs = specs.slice();
+  /** The networks split into merged units of at most `mergeBytes` of weights (cached per size). */
+  const mergedVariants = new Map<number, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
+  const merged = async (mergeBytes: number, runOptions: RealOptions) => {
+    let variant = mergedVariants.get(mergeBytes);
+    if (!variant) {
+      const nets: RealNetwork[] = [];
+      for (const [i, model] of pipeline.models.entries()) {
+        runOptions.onStatus?.(`merging ${model.name}: units of at most ${mergeBytes} bytes`);
+        const split = await splitModel(paths[i]!, { name: model.name, inputShapes: model.shapes, granularity: "merged", mergeBytes });
+        nets.push({ ...networks[i]!, model: split });
+      }
+      variant = { nets, specs: nets.map((n) => networkSpecOf(n.model, n.name)) };
+      mergedVariants.set(mergeBytes, variant);
+    }
+    return variant;
+  };
+
+  const fitted = async (
+    policy: PolicyFactory,
+    settings: RunSettings,
+    runOptions: RealOptions,
+    arrivals: RealScenario["arrivals"],
+    mergeBytes: number | undefined,
+  ) => {
+    const start = mergeBytes === undefined ? { nets: networks, specs } : await merged(mergeBytes, runOptions);
+    const nets = start.nets.slice();
+    const fittedSpecs = start.specs.slice();
     for (let attempt = 0; ; attempt++) {
       let asked: { network: number; capBytes: number } | undefined;
       try {
@@ -184,10 +230,17 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
         }
         const model = pipeline.models[target.network]!;
         const before = Math.max(...nets[target.network]!.model.layers.map((l) => l.weightsBytes));
-        const capBytes = alignedCap(nets[target.network]!.model, Math.floor(Math.min(target.capBytes, before / 2)));
+        // Merged units are not layers: align the cap on the network's layers.
+        const layered = mergeBytes === undefined ? nets[target.network]!.model : networks[target.network]!.model;
+        const capBytes = alignedCap(layered, Math.floor(Math.min(target.capBytes, before / 2)));
         if (capBytes < 1024) throw error;
         runOptions.onStatus?.(`tiling ${model.name}: layers of at most ${capBytes} bytes`);
-        const split = await splitModel(paths[target.network]!, { name: model.name, inputShapes: model.shapes, capBytes });
+        const split = await splitModel(paths[target.network]!, {
+          name: model.name,
+          inputShapes: model.shapes,
+          capBytes,
+          ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
+        });
         const unaligned = unalignedTiles(split);
         if (unaligned.length > 0) runOptions.onStatus?.(`note: ${model.name}: tiles ${unaligned.join(", ")} are not whole 16-feature blocks; their last bits may differ from the whole model's`);
         if (Math.max(...split.layers.map((l) => l.weightsBytes)) >= before) throw error;
@@ -205,7 +258,9 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       const policy = policyByName(settings.policy);
       if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
-      const fit = await fitted(policy, settings, runOptions, arrivals);
+      const granularity = runOptions.granularity ?? (settings.policy === "mema" ? "merged" : "layers");
+      const mergeBytes = granularity === "layers" ? undefined : granularity === "merged" ? mergeBytesFor(settings.memoryBytes) : granularity;
+      const fit = await fitted(policy, settings, runOptions, arrivals, mergeBytes);
       const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets };
       return runRealScenario(scenario, {
         policy,

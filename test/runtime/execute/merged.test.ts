@@ -1,0 +1,68 @@
+// Real runs in merged units (mema's default): consecutive layers share one session, sized from the budget;
+// the answers stay bit-identical to the whole model's and the ledger stays within the budget.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { compile } from "../../../lang/index.ts";
+import { fileHost } from "../../../runtime/host/files.ts";
+import { mergeBytesFor, prepareReal } from "../../../runtime/execute/index.ts";
+import type { RunReport } from "../../../runtime/report/types.ts";
+import { CLS, DET } from "../host/ocr-models.ts";
+
+const MiB = 2 ** 20;
+
+async function prepared(text: string) {
+  const { plan, diagnostics } = compile(text, { file: "merged.mema", host: fileHost() });
+  assert.ok(plan, diagnostics.map((d) => d.message).join("; "));
+  return prepareReal(plan.pipelines[0]!);
+}
+
+const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
+const loadsPerInstance = (report: RunReport) => report.steps.filter((s) => s.kind === "load").length / report.networks.length;
+
+test("mergeBytesFor: an eighth of the budget, between 1 MiB and 64 MiB; 64 MiB with ample memory", () => {
+  assert.equal(mergeBytesFor(null), 64 * MiB);
+  assert.equal(mergeBytesFor(2 ** 40), 64 * MiB);
+  assert.equal(mergeBytesFor(256 * MiB), 32 * MiB);
+  assert.equal(mergeBytesFor(4 * MiB), MiB);
+});
+
+test("mema runs merged units by default; every granularity and budget answers as the whole model", async () => {
+  const ocr = await prepared(`pipeline ocr {
+    model cls from ${JSON.stringify(CLS.path)} { shapes: { x: [1, 3, 48, 192] }, seed: 4 };
+    model det from ${JSON.stringify(DET.path)} { shapes: { x: [1, 3, 160, 160] } };
+    memory unlimited; policy mema; workers 2; arrivals batch 2;
+  }`);
+  const layers = ocr.networks.reduce((n, net) => n + net.model.layers.length, 0) / ocr.networks.length;
+  const baseline = await ocr.baseline({ workers: 2 });
+  const merged = await ocr.run({ policy: "mema", workers: 2, memoryBytes: null });
+  assert.ok(loadsPerInstance(merged) < layers / 4, `${loadsPerInstance(merged)} loads per instance for ${layers} layers`);
+  assert.equal(answers(merged), answers(baseline));
+
+  const layered = await ocr.run({ policy: "mema", workers: 2, memoryBytes: null }, { granularity: "layers" });
+  assert.equal(loadsPerInstance(layered), layers);
+  assert.equal(answers(layered), answers(baseline));
+
+  // 6 MB: units of at most 1 MiB, so more of them; the ledger stays within the budget.
+  const budgeted = await ocr.run({ policy: "mema", workers: 2, memoryBytes: 6e6 });
+  assert.ok(loadsPerInstance(budgeted) > loadsPerInstance(merged));
+  assert.ok(budgeted.peakAccountedBytes <= 6e6, `${budgeted.peakAccountedBytes} accounted`);
+  assert.equal(answers(budgeted), answers(baseline));
+
+  // Another policy merges only when asked.
+  const partial = await ocr.run({ policy: "partial", workers: 2, memoryBytes: null });
+  assert.equal(loadsPerInstance(partial), layers);
+  const partialMerged = await ocr.run({ policy: "partial", workers: 2, memoryBytes: null }, { granularity: 512 * 1024 });
+  assert.ok(loadsPerInstance(partialMerged) < layers);
+  assert.equal(answers(partialMerged), answers(baseline));
+});
+
+test("merged units with tiles under a small budget keep AgeNet's answer", async () => {
+  // AgeNet (fc6 alone 27 MiB) under 12 MB: fc6 cut into tiles, the rest merged in units of at most 1.5 MB.
+  const agenet = await prepared("pipeline z { model agenet; memory 12MB; policy mema; workers 2; arrivals batch 1; }");
+  const baseline = await agenet.baseline({ workers: 2 });
+  const run = await agenet.run({ policy: "mema", workers: 2, memoryBytes: 12e6 });
+  const largestLoad = Math.max(...run.steps.filter((s) => s.kind === "load").map((s) => s.bytes));
+  assert.ok(largestLoad < 12e6 && largestLoad < 27 * MiB, `largest load ${largestLoad} bytes: fc6 ran as tiles`);
+  assert.ok(run.peakAccountedBytes <= 12e6);
+  assert.equal(run.networks[0]!.outputDigest, baseline.networks[0]!.outputDigest);
+});
