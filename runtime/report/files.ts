@@ -4,6 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { layersCsv, networksCsv, stepsCsv } from "./csv.ts";
 import { toJson } from "./json.ts";
+import { formatBudget } from "./quantity.ts";
 import {
   networkOrder as timelineNetworkOrder,
   renderTimeline,
@@ -50,9 +51,9 @@ function slug(text: string): string {
 }
 
 function budgetSlug(bytes: number | null): string {
-  if (bytes === null) return "unlimited";
-  const mib = bytes / (1024 * 1024);
-  return Number.isInteger(mib) ? `${mib}MiB` : `${bytes}B`;
+  // As the user wrote it (512MB, 1GiB), not 512000000B; bytes when it is no whole number of a unit.
+  const text = formatBudget(bytes);
+  return /^(\d+ [MG]i?B|unlimited)$/.test(text) ? text.replace(" ", "") : `${bytes}B`;
 }
 
 /**

@@ -9,11 +9,17 @@ export * from "./device-profile.ts";
 export { builtinProfile, isBuiltinProfile } from "./builtin.ts";
 
 function readJson(path: string): unknown {
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ProfileError(`${path}: cannot read the profile (${(error as { code?: string }).code ?? (error as Error).message})`, "E_PROFILE_FILE");
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ProfileError(`${path}: not valid JSON (${(error as Error).message})`, "E_PROFILE_FILE");
+    // JSON.parse quotes the text around the error, newlines included: keep the message on one line.
+    throw new ProfileError(`${path}: not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`, "E_PROFILE_FILE");
   }
 }
 

@@ -124,6 +124,10 @@ test("profiles measured by `mema profile` load from a file or a directory", () =
     assert.equal(layerTimes(loadDeviceProfile(dir), "tiny", ["a", "a_relu"]).execMs, 0.5);
     writeFileSync(join(dir, "bad.json"), "{ not json");
     assert.throws(() => loadDeviceProfile(join(dir, "bad.json")), /bad\.json: not valid JSON/);
+    // JSON.parse quotes the text it choked on, newlines included; the message stays one line.
+    writeFileSync(join(dir, "lines.json"), "hello\nworld\n");
+    assert.throws(() => loadDeviceProfile(join(dir, "lines.json")), (e: Error) => /lines\.json: not valid JSON/.test(e.message) && !e.message.includes("\n"));
+    rmSync(join(dir, "lines.json"));
     assert.throws(() => loadDeviceProfile(join(dir, "notes.json")), /notes\.json: not a profile \(expected "format"/);
     assert.throws(() => loadDeviceProfile("rpi5"), /unknown device profile 'rpi5': not a built-in profile \(rpi4, rpi4-zoo\)/);
   } finally {

@@ -61,3 +61,13 @@ test("writeReportFiles: one run gives a JSON object, a sweep an array, and every
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("timeline names write a budget as the user did: 512MB, 1GiB; bytes only when no unit divides it", () => {
+  const names = timelinePaths("t.svg", [
+    tinyReport({ memoryBudgetBytes: 512e6 }),
+    tinyReport({ memoryBudgetBytes: 1024 * MIB }),
+    tinyReport({ memoryBudgetBytes: 1e9 }),
+    tinyReport({ memoryBudgetBytes: 1234567 }),
+  ]);
+  assert.deepEqual(names, ["t-mema-512MB.svg", "t-mema-1GiB.svg", "t-mema-1GB.svg", "t-mema-1234567B.svg"]);
+});
