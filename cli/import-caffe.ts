@@ -41,7 +41,7 @@ real network's, the values are not (caffemodel weights are not read). --batch se
       if (error instanceof PrototxtError) throw new UsageError(error.message, error.code);
       throw error;
     }
-    const bytes = await writingOutput("out", out, () => writeModelFile(graph, out));
+    const bytes = await writingOutput(() => writeModelFile(graph, out));
     const weights = graph.nodes.reduce((a, n) => a + n.weightsBytes, 0);
     ctx.out(
       `wrote ${out} (${formatBytes(bytes)}): ${graph.nodes.length} nodes, ${formatBytes(weights)} of seeded weights, ` +

@@ -44,12 +44,12 @@ export function checkOutputDir(flag: string, path: string | undefined): void {
 }
 
 /** Runs `write`, turning a file-system failure (full disk, a path that changed meanwhile) into one line. */
-export async function writingOutput<T>(flag: string, path: string, write: () => Promise<T> | T): Promise<T> {
+export async function writingOutput<T>(write: () => Promise<T> | T): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const { code, path } = error as { code?: unknown; path?: unknown };
     if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) throw error;
-    throw new UsageError(`--${flag} '${path}': cannot write (${code})`, "E_OUTPUT");
+    throw new UsageError(`cannot write '${String(path ?? "?")}' (${code})`, "E_OUTPUT");
   }
 }

@@ -31,7 +31,7 @@ warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by
       const split = await splitModel(model.path, { ...options, name: model.name });
       const profile = await profileModel(split, runs);
       const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
-      await writingOutput("out", out, () => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
+      await writingOutput(() => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
       const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
       const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
       ctx.out(

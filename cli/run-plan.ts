@@ -8,7 +8,7 @@ import { planSplit } from "../runtime/model/plan.ts";
 import type { ShapeTable } from "../runtime/model/shapes.ts";
 import type { ModelFile } from "../runtime/model/split.ts";
 import type { LayerInfo } from "../runtime/model/types.ts";
-import { writeCsv, writeJson, writeTimeline, timelineFormatOf } from "../runtime/report/files.ts";
+import { timelineFormatOf, writeReportFiles } from "../runtime/report/files.ts";
 import { formatBudget } from "../runtime/report/quantity.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
@@ -181,15 +181,9 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     throw error;
   }
 
-  const written: string[] = [];
-  const json = ctx.values.json as string | undefined;
-  if (json !== undefined) {
-    await writingOutput("json", json, () => writeJson(json, reports.length === 1 ? reports[0]! : reports));
-    written.push(json);
-  }
-  const csv = ctx.values.csv as string | undefined;
-  if (csv !== undefined) written.push(...(await writingOutput("csv", csv, () => writeCsv(csv, reports))));
-  if (timeline !== undefined) written.push(...(await writingOutput("timeline", timeline, () => writeTimeline(timeline, reports))));
+  const written = await writingOutput(() =>
+    writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
+  );
   if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
   return reports;
 }

@@ -25,10 +25,10 @@ test("a folder output may be new or existing, not a file", () => {
   assert.throws(() => checkOutputDir("csv", file), /--csv '.*taken\.json' is a file; expected a folder/);
 });
 
-test("a write that fails anyway becomes one line naming the flag", async () => {
+test("a write that fails anyway becomes one line naming the path", async () => {
   await assert.rejects(
-    writingOutput("json", dir, () => Promise.reject(Object.assign(new Error("EISDIR: illegal operation"), { code: "EISDIR" }))),
-    (e: Error & { code?: string }) => e.code === "E_OUTPUT" && e.message === `--json '${dir}': cannot write (EISDIR)`,
+    writingOutput(() => Promise.reject(Object.assign(new Error("EISDIR: illegal operation"), { code: "EISDIR", path: dir }))),
+    (e: Error & { code?: string }) => e.code === "E_OUTPUT" && e.message === `cannot write '${dir}' (EISDIR)`,
   );
-  await assert.rejects(writingOutput("json", dir, () => Promise.reject(new TypeError("a bug"))), TypeError);
+  await assert.rejects(writingOutput(() => Promise.reject(new TypeError("a bug"))), TypeError);
 });
