@@ -1,18 +1,7 @@
 // Seeded input values for verifying and profiling a model: the same numbers on every run and runtime.
+import { mulberry32 } from "../schedule/random.ts";
 import { ModelError } from "./errors.ts";
 import type { TensorInfo } from "./types.ts";
-
-/** mulberry32: a small seeded generator; uniform in [0, 1). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface InputData {
   dtype: string;
@@ -36,7 +25,7 @@ function float16Bits(value: number): number {
  * to be valid indices and sizes), booleans half true.
  */
 export function seededInputs(inputs: TensorInfo[], seed = 42): Record<string, InputData> {
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const result: Record<string, InputData> = {};
   for (const input of inputs) {
     const count = input.shape.reduce((n, d) => n * d, 1);

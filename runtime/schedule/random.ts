@@ -1,4 +1,17 @@
-// A small seeded random generator (sfc32), the same numbers on every runtime: runs must be reproducible.
+// Seeded random generators, the same numbers on every runtime: sfc32 for scenarios (arrivals, picks), mulberry32
+// for tensor values (verify and profile inputs). Runs must be reproducible. Pure.
+
+/** mulberry32: uniform in [0, 1), one 32-bit word of state; small and fast enough for tensor-sized streams. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export class SeededRandom {
   private a: number;

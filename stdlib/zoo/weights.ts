@@ -40,7 +40,7 @@ export class WeightStream {
     if (fill.kind === "constant") {
       into.fill(fill.value, 0, n);
     } else {
-      // mulberry32: fast, good enough for weights, and the same in every JS engine.
+      // mulberry32 (runtime/schedule/random.ts), inlined: this loop writes 575 MB of weights; a test pins the two equal.
       const low = fill.low;
       const span = (fill.high - fill.low) / 4294967296;
       let s = this.#state;
