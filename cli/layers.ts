@@ -1,10 +1,22 @@
 // `mema layers MODEL`: how a model splits into layers, as a table or JSON.
 import { formatBytes } from "../runtime/report/quantity.ts";
+import { renderTextTable, type TextColumn } from "../runtime/report/text-table.ts";
 import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
 import type { Command } from "./command.ts";
 import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
 const shapeText = (t: TensorInfo) => `${t.name}[${t.shape.join("x")}]`;
+
+const COLUMNS: TextColumn[] = [
+  { header: "#", align: "right" },
+  { header: "layer" },
+  { header: "ops" },
+  { header: "weights", align: "right" },
+  { header: "activations", align: "right" },
+  { header: "MFLOP", align: "right" },
+  { header: "heavy" },
+  { header: "outputs" },
+];
 
 function table(layers: LayerInfo[]): string {
   const rows = layers.map((l) => [
@@ -17,12 +29,7 @@ function table(layers: LayerInfo[]): string {
     l.heavy,
     l.outputs.map(shapeText).join(" "),
   ]);
-  const header = ["#", "layer", "ops", "weights", "activations", "MFLOP", "heavy", "outputs"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const right = new Set([0, 3, 4, 5]);
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return renderTextTable(COLUMNS, rows) + "\n";
 }
 
 export const command: Command = {

@@ -44,3 +44,14 @@ test("bad models, shapes, counts and output paths: one line each, exit 1, no sta
     assert.equal(r.out, "", argv.join(" "));
   }
 });
+
+test("mema layers: the same table layout as the run reports (header, rule, sizes right-aligned)", async () => {
+  const r = await mema("layers", writeModel("cmd-table", chainModel()));
+  assert.equal(r.code, 0, r.err);
+  const [header, rule, ...rows] = r.out.split("\n");
+  assert.match(header!, /^#\s+layer\s+ops\s+weights\s+activations\s+MFLOP\s+heavy\s+outputs$/);
+  assert.match(rule!, /^-+$/);
+  const weightsEnd = header!.indexOf("weights") + "weights".length;
+  for (const row of rows.slice(0, 3)) assert.match(row.slice(0, weightsEnd), /\d B$|KiB$|MiB$/, row);
+  assert.match(r.out, /3 layers, .* of weights\n$/);
+});
