@@ -11,7 +11,11 @@ import {
 } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { memaParser, PIPELINE_NOT_CLOSED } from "./parser.ts";
+import { splitQuantity, unquote } from "./literals.ts";
+import { strictParse } from "./strict-parse.ts";
 import { memaLexer, PIPELINE_STATEMENTS, STATEMENT_KEYWORDS } from "./tokens.ts";
+
+export { splitQuantity };
 
 export interface ParseResult {
   ast?: MemaDocument;
@@ -82,21 +86,6 @@ const imageOf = (token: IToken | undefined): string => (isReal(token) ? token.im
 const tok = (node: CstNode, name: string, i = 0): IToken | undefined => node.children[name]?.[i] as IToken | undefined;
 const sub = (node: CstNode, name: string, i = 0): CstNode | undefined => node.children[name]?.[i] as CstNode | undefined;
 const subs = (node: CstNode, name: string): CstNode[] => (node.children[name] ?? []) as CstNode[];
-
-/** Decodes a string literal's escapes (\" \\ \n \t); unknown escapes keep their character. */
-function unquote(image: string, terminated: boolean): string {
-  const body = terminated ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(.)?/g, (_, c: string | undefined) =>
-    c === "n" ? "\n" : c === "t" ? "\t" : c === undefined ? "" : c,
-  );
-}
-
-/** Splits `512MB`, `1.5 s`, `-3` into a value and a unit. */
-export function splitQuantity(image: string): { value: number; unit: string | null } {
-  const match = /^(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$/.exec(image);
-  if (!match) return { value: Number.NaN, unit: null };
-  return { value: Number(match[1]), unit: match[2] ? match[2] : null };
-}
 
 class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
@@ -431,9 +420,21 @@ function parserDiagnostics(errors: IRecognitionException[], tokens: IToken[], fi
 
 /** Parses .mema text. Returns a tree whenever one could be recovered, and every syntax error. */
 export function parse(text: string, file = "<input>"): ParseResult {
+  return parseText(text, file, true);
+}
+
+/** parse() without its fast path for well-formed text: always chevrotain's parser (tests compare the two). */
+export function parseRecovering(text: string, file = "<input>"): ParseResult {
+  return parseText(text, file, false);
+}
+
+function parseText(text: string, file: string, fastPath: boolean): ParseResult {
   const diagnostics: Diagnostic[] = [];
   try {
     const lexed = lex(text, file, diagnostics);
+    const comments = lexed.groups["comments"] ?? [];
+    const strict = fastPath && diagnostics.length === 0 ? strictParse(lexed.tokens, file) : undefined;
+    if (strict) return { ast: strict.ast, diagnostics, comments, tokens: lexed.tokens, blockOpeners: strict.blockOpeners };
     memaParser.input = lexed.tokens;
     const cst = memaParser.document();
     diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
@@ -448,7 +449,7 @@ export function parse(text: string, file = "<input>"): ParseResult {
         ? `the pipeline opened at ${open.startLine}:${open.startColumn} is not closed: expected '${open.image === "{" ? "}" : ">"}' before the end of the file`
         : "the pipeline is not closed: expected '>' before the end of the file";
     }
-    return { ast, diagnostics: onePerPosition(diagnostics), comments: lexed.groups["comments"] ?? [], tokens: lexed.tokens, blockOpeners: builder.blockOpeners };
+    return { ast, diagnostics: onePerPosition(diagnostics), comments, tokens: lexed.tokens, blockOpeners: builder.blockOpeners };
   } catch (error) {
     // A bug, not bad input: still never throw to the caller.
     diagnostics.push({ code: "E_INTERNAL", severity: "error", message: `internal error while parsing: ${(error as Error).message}`, file, line: 1, column: 1, length: 1 });
