@@ -1,5 +1,5 @@
-// What `mema run` and `mema compare` share: compile the file, apply the sweep flags, build the simulator's
-// networks (zoo + device profile, or split model files), run every sweep point, and write the reports.
+// What `mema run` and `mema compare` share: compile FILE, apply the sweep flags, run every point, write reports.
+// Simulated runs build their networks here (zoo + device profile, or split model files); real runs go to runtime/execute.
 import { statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";

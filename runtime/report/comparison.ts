@@ -1,5 +1,5 @@
-// The sweep table: rows are policies, columns the swept budgets (and worker counts); per cell the
-// makespan, its ratio to the best of that column, and the peak accounted memory. One table per pipeline.
+// The sweep table, one per pipeline: rows policies, columns the swept budgets (and worker counts).
+// Per cell: the makespan, its ratio to the best of that column, and the peak accounted memory.
 import { formatBudget, formatBytes, formatMs, timeUnitFor } from "./quantity.ts";
 import { renderTextTable, type TextColumn, type TextColumnGroup, type TextRow } from "./text-table.ts";
 import type { RunReport } from "./types.ts";

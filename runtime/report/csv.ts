@@ -1,5 +1,5 @@
-// `--csv`: steps.csv (every step), networks.csv (EdgeCaffe's networkStats: one row per network instance)
-// and layers.csv (EdgeCaffe's layers.csv: load and exec time per instance and layer). RFC 4180 quoting.
+// `--csv`: steps.csv, networks.csv and layers.csv (EdgeCaffe's networkStats and layers.csv in spirit), RFC 4180 quoting.
+// steps: every step; networks: one row per network instance; layers: load and exec time per instance and layer.
 // A sweep adds the run's settings as leading columns, with `run` (its index) to join the files.
 import type { RunReport } from "./types.ts";
 
