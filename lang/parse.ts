@@ -34,7 +34,7 @@ const isReal = (token: IToken | undefined): token is IToken =>
 export function tokenSpan(token: IToken): Span {
   return {
     offset: token.startOffset,
-    length: Math.max(1, (token.endOffset ?? token.startOffset) - token.startOffset + 1),
+    length: Math.max(1, (token.endOffset ?? token.startOffset + token.image.length - 1) - token.startOffset + 1),
     line: token.startLine ?? 1,
     column: token.startColumn ?? 1,
   };
@@ -348,7 +348,8 @@ class AstBuilder {
   }
 }
 
-/** End positions from the image: no token spans lines (strings, comments and units stop at a newline). */
+/** End positions from the image: no token spans lines (strings, comments and units stop at a newline). The
+ * lexer tracks start positions only; the formatter falls back to the start line, which is the same. */
 function completePositions(tokens: IToken[]): void {
   for (const token of tokens) {
     const last = token.image.length - 1;
@@ -360,8 +361,6 @@ function completePositions(tokens: IToken[]): void {
 
 function lex(text: string, file: string, diagnostics: Diagnostic[]) {
   const lexed = memaLexer.tokenize(text);
-  completePositions(lexed.tokens);
-  completePositions(lexed.groups["comments"] ?? []);
   for (const e of lexed.errors) {
     diagnostics.push({
       code: "E_SYNTAX",
@@ -435,6 +434,8 @@ function parseText(text: string, file: string, fastPath: boolean): ParseResult {
     const comments = lexed.groups["comments"] ?? [];
     const strict = fastPath && diagnostics.length === 0 ? strictParse(lexed.tokens, file) : undefined;
     if (strict) return { ast: strict.ast, diagnostics, comments, tokens: lexed.tokens, blockOpeners: strict.blockOpeners };
+    // Only the recovering path needs end positions (adding them to every token costs an allocation each).
+    completePositions(lexed.tokens);
     memaParser.input = lexed.tokens;
     const cst = memaParser.document();
     diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
@@ -462,6 +463,7 @@ export function parseExpression(text: string, file: string): { expr?: Expr; diag
   const diagnostics: Diagnostic[] = [];
   try {
     const lexed = lex(text, file, diagnostics);
+    completePositions(lexed.tokens);
     memaParser.input = lexed.tokens;
     const cst = memaParser.expression();
     diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));

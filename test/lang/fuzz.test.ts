@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, format, memoryHost, parse, type Diagnostic } from "../../lang/index.ts";
+import { isBroken, spanOf } from "../../lang/ast.ts";
 import { parse as parseFast, parseRecovering } from "../../lang/parse.ts";
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), "../../examples");
@@ -80,10 +81,11 @@ function visible(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = visible(v);
-  for (const key of ["span", "nameSpan", "pathSpan", "keySpan", "broken"]) {
-    const hidden = (value as Record<string, unknown>)[key];
-    if (hidden !== undefined) out[`@${key}`] = { ...(hidden as object) };
+  for (const key of ["span", "nameSpan", "pathSpan", "keySpan"]) {
+    const span = spanOf(value, key);
+    if (span !== undefined) out[`@${key}`] = { ...span };
   }
+  if (isBroken(value)) out["@broken"] = true;
   return out;
 }
 
