@@ -14,7 +14,8 @@ import { compile } from "../lang/index.ts";
 import type { PipelinePlan } from "../lang/plan.ts";
 import { fileHost } from "../runtime/host/files.ts";
 import { SessionPool, clockMs } from "../runtime/host/workers.ts";
-import { prepareReal, type RealPipeline } from "../runtime/execute/index.ts";
+import { prepareReal, type RealOptions, type RealPipeline } from "../runtime/execute/index.ts";
+import { rssBytes, startRssSampler } from "../runtime/host/rss.ts";
 import { relativeTrend } from "../runtime/execute/rss-trend.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { POLICIES } from "../stdlib/names.ts";
@@ -112,6 +113,59 @@ const answersOf = (r: RunReport) => r.networks.map((n) => `${n.name}#${n.instanc
   say();
 }
 
+// 2b. What the threads cost: RSS of the main process, then with the sampler thread, then per session worker.
+{
+  const settle = async () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return rssBytes();
+  };
+  const main = await settle();
+  const sampler = await startRssSampler(2, { on: "thread" });
+  const withSampler = await settle();
+  await sampler.stop();
+  const afterSampler = await settle();
+  const pool = await SessionPool.open(2);
+  const withWorkers = await settle();
+  await pool.close();
+  say("## Threads (RSS, this process, after onnxruntime, the zoo and the splits were loaded)");
+  say();
+  say(`main process ${mib(main)} MiB; an RSS sampler thread +${mib(withSampler - main)} MiB (scheduled runs sample on the main thread instead); two session workers +${mib(withWorkers - afterSampler)} MiB (${mib((withWorkers - afterSampler) / 2)} each).`);
+  say();
+}
+
+/** Where a run's time goes: per-session create, exec, lane idle between steps, main-thread dispatch, transfers. */
+async function stepCosts(prepared: RealPipeline, name: string): Promise<void> {
+  say(`### ${name}: where the time goes (mema, ample memory, fastest of ${repeat})`);
+  say();
+  say("| unit | sessions | mean create ms | Σ create ms | Σ exec ms | mean exec ms | lane idle ms | steps | idle gaps < 2 ms (dispatch) ms | makespan ms |");
+  say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const [label, runOptions] of [["layers", { granularity: "layers" }], ["merged (default)", {}]] as [string, RealOptions][]) {
+    let report: RunReport | undefined;
+    for (let i = 0; i < repeat; i++) {
+      const attempt = await prepared.run({ policy: "mema", workers: 2, memoryBytes: null }, runOptions);
+      if (!report || attempt.makespanMs < report.makespanMs) report = attempt;
+    }
+    const loads = report!.steps.filter((st) => st.kind === "load");
+    const execs = report!.steps.filter((st) => st.kind === "exec");
+    const sum = (steps: typeof loads) => steps.reduce((n, st) => n + st.endMs - st.startMs, 0);
+    let idle = 0;
+    let dispatch = 0;
+    for (const lane of new Set(report!.steps.map((st) => st.worker))) {
+      const steps = report!.steps.filter((st) => st.worker === lane && (st.kind === "load" || st.kind === "exec")).sort((a, b) => a.startMs - b.startMs);
+      for (let i = 1; i < steps.length; i++) {
+        const gap = steps[i]!.startMs - steps[i - 1]!.endMs;
+        idle += Math.max(0, gap);
+        if (gap >= 0 && gap < 2) dispatch += gap;
+      }
+    }
+    say(`| ${label} | ${loads.length} | ${(sum(loads) / loads.length).toFixed(2)} | ${sum(loads).toFixed(0)} | ${sum(execs).toFixed(0)} | ${(sum(execs) / execs.length).toFixed(2)} | ${idle.toFixed(0)} | ${loads.length + execs.length} | ${dispatch.toFixed(0)} | ${report!.makespanMs.toFixed(0)} |`);
+  }
+  say();
+  say("Exec times include moving activations between threads (by transfer). Idle gaps under 2 ms are the main thread's round trip between a step's end and the next step's start on that lane.");
+  say();
+}
+
 // 3. Policies x budgets per scenario.
 const allowances: number[] = [];
 for (const scenario of scenarios) {
@@ -130,18 +184,24 @@ for (const scenario of scenarios) {
   say();
   say("| policy | budget | makespan ms | x baseline | x lower bound | x own ample | peak accounted MiB | peak RSS - baseline MiB | RSS over budget MiB | answers |");
   say("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
-  for (const policy of POLICIES) {
+  // `mema` runs merged units by default; "mema (layers)" is the same policy on one session per layer.
+  const rows: [string, string, RealOptions][] = [
+    ...POLICIES.map((policy): [string, string, RealOptions] => [policy, policy, {}]),
+    ["mema (layers)", "mema", { granularity: "layers" }],
+  ];
+  const best = new Map<string, { policy: string; ms: number }[]>();
+  for (const [row, policy, runOptions] of rows) {
     let ample: number | undefined;
     for (const [label, budget] of budgets) {
       const memoryBytes = budget === null ? null : Math.floor(budget);
       let report: RunReport | undefined;
       try {
         for (let i = 0; i < repeat; i++) {
-          const attempt = await prepared.run({ policy, workers: 2, memoryBytes });
+          const attempt = await prepared.run({ policy, workers: 2, memoryBytes }, runOptions);
           if (!report || attempt.makespanMs < report.makespanMs) report = attempt;
         }
       } catch (error) {
-        say(`| ${policy} | ${label} | refused: ${(error as Error).message.split("\n")[0]!.slice(0, 140)} | | | | | | | |`);
+        say(`| ${row} | ${label} | refused: ${(error as Error).message.split("\n")[0]!.slice(0, 140)} | | | | | | | |`);
         continue;
       }
       if (!report) continue;
@@ -149,12 +209,21 @@ for (const scenario of scenarios) {
       const rssGrowth = report.peakRssBytes! - report.baselineRssBytes!;
       const over = memoryBytes === null ? undefined : rssGrowth - memoryBytes;
       if (over !== undefined) allowances.push(over);
+      best.set(label, [...(best.get(label) ?? []), { policy: row, ms: report.makespanMs }]);
       say(
-        `| ${policy} | ${label} | ${report.makespanMs.toFixed(0)} | ${(report.makespanMs / baseline.makespanMs).toFixed(2)} | ${(report.makespanMs / report.lowerBoundMs).toFixed(2)} | ${ample ? (report.makespanMs / ample).toFixed(2) : "-"} | ${mib(report.peakAccountedBytes)} | ${mib(rssGrowth)} | ${over === undefined ? "-" : mib(over)} | ${answersOf(report) === expected ? "= baseline" : "DIFFER"} |`,
+        `| ${row} | ${label} | ${report.makespanMs.toFixed(0)} | ${(report.makespanMs / baseline.makespanMs).toFixed(2)} | ${(report.makespanMs / report.lowerBoundMs).toFixed(2)} | ${ample ? (report.makespanMs / ample).toFixed(2) : "-"} | ${mib(report.peakAccountedBytes)} | ${mib(rssGrowth)} | ${over === undefined ? "-" : mib(over)} | ${answersOf(report) === expected ? "= baseline" : "DIFFER"} |`,
       );
     }
   }
   say();
+  for (const [label, cells] of best) {
+    const sorted = cells.slice().sort((a, b) => a.ms - b.ms);
+    const mema = cells.find((c) => c.policy === "mema");
+    const rank = mema ? sorted.indexOf(mema) + 1 : 0;
+    say(`- ${label}: fastest ${sorted.slice(0, 3).map((c) => `${c.policy} ${c.ms.toFixed(0)} ms`).join(", ")}${mema ? `; mema ${rank === 1 ? "is the fastest" : `ranks ${rank} of ${cells.length} (x${(mema.ms / sorted[0]!.ms).toFixed(2)} the fastest)`}` : ""}.`);
+  }
+  say();
+  await stepCosts(prepared, scenario.name);
 }
 if (allowances.length > 0) {
   say(`RSS allowance: over all budgeted runs, peak RSS - baseline RSS - budget was at most ${mib(Math.max(...allowances))} MiB (goal: 32 MiB).`);
