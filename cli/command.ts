@@ -7,6 +7,8 @@ export interface CommandContext {
   /** Write to stdout / stderr (tests capture them). */
   out(text: string): void;
   err(text: string): void;
+  /** The terminal's width when stdout is one (wide tables wrap to it). */
+  columns?: number;
 }
 
 export interface Command {

@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import type { Command } from "./command.ts";
-import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "compare",
@@ -18,7 +18,7 @@ ${RUN_OPTIONS_HELP.replace("--policy P[,P...]       policies:", "--policies P[,P
     if (ctx.values.policies === undefined && ctx.values.policy === undefined) ctx.values.policies = POLICIES.join(",");
     const reports = await runPlanFile(ctx, "compare", "policies");
     if (typeof reports === "number") return reports;
-    ctx.out(renderComparison(reports, { withResponse: true }));
+    ctx.out(renderComparison(reports, { withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
     // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
     return reports.some((r) => r.interrupted) ? 130 : 0;
   },

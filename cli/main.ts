@@ -43,11 +43,13 @@ Run 'mema <command> --help' for a command's options.
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  columns?: number;
 }
 
 const processIo: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 };
 
 /** parseArgs's message as one line: its first sentence, plus what was expected. */
@@ -90,7 +92,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
       io.out(command.usage.trimEnd() + "\n");
       return 0;
     }
-    ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err };
+    ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err, columns: io.columns };
   } catch (error) {
     io.err(`mema ${name}: error[E_OPTION]: ${optionErrorMessage(error as Error, command)} (mema ${name} --help)\n`);
     return 1;

@@ -1,6 +1,6 @@
 // What `mema run` and `mema compare` share: compile FILE, apply the sweep flags, run every point, write reports.
 // Simulated runs build their networks here (zoo + device profile, or split model files); real runs go to runtime/execute.
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
 import { ModelError } from "../runtime/model/errors.ts";
@@ -22,6 +22,9 @@ import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
 import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
+
+/** Comparison tables wrap to this width when stdout is not a terminal (files, pipes, tests). */
+export const COMPARISON_WIDTH = 160;
 
 export const RUN_OPTIONS = {
   set: { type: "string", multiple: true },
@@ -63,6 +66,20 @@ export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
   -h, --help              show this help`;
 
+/** A NUL byte in the first 4 KiB: a model or other binary file given where a scenario is expected. */
+function looksBinary(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = new Uint8Array(4096);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).includes(0);
+  } catch {
+    return false; // Unreadable: the compiler says so.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * prepareReal (runtime/execute) announces `zoo: NAME` and `splitting NAME` before every model, cached or
  * not; the zoo generator and the splitter say so themselves when they do work, so those lines are noise.
@@ -98,6 +115,9 @@ export interface RunPlanResult {
 export async function runPlanFile(ctx: CommandContext, name: string, policyFlag: "policy" | "policies"): Promise<RunReport[] | number> {
   const file = onlyArgument(ctx, name, "FILE: a .mema, .yaml or .json scenario");
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`FILE '${file}' is a folder; expected a .mema, .yaml or .json file`, "E_FILE");
+  if (looksBinary(file)) {
+    throw new UsageError(`FILE '${file}' is not a scenario (binary${/\.onnx$/i.test(file) ? ", an ONNX model" : ""}): expected a .mema, .yaml or .json file; a model goes in one as \`model NAME from "${file}";\``, "E_FILE");
+  }
   const admission = (ctx.values.admission ?? "ledger") as string;
   if (admission !== "ledger" && admission !== "edgecaffe") throw new UsageError(`--admission '${admission}': expected ledger or edgecaffe`, "E_OPTION");
   const seed = parseInteger("seed", ctx.values.seed, 0);

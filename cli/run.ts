@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { renderSummary } from "../runtime/report/summary.ts";
 import type { Command } from "./command.ts";
-import { RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "run",
@@ -16,7 +16,7 @@ ${RUN_OPTIONS_HELP}`,
   async run(ctx) {
     const reports = await runPlanFile(ctx, "run", "policy");
     if (typeof reports === "number") return reports;
-    ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { withResponse: true }));
+    ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
     // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
     return reports.some((r) => r.interrupted) ? 130 : 0;
   },

@@ -7,6 +7,8 @@ import type { RunReport } from "./types.ts";
 export interface ComparisonOptions {
   /** Add the mean response time to every cell. */
   withResponse?: boolean;
+  /** Wrap: budgets that do not fit this many characters go to further tables under the first (a terminal's width). */
+  maxWidth?: number;
 }
 
 interface Column {
@@ -46,41 +48,56 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
   });
 
   const perCell = options.withResponse ? 4 : 3;
-  const header: TextColumn[] = [{ header: "policy" }];
-  const groups: TextColumnGroup[] = [{ label: "", span: 1 }];
-  for (const c of columns) {
-    const label = `budget ${formatBudget(c.budgetBytes)}${workersSwept ? `, ${c.workers} worker${c.workers === 1 ? "" : "s"}` : ""}`;
-    groups.push({ label, span: perCell });
-    header.push(
-      { header: `makespan (${unit.name})`, align: "right" },
-      { header: "vs best", align: "right" },
-      { header: "peak", align: "right" },
-    );
-    if (options.withResponse) header.push({ header: `mean resp (${unit.name})`, align: "right" });
-  }
-  const rows: TextRow[] = rowNames.map((row) => {
-    const cellsOfRow = [row];
-    columns.forEach((c, i) => {
-      const r = cells.get(`${row}\u0000${columnKeyOf(c)}`);
-      if (!r) {
-        cellsOfRow.push("—", "", "");
-        if (options.withResponse) cellsOfRow.push("");
-        return;
+  const table = (shown: Column[]): string => {
+    const header: TextColumn[] = [{ header: "policy" }];
+    const groups: TextColumnGroup[] = [{ label: "", span: 1 }];
+    for (const c of shown) {
+      const label = `budget ${formatBudget(c.budgetBytes)}${workersSwept ? `, ${c.workers} worker${c.workers === 1 ? "" : "s"}` : ""}`;
+      groups.push({ label, span: perCell });
+      header.push(
+        { header: `makespan (${unit.name})`, align: "right" },
+        { header: "vs best", align: "right" },
+        { header: "peak", align: "right" },
+      );
+      if (options.withResponse) header.push({ header: `mean resp (${unit.name})`, align: "right" });
+    }
+    const rows: TextRow[] = rowNames.map((row) => {
+      const cellsOfRow = [row];
+      for (const c of shown) {
+        const r = cells.get(`${row}\u0000${columnKeyOf(c)}`);
+        if (!r) {
+          cellsOfRow.push("—", "", "");
+          if (options.withResponse) cellsOfRow.push("");
+          continue;
+        }
+        const b = best[columns.indexOf(c)] ?? r.makespanMs;
+        const ratio = b > 0 ? `x${(r.makespanMs / b).toFixed(2)}` : "—";
+        cellsOfRow.push(unit.format(r.makespanMs), r.makespanMs === b ? `${ratio} *` : `${ratio}  `, formatBytes(r.peakAccountedBytes));
+        if (options.withResponse) cellsOfRow.push(unit.format(r.meanResponseMs));
       }
-      const b = best[i] ?? r.makespanMs;
-      const ratio = b > 0 ? `x${(r.makespanMs / b).toFixed(2)}` : "—";
-      cellsOfRow.push(unit.format(r.makespanMs), r.makespanMs === b ? `${ratio} *` : `${ratio}  `, formatBytes(r.peakAccountedBytes));
-      if (options.withResponse) cellsOfRow.push(unit.format(r.meanResponseMs));
+      return cellsOfRow;
     });
-    return cellsOfRow;
-  });
+    return renderTextTable(header, rows, "  ", groups);
+  };
+  const tables = wrapped(columns, table, options.maxWidth);
   const source = runs.every((r) => r.simulated) ? "simulated" : runs.every((r) => !r.simulated) ? "real runs" : "simulated and real runs";
   const fastest = runs.reduce((a, b) => (b.makespanMs < a.makespanMs ? b : a));
   return [
     `${pipeline}: ${runs.length} run${runs.length === 1 ? "" : "s"} (${source}); * = lowest makespan in its column`,
-    renderTextTable(header, rows, "  ", groups),
+    tables.join("\n\n"),
     `  fastest overall: ${rowKey(fastest)} at budget ${formatBudget(fastest.memoryBudgetBytes)}, ${formatMs(fastest.makespanMs)}`,
   ].join("\n");
+}
+
+/** The fewest tables, each with consecutive columns, whose lines fit `maxWidth` (one column per table at worst). */
+function wrapped(columns: Column[], table: (shown: Column[]) => string, maxWidth: number | undefined): string[] {
+  const width = (text: string) => Math.max(...text.split("\n").map((line) => line.length));
+  for (let perTable = columns.length; perTable > 1; perTable--) {
+    const tables: string[] = [];
+    for (let i = 0; i < columns.length; i += perTable) tables.push(table(columns.slice(i, i + perTable)));
+    if (maxWidth === undefined || tables.every((t) => width(t) <= maxWidth)) return tables;
+  }
+  return columns.map((c) => table([c]));
 }
 
 function columnKeyOf(c: Column): string {

@@ -30,6 +30,7 @@ test("output paths and FILE are checked before running: one line each, nothing w
     [["run", scenario, "--simulate", "--timeline", svgFolder], /error\[E_OUTPUT\]: --timeline '.*folder\.svg' is a folder; expected a file path/],
     [["compare", scenario, "--simulate", "--csv", taken], /error\[E_OUTPUT\]: --csv '.*taken\.txt' is a file; expected a folder/],
     [["run", scenario, "--simulate", "--json", join(taken, "r.json")], /error\[E_OUTPUT\]: --json '.*r\.json': cannot create it, '.*taken\.txt' is a file, not a folder/],
+    [["run", model, "--simulate"], /error\[E_FILE\]: FILE '.*run-chain\.onnx' is not a scenario \(binary, an ONNX model\): expected a \.mema, \.yaml or \.json file; a model goes in one as `model NAME from ".*run-chain\.onnx";`/],
     [["run", tempFolder(), "--simulate"], /error\[E_FILE\]: FILE '.*' is a folder; expected a \.mema, \.yaml or \.json file/],
     [["run", scenario, "--simulate", "--seed", "-1"], /error\[E_OPTION\]: option '--seed' needs a value/],
     [["run", scenario, "--simulate", "--seed", "2.5"], /error\[E_OPTION\]: --seed '2\.5': expected an integer >= 0/],
