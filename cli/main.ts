@@ -65,6 +65,8 @@ function optionErrorMessage(error: Error, command: Command): string {
 
 /** Runs the CLI on `argv` (without the runtime and script); resolves to the exit code. */
 export async function main(argv: string[], io: Io = processIo, commands: Record<string, CommandEntry> = COMMANDS): Promise<number> {
+  // `mema help run` reads as `mema run --help`.
+  if (argv[0] === "help" && argv[1] !== undefined && Object.hasOwn(commands, argv[1])) argv = [argv[1], "--help"];
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.out(helpText(commands));

@@ -35,7 +35,7 @@ warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by
       const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
       const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
       ctx.out(
-        `${split.name}: ${split.layers.length} layers, medians of ${runs} runs on ${profile.machine.cpuModel} (${profile.machine.runtime})\n` +
+        `${split.name}: ${split.layers.length} layers, medians of ${runs} run${runs === 1 ? "" : "s"} on ${profile.machine.cpuModel} (${profile.machine.runtime})\n` +
           `  whole model: create ${formatMs(profile.whole.loadMs)}, run ${formatMs(profile.whole.execMs)}\n` +
           `  layers:      load ${formatMs(load)}, exec ${formatMs(exec)}\n` +
           `wrote ${out}\n`,

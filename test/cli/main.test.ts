@@ -78,3 +78,9 @@ test("a second argument where one is expected is refused, not ignored", async ()
     assert.match(r.err, new RegExp(`error\\[E_USAGE\\]: unexpected argument '.*': mema ${argv[0]} takes one ${what}\\n$`));
   }
 });
+
+test("mema help COMMAND shows that command's usage", async () => {
+  const r = await mema(["help", "layers"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^mema layers MODEL /);
+});
