@@ -27,8 +27,8 @@ export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
 export const INLINE_WEIGHT_BYTES = 256;
 /** Bumped when the artifact layout changes, so old caches are not reused. */
 const ARTIFACT_VERSION = 5;
-/** Models at least this large announce a split on stderr (it takes seconds); a cached split says nothing. */
-const ANNOUNCE_BYTES = 32 * 1024 * 1024;
+/** A split slower than this says so on stderr (once done: weights are linked, not copied, so most are quick). */
+const ANNOUNCE_MS = 1000;
 
 /** A model file read, decoded and hashed, with where its weight bytes sit. */
 export interface ModelFile {
@@ -224,8 +224,6 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   }
   const file = readModelFile(path);
   const started = Date.now();
-  const announce = file.bytes.length >= ANNOUNCE_BYTES;
-  if (announce) process.stderr.write(`mema: splitting ${name} (${(file.bytes.length / 1e6).toFixed(1)} MB) into layers\n`);
   const plan = await planFile(file, options);
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
   const layers = plan.layers.map((layer) => {
@@ -238,7 +236,8 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
   // Written last and atomically: a manifest present means every layer file is complete.
   writeAtomically(manifestPath, JSON.stringify(split));
-  if (announce) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const tookMs = Date.now() - started;
+  if (tookMs >= ANNOUNCE_MS) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${(tookMs / 1000).toFixed(1)} s (cached for next time)\n`);
   return { ...split, layers: layers.map((l) => ({ ...l, path: join(dir, l.path) })) };
 }
 
