@@ -4,16 +4,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CommandEntry, COMMANDS, helpText, main } from "../../cli/main.ts";
+import { COMMANDS, helpText } from "../../cli/main.ts";
+import { runCli as mema } from "./run-cli.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-
-async function mema(argv: string[], commands?: Record<string, CommandEntry>): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) }, commands);
-  return { code, out, err };
-}
 
 test("--help lists every command from the registry without loading any command module", async () => {
   const refusing = Object.fromEntries(

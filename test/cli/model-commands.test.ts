@@ -3,18 +3,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/main.ts";
+import { mema } from "./run-cli.ts";
 import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
 import { chainModel, symbolicModel, unpaddedConvModel } from "../runtime/model/split-cases.ts";
 
 useTempCache();
 
-async function mema(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 test("bad models, shapes, counts and output paths: one line each, exit 1, no stack", async () => {
   const folder = join(tempFolder(), "a-folder.onnx");

@@ -3,19 +3,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../../cli/main.ts";
+import { mema } from "../../cli/run-cli.ts";
 import type { LayerProfile } from "../../../runtime/model/profile.ts";
 import { tempFolder, writeModel, useTempCache } from "./graph-builder.ts";
 import { chainModel, symbolicModel } from "./split-cases.ts";
 
 useTempCache();
 
-async function mema(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 test("mema layers prints a table, or JSON with a layers array", async () => {
   const path = writeModel("cli-chain", chainModel());
