@@ -133,8 +133,7 @@ export function strictParse(tokens: IToken[], file: string): StrictParse | undef
         at++;
         continue;
       }
-      const { statement, ended } = statementAt();
-      statements.push(statement);
+      statements.push(statementAt());
       // A statement that is not the last of its block needs its ';' (chevrotain's path reports it).
       if (!ended && typeAt(at) !== closer && typeAt(at) !== Semicolon) throw notStrict;
     }
@@ -151,8 +150,10 @@ export function strictParse(tokens: IToken[], file: string): StrictParse | undef
     return { statements, close: expect(closer) };
   }
 
-  /** One statement; `ended`: it closed with ';' or a block, so another may follow directly. */
-  function statementAt(): { statement: Statement; ended: boolean } {
+  /** Whether the last statement read closed with ';' or a block, so another may follow directly. */
+  let ended = false;
+
+  function statementAt(): Statement {
     const first = tokens[at]!;
     const type = first.tokenType;
     let statement: Statement;
@@ -164,7 +165,8 @@ export function strictParse(tokens: IToken[], file: string): StrictParse | undef
       const pipeline: Statement = { kind: "pipeline", body: statements };
       if (id) pipeline.name = id.image;
       setSpan(pipeline, tokenSpan(id ?? first), "nameSpan");
-      return { statement: setSpan(pipeline, between(first, close)), ended: true };
+      ended = true;
+      return setSpan(pipeline, between(first, close));
     }
     if (type === Import) {
       const literal = expect(StringLiteral);
@@ -192,18 +194,20 @@ export function strictParse(tokens: IToken[], file: string): StrictParse | undef
       const args: Expr[] = [];
       while (startsExpression(typeAt(at)) && typeAt(at) !== LBrace) args.push(expression());
       const unknown: Statement = { kind: "unknown", keyword: first.image, args };
-      let ended = false;
+      let withBlock = false;
       if (typeAt(at) === LBrace || typeAt(at) === LAngle) {
         unknown.body = body().statements;
-        ended = true;
+        withBlock = true;
       }
       const semicolon = optional(Semicolon);
       setSpan(unknown, tokenSpan(first), "nameSpan");
-      return { statement: setSpan(unknown, between(first, tokens[at - 1]!)), ended: ended || semicolon !== undefined };
+      ended = withBlock || semicolon !== undefined;
+      return setSpan(unknown, between(first, tokens[at - 1]!));
     } else throw notStrict;
     last = tokens[at - 1]!;
     const semicolon = optional(Semicolon);
-    return { statement: setSpan(statement, between(first, semicolon ?? last)), ended: semicolon !== undefined };
+    ended = semicolon !== undefined;
+    return setSpan(statement, between(first, semicolon ?? last));
   }
 
   try {
