@@ -122,18 +122,17 @@ function alignedCap(model: SplitModel, capBytes: number): number {
 }
 
 /**
- * The weights per merged unit for a budget. Every session costs a fixed ~1-2 ms to create and every step a
- * round trip to a worker (bench/results/real.md), so fewer, larger units are faster as long as the scheduler
- * can still overlap one unit's load with another's exec and the budget holds several units at once: a unit
- * gets at most 1/8 of the budget (the ledger keeps room for loads running ahead and activations), and with
- * ample memory at most MAX_MERGE_BYTES, so that a network still has a few units to interleave.
+ * The weights per merged unit for a budget. Every session costs a fixed ~1-7 ms to create and every step a
+ * round trip to a worker, while a load from the page cache costs little (bench/results/real.md, "where the
+ * time goes"), so fewer, larger units are faster. With ample memory a unit is a whole network (measured on
+ * MemA, interleaved runs: medians 597 ms whole vs 666 ms in 64 MiB units); under a budget a unit gets at most
+ * 1/8 of it, so that the ledger holds a unit loading ahead next to one executing on each lane and their
+ * activations (1/8 and 1/4 measured alike on MemA at 1/8 and 1/4 of its weights).
  */
 export function mergeBytesFor(budgetBytes: number | null): number {
-  if (budgetBytes === null) return MAX_MERGE_BYTES;
-  return Math.max(MIN_MERGE_BYTES, Math.min(MAX_MERGE_BYTES, Math.floor(budgetBytes / 8)));
+  if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
+  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
 }
-/** Bounds of mergeBytesFor (measured on the MemA and light scenarios, bench/results/real.md). */
-const MAX_MERGE_BYTES = 64 * 1024 * 1024;
 const MIN_MERGE_BYTES = 1024 * 1024;
 
 /** Tiles that are not whole 16-feature blocks, for a check after splitting. */
