@@ -33,6 +33,20 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The errors the libraries throw for bad input (each one line, most with a stable `code`): the CLI prints
+ * them as it prints a UsageError. Matched by name so that the CLI needs none of their modules loaded.
+ */
+const INPUT_ERRORS = new Set(["ModelError", "ZooError", "SchedulingError", "ProfileError", "PrototxtError", "RealRunInputError", "SessionOptionError", "ImageInputError"]);
+
+/** `error` as a UsageError when it is one of the user's mistakes, else undefined (a bug: let its stack show). */
+export function asUsageError(error: unknown): UsageError | undefined {
+  if (error instanceof UsageError) return error;
+  if (!(error instanceof Error) || !INPUT_ERRORS.has(error.name)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return new UsageError(error.message, typeof code === "string" ? code : "E_INPUT");
+}
+
 /** The one positional argument a command takes (`what` says what it is, e.g. "MODEL: an .onnx file ..."). */
 export function onlyArgument(ctx: CommandContext, command: string, what: string): string {
   const [first, extra] = ctx.positionals;

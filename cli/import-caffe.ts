@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { writeModelFile } from "../stdlib/zoo/generate.ts";
-import { importPrototxt, PrototxtError } from "../stdlib/zoo/prototxt.ts";
+import { importPrototxt } from "../stdlib/zoo/prototxt.ts";
 import { formatBytes } from "../runtime/report/quantity.ts";
 import { type Command, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger } from "./flag-values.ts";
@@ -34,13 +34,7 @@ real network's, the values are not (caffemodel weights are not read). --batch se
     const name = (ctx.values.name as string | undefined) ?? stem;
     const out = (ctx.values.out as string | undefined) ?? file.replace(/(\.prototxt)?(\.txt)?$/i, "") + ".onnx";
     checkOutputFile("out", out);
-    let graph;
-    try {
-      graph = importPrototxt(text, { name, batch, where: file });
-    } catch (error) {
-      if (error instanceof PrototxtError) throw new UsageError(error.message, error.code);
-      throw error;
-    }
+    const graph = importPrototxt(text, { name, batch, where: file });
     const bytes = await writingOutput(() => writeModelFile(graph, out));
     const weights = graph.nodes.reduce((a, n) => a + n.weightsBytes, 0);
     ctx.out(

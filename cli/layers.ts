@@ -3,7 +3,7 @@ import { formatBytes } from "../runtime/report/quantity.ts";
 import { renderTextTable, type TextColumn } from "../runtime/report/text-table.ts";
 import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
 import type { Command } from "./command.ts";
-import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
+import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
 const shapeText = (t: TensorInfo) => `${t.name}[${t.shape.join("x")}]`;
 
@@ -44,20 +44,18 @@ of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB,
     json: { type: "boolean" },
   },
   async run(ctx) {
-    return asUsageErrors(async () => {
-      // Flags first: a bad --cap should not wait for a zoo model to be generated.
-      const options = splitOptions(ctx.values);
-      const model = await resolveModel(ctx, "layers");
-      // Loaded here, not at the top: `mema --help` lists commands without loading onnxruntime.
-      const { splitModel } = await import("../runtime/model/split.ts");
-      const split = await splitModel(model.path, { ...options, name: model.name });
-      if (ctx.values.json) {
-        ctx.out(JSON.stringify({ model: split.name, path: split.path, sha256: split.sha256, inputs: split.inputs, outputs: split.outputs, weightsBytes: split.weightsBytes, layers: split.layers }, null, 2) + "\n");
-      } else {
-        ctx.out(table(split.layers));
-        ctx.out(`${split.layers.length} layers, ${formatBytes(split.weightsBytes)} of weights\n`);
-      }
-      return 0;
-    });
+    // Flags first: a bad --cap should not wait for a zoo model to be generated.
+    const options = splitOptions(ctx.values);
+    const model = await resolveModel(ctx, "layers");
+    // Loaded here, not at the top: `mema --help` lists commands without loading onnxruntime.
+    const { splitModel } = await import("../runtime/model/split.ts");
+    const split = await splitModel(model.path, { ...options, name: model.name });
+    if (ctx.values.json) {
+      ctx.out(JSON.stringify({ model: split.name, path: split.path, sha256: split.sha256, inputs: split.inputs, outputs: split.outputs, weightsBytes: split.weightsBytes, layers: split.layers }, null, 2) + "\n");
+    } else {
+      ctx.out(table(split.layers));
+      ctx.out(`${split.layers.length} layers, ${formatBytes(split.weightsBytes)} of weights\n`);
+    }
+    return 0;
   },
 };

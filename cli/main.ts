@@ -1,6 +1,6 @@
 // The CLI: parses the subcommand and its flags (node:util parseArgs, strict), loads the subcommand lazily.
 import { parseArgs } from "node:util";
-import { type Command, type CommandContext, UsageError } from "./command.ts";
+import { asUsageError, type Command, type CommandContext } from "./command.ts";
 
 /** A subcommand as the registry knows it: its one-line summary, and how to load it (only when it runs). */
 export interface CommandEntry {
@@ -102,10 +102,9 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
   try {
     return await command.run(ctx);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`mema ${name}: error[${error.code}]: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    const usage = asUsageError(error);
+    if (!usage) throw error;
+    io.err(`mema ${name}: error[${usage.code}]: ${usage.message}\n`);
+    return usage.exitCode;
   }
 }

@@ -1,6 +1,5 @@
 // What `mema layers`, `verify` and `profile` share: the MODEL argument, the split flags, and model errors as one line.
 import { statSync } from "node:fs";
-import { ModelError } from "../runtime/model/errors.ts";
 import type { Granularity } from "../runtime/model/plan.ts";
 import { parseShapeSpec } from "../runtime/model/shapes.ts";
 import { ZOO_NETWORKS } from "../stdlib/names.ts";
@@ -57,15 +56,4 @@ export function splitOptions(values: Record<string, unknown>) {
   const mergeBytes = parseSize("merge", values.merge);
   if (capBytes === 0 || mergeBytes === 0) throw new UsageError(`--${capBytes === 0 ? "cap" : "merge"}: a size must be at least 1 byte`, "E_OPTION");
   return { granularity: granularity as Granularity, inputShapes: inputShapes(values.shape), capBytes, mergeBytes };
-}
-
-/** Runs `body`, turning model errors (and the zoo's) into the CLI's one-line UsageError. */
-export async function asUsageErrors<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(error.message, error.code);
-    if (error instanceof Error && error.name === "ZooError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_ZOO");
-    throw error;
-  }
 }

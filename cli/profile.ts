@@ -5,7 +5,7 @@ import { cacheDir } from "../runtime/host/cache.ts";
 import { formatMs } from "../runtime/report/quantity.ts";
 import type { Command } from "./command.ts";
 import { parseInteger } from "./flag-values.ts";
-import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
+import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 import { checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
@@ -20,27 +20,25 @@ warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by
     out: { type: "string" },
   },
   async run(ctx) {
-    return asUsageErrors(async () => {
-      const runs = parseInteger("runs", ctx.values.runs, 1, 5);
-      // Refused before measuring, which takes a while: not after.
-      checkOutputFile("out", ctx.values.out as string | undefined);
-      const options = splitOptions(ctx.values);
-      const model = await resolveModel(ctx, "profile");
-      const { splitModel } = await import("../runtime/model/split.ts");
-      const { profileModel } = await import("../runtime/model/profile.ts");
-      const split = await splitModel(model.path, { ...options, name: model.name });
-      const profile = await profileModel(split, runs);
-      const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
-      await writingOutput(() => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
-      const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
-      const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
-      ctx.out(
-        `${split.name}: ${split.layers.length} layers, medians of ${runs} run${runs === 1 ? "" : "s"} on ${profile.machine.cpuModel} (${profile.machine.runtime})\n` +
-          `  whole model: create ${formatMs(profile.whole.loadMs)}, run ${formatMs(profile.whole.execMs)}\n` +
-          `  layers:      load ${formatMs(load)}, exec ${formatMs(exec)}\n` +
-          `wrote ${out}\n`,
-      );
-      return 0;
-    });
+    const runs = parseInteger("runs", ctx.values.runs, 1, 5);
+    // Refused before measuring, which takes a while: not after.
+    checkOutputFile("out", ctx.values.out as string | undefined);
+    const options = splitOptions(ctx.values);
+    const model = await resolveModel(ctx, "profile");
+    const { splitModel } = await import("../runtime/model/split.ts");
+    const { profileModel } = await import("../runtime/model/profile.ts");
+    const split = await splitModel(model.path, { ...options, name: model.name });
+    const profile = await profileModel(split, runs);
+    const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
+    await writingOutput(() => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
+    const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
+    const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
+    ctx.out(
+      `${split.name}: ${split.layers.length} layers, medians of ${runs} run${runs === 1 ? "" : "s"} on ${profile.machine.cpuModel} (${profile.machine.runtime})\n` +
+        `  whole model: create ${formatMs(profile.whole.loadMs)}, run ${formatMs(profile.whole.execMs)}\n` +
+        `  layers:      load ${formatMs(load)}, exec ${formatMs(exec)}\n` +
+        `wrote ${out}\n`,
+    );
+    return 0;
   },
 };

@@ -3,7 +3,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
-import { ModelError } from "../runtime/model/errors.ts";
 import { planSplit } from "../runtime/model/plan.ts";
 import type { ShapeTable } from "../runtime/model/shapes.ts";
 import type { ModelFile } from "../runtime/model/split.ts";
@@ -17,7 +16,7 @@ import { profiledResolver } from "../runtime/schedule/profiled-networks.ts";
 import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
-import { loadDeviceProfile, ProfileError } from "../stdlib/profiles/index.ts";
+import { loadDeviceProfile } from "../stdlib/profiles/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
@@ -142,63 +141,53 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   }
   const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
   const reports: RunReport[] = [];
-  try {
-    if (!ctx.values.simulate) {
-      // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path.
-      const { runRealSweeps } = await import("../runtime/execute/cli.ts");
-      reports.push(
-        ...(await runRealSweeps(sweeps, {
-          seed,
-          admission: admission as Admission,
-          sessionOverheadBytes,
-          session: ctx.values.session as string | undefined,
-          baseline: ctx.values.baseline === true,
-          quiet: ctx.values.quiet === true,
-          err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
-        })),
-      );
-    } else {
-      const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
-      // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
-      const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
-      for (const { pipeline } of sweeps) {
-        for (const model of pipeline.models) {
-          if (model.source.kind !== "file" || files.has(model.source.path)) continue;
-          const { planFile, readModelFile } = await import("../runtime/model/split.ts");
-          const read = readModelFile(model.source.path);
-          const plan = await planFile(read, { inputShapes: model.shapes });
-          files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+  if (!ctx.values.simulate) {
+    // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path.
+    const { runRealSweeps } = await import("../runtime/execute/cli.ts");
+    reports.push(
+      ...(await runRealSweeps(sweeps, {
+        seed,
+        admission: admission as Admission,
+        sessionOverheadBytes,
+        session: ctx.values.session as string | undefined,
+        baseline: ctx.values.baseline === true,
+        quiet: ctx.values.quiet === true,
+        err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
+      })),
+    );
+  } else {
+    const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
+    // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
+    const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
+    for (const { pipeline } of sweeps) {
+      for (const model of pipeline.models) {
+        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
+        const { planFile, readModelFile } = await import("../runtime/model/split.ts");
+        const read = readModelFile(model.source.path);
+        const plan = await planFile(read, { inputShapes: model.shapes });
+        files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+      }
+    }
+    const resolver = profiledResolver(profile, {
+      fileLayers(model, capBytes) {
+        const entry = files.get((model.source as { path: string }).path)!;
+        if (capBytes === undefined) return entry.layers;
+        return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
+      },
+    });
+    const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
+    for (const { pipeline, runs } of sweeps) {
+      for (const settings of runs) {
+        try {
+          reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
+        } catch (error) {
+          // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
+          if (total === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
+          ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
         }
       }
-      const resolver = profiledResolver(profile, {
-        fileLayers(model, capBytes) {
-          const entry = files.get((model.source as { path: string }).path)!;
-          if (capBytes === undefined) return entry.layers;
-          return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
-        },
-      });
-      const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
-      for (const { pipeline, runs } of sweeps) {
-        for (const settings of runs) {
-          try {
-            reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
-          } catch (error) {
-            // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
-            if (total === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
-            ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
-          }
-        }
-      }
-      if (reports.length === 0) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
     }
-  } catch (error) {
-    if (error instanceof SchedulingError || error instanceof ProfileError || error instanceof ModelError) {
-      throw new UsageError(error.message, (error as { code?: string }).code ?? "E_SCHEDULE");
-    }
-    // RealRunInputError: a bad --session option or image file in a real run (runtime/execute/cli.ts).
-    if (error instanceof Error && error.name === "RealRunInputError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_REAL_RUN");
-    if (error instanceof Error && error.name === "ZooError") throw new UsageError(error.message, (error as { code?: string }).code ?? "E_ZOO");
-    throw error;
+    if (reports.length === 0) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
   }
 
   const written = await writingOutput(() =>

@@ -1,7 +1,7 @@
 // `mema verify MODEL`: runs the model whole and layer by layer on the same seeded inputs and compares outputs.
 import type { Command } from "./command.ts";
 import { parseInteger, parseNumber } from "./flag-values.ts";
-import { asUsageErrors, resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
+import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
 export const command: Command = {
   name: "verify",
@@ -16,23 +16,21 @@ prints the largest absolute difference per output, and exits 0 only when every o
     seed: { type: "string" },
   },
   async run(ctx) {
-    return asUsageErrors(async () => {
-      const tolerance = parseNumber("tolerance", ctx.values.tolerance, 0);
-      const seed = parseInteger("seed", ctx.values.seed, 0, 42);
-      // Flags first: a bad --cap should not wait for a zoo model to be generated.
-      const options = splitOptions(ctx.values);
-      const model = await resolveModel(ctx, "verify");
-      const { verifyModel } = await import("../runtime/model/staged-run.ts");
-      const { split, outputs } = await verifyModel(model.path, { ...options, name: model.name }, seed);
-      let worst = 0;
-      ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);
-      for (const output of outputs) {
-        worst = Math.max(worst, output.maxAbsDifference);
-        ctx.out(`  ${output.name} [${output.shape.join("x")}] ${output.dtype}: max abs difference ${output.maxAbsDifference}\n`);
-      }
-      const ok = worst <= tolerance;
-      ctx.out(ok ? `ok: within tolerance ${tolerance}${worst === 0 ? " (bit-identical)" : ""}\n` : `FAILED: ${worst} exceeds tolerance ${tolerance}\n`);
-      return ok ? 0 : 1;
-    });
+    const tolerance = parseNumber("tolerance", ctx.values.tolerance, 0);
+    const seed = parseInteger("seed", ctx.values.seed, 0, 42);
+    // Flags first: a bad --cap should not wait for a zoo model to be generated.
+    const options = splitOptions(ctx.values);
+    const model = await resolveModel(ctx, "verify");
+    const { verifyModel } = await import("../runtime/model/staged-run.ts");
+    const { split, outputs } = await verifyModel(model.path, { ...options, name: model.name }, seed);
+    let worst = 0;
+    ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);
+    for (const output of outputs) {
+      worst = Math.max(worst, output.maxAbsDifference);
+      ctx.out(`  ${output.name} [${output.shape.join("x")}] ${output.dtype}: max abs difference ${output.maxAbsDifference}\n`);
+    }
+    const ok = worst <= tolerance;
+    ctx.out(ok ? `ok: within tolerance ${tolerance}${worst === 0 ? " (bit-identical)" : ""}\n` : `FAILED: ${worst} exceeds tolerance ${tolerance}\n`);
+    return ok ? 0 : 1;
   },
 };
