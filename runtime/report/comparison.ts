@@ -29,7 +29,11 @@ export function renderComparison(reports: readonly RunReport[], options: Compari
 }
 
 function renderPipeline(pipeline: string, runs: RunReport[], options: ComparisonOptions): string {
-  const columns = sweptColumns(runs);
+  // The baseline (the plain onnxruntime loop, real runs' --baseline) has no budget: rather than a column of
+  // its own, it stands in every column, next to the scheduled runs it is the yardstick for.
+  const isBaseline = (r: RunReport) => r.policy === "baseline" && r.memoryBudgetBytes === null;
+  const scheduled = runs.filter((r) => !isBaseline(r));
+  const columns = sweptColumns(scheduled.length > 0 ? scheduled : runs);
   const workersSwept = new Set(runs.map((r) => r.workers)).size > 1;
   const rowKey = rowNamer(runs);
   const rowNames: string[] = [];
@@ -37,13 +41,16 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
   for (const r of runs) {
     const row = rowKey(r);
     if (!rowNames.includes(row)) rowNames.push(row);
-    const key = `${row}\u0000${columnKey(r)}`;
-    // Two runs for the same cell (same policy, budget, workers, seed): the first one stands.
-    if (!cells.has(key)) cells.set(key, r);
+    const targets = isBaseline(r) && scheduled.length > 0 ? columns.filter((c) => c.workers === r.workers || !workersSwept) : [{ budgetBytes: r.memoryBudgetBytes, workers: r.workers }];
+    for (const c of targets) {
+      const key = `${row}\u0000${columnKeyOf(c)}`;
+      // Two runs for the same cell (same policy, budget, workers, seed): the first one stands.
+      if (!cells.has(key)) cells.set(key, r);
+    }
   }
   const unit = timeUnitFor(Math.max(...runs.map((r) => r.makespanMs)));
   const best = columns.map((c) => {
-    const inColumn = runs.filter((r) => columnKey(r) === columnKeyOf(c));
+    const inColumn = rowNames.map((row) => cells.get(`${row}\u0000${columnKeyOf(c)}`)).filter((r) => r !== undefined);
     return Math.min(...inColumn.map((r) => r.makespanMs));
   });
 
@@ -80,12 +87,13 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
     return renderTextTable(header, rows, "  ", groups);
   };
   const tables = wrapped(columns, table, options.maxWidth);
+  const baselineNote = runs.some(isBaseline) && scheduled.length > 0 ? "\n  baseline: the plain onnxruntime-node loop (whole-model sessions, no scheduler, no budget), in every column" : "";
   const source = runs.every((r) => r.simulated) ? "simulated" : runs.every((r) => !r.simulated) ? "real runs" : "simulated and real runs";
   const fastest = runs.reduce((a, b) => (b.makespanMs < a.makespanMs ? b : a));
   return [
     `${pipeline}: ${runs.length} run${runs.length === 1 ? "" : "s"} (${source}); * = lowest makespan in its column`,
     tables.join("\n\n"),
-    `  fastest overall: ${rowKey(fastest)} at budget ${formatBudget(fastest.memoryBudgetBytes)}, ${formatMs(fastest.makespanMs)}`,
+    `  fastest overall: ${rowKey(fastest)}${isBaseline(fastest) ? "" : ` at budget ${formatBudget(fastest.memoryBudgetBytes)}`}, ${formatMs(fastest.makespanMs)}${baselineNote}`,
   ].join("\n");
 }
 

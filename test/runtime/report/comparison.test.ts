@@ -30,3 +30,18 @@ test("a width narrower than one budget still gives one budget per table, never a
   const text = renderComparison(sweep, { maxWidth: 10 });
   assert.equal(text.match(/^ {2}policy /gm)?.length, 5);
 });
+
+test("a real run's baseline (no budget) stands in every budget column, not in a column of its own", () => {
+  const runs = [
+    tinyReport({ policy: "baseline", memoryBudgetBytes: null, simulated: false, makespanMs: 300 }),
+    tinyReport({ policy: "mema", memoryBudgetBytes: 64 * MIB, simulated: false, makespanMs: 200 }),
+    tinyReport({ policy: "mema", memoryBudgetBytes: 128 * MIB, simulated: false, makespanMs: 100 }),
+  ];
+  const text = renderComparison(runs);
+  assert.doesNotMatch(text, /budget unlimited/);
+  assert.match(text, /^ {2}baseline +300\.0 +x1\.50 .* 300\.0 +x3\.00 /m);
+  assert.match(text, /^ {2}mema +200\.0 +x1\.00 \* .* 100\.0 +x1\.00 \* /m);
+  assert.match(text, /baseline: the plain onnxruntime-node loop .* in every column/);
+  // Alone (no scheduled run to stand beside), the baseline keeps its own column.
+  assert.match(renderComparison([runs[0]!]), /budget unlimited/);
+});
