@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import type { Command } from "./command.ts";
-import { COMPARISON_WIDTH, RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "compare",
@@ -12,7 +12,7 @@ Runs every pipeline of FILE under each combination of the given policies (defaul
 and worker counts (default: the file's) and prints one table per pipeline: rows policies, columns budgets,
 each cell the makespan, its ratio to the column's best, the peak accounted memory and the mean response.
 
-${RUN_OPTIONS_HELP.replace("--policy P[,P...]       policies:", "--policies P[,P...]     policies (default all):")}`,
+${runOptionsHelp("policies")}`,
   options: RUN_OPTIONS,
   async run(ctx) {
     if (ctx.values.policies === undefined && ctx.values.policy === undefined) ctx.values.policies = POLICIES.join(",");

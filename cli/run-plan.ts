@@ -46,8 +46,11 @@ export const RUN_OPTIONS = {
   quiet: { type: "boolean" },
 } as const;
 
-export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the file's values):
-  --policy P[,P...]       policies: ${POLICIES.join(", ")}
+/** The options' help; `compare` names the policy flag --policies and sweeps every policy by default. */
+export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
+  const policy = policyFlag === "policy" ? "--policy P[,P...]       policies (or --policies):" : "--policies P[,P...]     policies (default all; or --policy):";
+  return `Options (a comma list sweeps; flags replace the file's values):
+  ${policy} ${POLICIES.join(", ")}
   --memory SIZE[,SIZE...] budgets, e.g. 512MB,1GiB (MB = 10^6 bytes, MiB = 2^20); 'none' = no budget
   --workers N[,N...]      execution workers
   --simulate              simulate on a device profile's timings (default: run for real on onnxruntime-node)
@@ -64,6 +67,7 @@ export const RUN_OPTIONS_HELP = `Options (a comma list sweeps; flags replace the
   --csv DIR               steps.csv, networks.csv, layers.csv
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
   -h, --help              show this help`;
+}
 
 /** A NUL byte in the first 4 KiB: a model or other binary file given where a scenario is expected. */
 function looksBinary(file: string): boolean {

@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { renderSummary } from "../runtime/report/summary.ts";
 import type { Command } from "./command.ts";
-import { COMPARISON_WIDTH, RUN_OPTIONS, RUN_OPTIONS_HELP, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "run",
@@ -11,7 +11,7 @@ export const command: Command = {
 Runs every pipeline of FILE (.mema, .yaml or .json) under each of its settings and prints a summary per run,
 or a comparison table when the settings sweep.
 
-${RUN_OPTIONS_HELP}`,
+${runOptionsHelp("policy")}`,
   options: RUN_OPTIONS,
   async run(ctx) {
     const reports = await runPlanFile(ctx, "run", "policy");

@@ -78,3 +78,11 @@ test("mema help COMMAND shows that command's usage", async () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^mema layers MODEL /);
 });
+
+test("every command's --help names each option it accepts", async () => {
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    const { command } = await entry.load();
+    const missing = Object.keys(command.options).filter((option) => !command.usage.includes(`--${option}`));
+    assert.deepEqual(missing, [], `mema ${name} --help does not mention ${missing.join(", ")}`);
+  }
+});
