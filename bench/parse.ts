@@ -59,23 +59,25 @@ for (const [name, text] of Object.entries(files)) {
     .add("parse, recovering parser (CST)", () => void parseRecovering(text, "bench.mema"))
     .add("parse + check, recovering parser", checkRecovering);
   await bench.run();
-  const mean = (task: string) => {
-    const r = bench.tasks.find((t) => t.name === task)!.result as { latency?: { mean: number }; mean?: number } | undefined;
-    return r?.latency?.mean ?? r?.mean ?? Number.NaN;
+  const stat = (task: string, key: "mean" | "min") => {
+    const r = bench.tasks.find((t) => t.name === task)!.result as unknown as ({ latency?: Record<string, number> } & Record<string, number>) | undefined;
+    return r?.latency?.[key] ?? r?.[key] ?? Number.NaN;
   };
+  const mean = (task: string) => stat(task, "mean");
   const summary = `${name}: ${(text.length / 1e6).toFixed(2)} MB, ${text.split("\n").length} lines, ${tokens} tokens; plan JSON ${(planJson.length / 1e6).toFixed(2)} MB`;
   console.log(`\n${summary}`);
-  report.push(``, `### ${summary}`, ``, `| task | wall ms (mean of 10) | x lexing |`, `|---|---:|---:|`);
+  report.push(``, `### ${summary}`, ``, `| task | wall ms (mean of 10) | wall ms (best of 10) | x lexing (means) |`, `|---|---:|---:|---:|`);
   const lex = mean("lex only (baseline)");
   for (const task of bench.tasks) {
     const ms = mean(task.name);
-    console.log(`  ${task.name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / lex).toFixed(2).padStart(6)}x lexing`);
-    report.push(`| ${task.name} | ${ms.toFixed(1)} | ${(ms / lex).toFixed(2)} |`);
+    const best = stat(task.name, "min");
+    console.log(`  ${task.name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms (best ${best.toFixed(1).padStart(7)} ms)  ${(ms / lex).toFixed(2).padStart(6)}x lexing`);
+    report.push(`| ${task.name} | ${ms.toFixed(1)} | ${best.toFixed(1)} | ${(ms / lex).toFixed(2)} |`);
   }
   const wall = mean("parse + check");
   const cpuFast = cpuMedianMs(checkFast);
   const cpuRecovering = cpuMedianMs(checkRecovering);
-  const line = `parse + check of ${name} 1 MB: ${wall.toFixed(1)} ms wall (mean), ${cpuFast.toFixed(1)} ms CPU (median of 10); recovering parser ${mean("parse + check, recovering parser").toFixed(1)} ms wall, ${cpuRecovering.toFixed(1)} ms CPU; target < ${TARGET_MS} ms: ${wall < TARGET_MS ? "met" : "NOT met"}`;
+  const line = `parse + check of ${name} 1 MB: ${wall.toFixed(1)} ms wall (mean; best ${stat("parse + check", "min").toFixed(1)} ms), ${cpuFast.toFixed(1)} ms CPU (median of 10); recovering parser ${mean("parse + check, recovering parser").toFixed(1)} ms wall, ${cpuRecovering.toFixed(1)} ms CPU; target < ${TARGET_MS} ms: ${wall < TARGET_MS ? "met" : "NOT met"}`;
   console.log(`  => ${line}`);
   headline.push(`- ${line}`);
 }
