@@ -126,12 +126,13 @@ function alignedCap(model: SplitModel, capBytes: number): number {
  * round trip to a worker, while a load from the page cache costs little (bench/results/real.md, "where the
  * time goes"), so fewer, larger units are faster. With ample memory a unit is a whole network (measured on
  * MemA, interleaved runs: medians 597 ms whole vs 666 ms in 64 MiB units); under a budget a unit gets at most
- * 1/8 of it, so that the ledger holds a unit loading ahead next to one executing on each lane and their
- * activations (1/8 and 1/4 measured alike on MemA at 1/8 and 1/4 of its weights).
+ * half of it, so that a unit can load while another executes (the ledger decides what runs together).
+ * Measured in interleaved runs, medians of 3, units of 1/8, 1/4, 1/2 of the budget: light at 1/8 of its
+ * weights 703, 574, 525 ms; MemA at 1/8 741, 753, 696 ms; MemA at 1/2 583, 522, 533 ms.
  */
 export function mergeBytesFor(budgetBytes: number | null): number {
   if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
+  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 2));
 }
 const MIN_MERGE_BYTES = 1024 * 1024;
 
