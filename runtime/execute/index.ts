@@ -126,13 +126,14 @@ function alignedCap(model: SplitModel, capBytes: number): number {
  * round trip to a worker, while a load from the page cache costs little (bench/results/real.md, "where the
  * time goes"), so fewer, larger units are faster. With ample memory a unit is a whole network (measured on
  * MemA, interleaved runs: medians 597 ms whole vs 666 ms in 64 MiB units); under a budget a unit gets at most
- * half of it, so that a unit can load while another executes (the ledger decides what runs together).
- * Measured in interleaved runs, medians of 3, units of 1/8, 1/4, 1/2 of the budget: light at 1/8 of its
- * weights 703, 574, 525 ms; MemA at 1/8 741, 753, 696 ms; MemA at 1/2 583, 522, 533 ms.
+ * a quarter of it, so that the ledger holds a unit executing on each lane and one loading ahead. Half the
+ * budget serialises the lanes under tight budgets. Alternating runs, medians of 3, units of 1/8, 1/4, 1/2 of
+ * the budget: light at 1/8 of its weights 343, 327, 452 ms (per layer: 459 ms); MemA at 1/8 741, 753, 696 ms
+ * and at 1/2 583, 522, 533 ms (a noisier hour).
  */
 export function mergeBytesFor(budgetBytes: number | null): number {
   if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 2));
+  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 4));
 }
 const MIN_MERGE_BYTES = 1024 * 1024;
 

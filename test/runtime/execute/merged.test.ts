@@ -19,10 +19,10 @@ async function prepared(text: string) {
 const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
 const loadsPerInstance = (report: RunReport) => report.steps.filter((s) => s.kind === "load").length / report.networks.length;
 
-test("mergeBytesFor: half the budget, at least 1 MiB; whole networks with ample memory", () => {
+test("mergeBytesFor: a quarter of the budget, at least 1 MiB; whole networks with ample memory", () => {
   assert.equal(mergeBytesFor(null), Number.MAX_SAFE_INTEGER);
-  assert.equal(mergeBytesFor(2 ** 40), 2 ** 39);
-  assert.equal(mergeBytesFor(256 * MiB), 128 * MiB);
+  assert.equal(mergeBytesFor(2 ** 40), 2 ** 38);
+  assert.equal(mergeBytesFor(256 * MiB), 64 * MiB);
   assert.equal(mergeBytesFor(MiB), MiB);
 });
 
@@ -42,7 +42,7 @@ test("mema runs merged units by default; every granularity and budget answers as
   assert.equal(loadsPerInstance(layered), layers);
   assert.equal(answers(layered), answers(baseline));
 
-  // 3 MB: units of at most 1.5 MB, so more of them; the ledger stays within the budget.
+  // 3 MB: units of at most 1 MiB, so more of them; the ledger stays within the budget.
   const budgeted = await ocr.run({ policy: "mema", workers: 2, memoryBytes: 3e6 });
   assert.ok(loadsPerInstance(budgeted) > loadsPerInstance(merged));
   assert.ok(budgeted.peakAccountedBytes <= 3e6, `${budgeted.peakAccountedBytes} accounted`);
@@ -57,7 +57,7 @@ test("mema runs merged units by default; every granularity and budget answers as
 });
 
 test("merged units with tiles under a small budget keep AgeNet's answer", async () => {
-  // AgeNet (fc6 alone 27 MiB) under 12 MB: fc6 cut into tiles, the rest merged in units of at most 6 MB.
+  // AgeNet (fc6 alone 27 MiB) under 12 MB: fc6 cut into tiles, the rest merged in units of at most 3 MB.
   const agenet = await prepared("pipeline z { model agenet; memory 12MB; policy mema; workers 2; arrivals batch 1; }");
   const baseline = await agenet.baseline({ workers: 2 });
   const run = await agenet.run({ policy: "mema", workers: 2, memoryBytes: 12e6 });
