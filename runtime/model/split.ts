@@ -26,7 +26,7 @@ export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
 /** Weights this small are written inline in the layer file: an external reference would cost more than the bytes. */
 export const INLINE_WEIGHT_BYTES = 256;
 /** Bumped when the artifact layout changes, so old caches are not reused. */
-const ARTIFACT_VERSION = 5;
+const ARTIFACT_VERSION = 6;
 /** A split slower than this says so on stderr (once done: weights are linked, not copied, so most are quick). */
 const ANNOUNCE_MS = 1000;
 

@@ -24,6 +24,12 @@ export interface LayerInfo {
   weightsBytes: number;
   /** Bytes of `outputs`. */
   activationBytes: number;
+  /**
+   * Estimated bytes the exec holds beyond its inputs and `outputs` while it runs: intermediate tensors inside
+   * the layer and kernel scratch (im2col), at the worst node. Absent when 0. The ledger reserves it for the
+   * exec's duration.
+   */
+  execWorkspaceBytes?: number;
   /** Multiply-accumulates x 2 (estimate from shapes); 0 when unknown. */
   flops: number;
   /** memory-heavy: loading dominates (weights large for the compute); compute-heavy: the reverse. */

@@ -44,6 +44,7 @@ export function networkFromLayers(name: string, layers: LayerInfo[], options: Fr
       name: layer.name,
       weightsBytes: layer.weightsBytes,
       activationBytes: layer.activationBytes,
+      ...(layer.execWorkspaceBytes ? { execWorkspaceBytes: layer.execWorkspaceBytes } : {}),
       inputs: [...inputs].sort((a, b) => a - b),
       loadMs: times.loadMs,
       execMs: times.execMs,

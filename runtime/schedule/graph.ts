@@ -160,7 +160,11 @@ export function buildStepGraph(networks: NetworkSpec[], arrivals: number[][], op
       if (options.chain && previousLastExec >= 0) edge(previousLastExec, init);
 
       if (options.mode === "bulk") {
-        const peakActivations = Math.max(0, ...net.liveActivationBytes.map((b) => b - spec.inputBytes));
+        // One session runs every layer: its activations at their peak plus the largest layer's scratch.
+        const peakActivations = Math.max(
+          0,
+          ...net.liveActivationBytes.map((b, i) => b - spec.inputBytes + (spec.layers[i]!.execWorkspaceBytes ?? 0)),
+        );
         const load = add("load", -1, net.totalLoadMs, net.totalWeightsBytes + overhead);
         const exec = add("exec", -1, net.totalExecMs, peakActivations);
         const free = add("free", -1, 0, 0);
@@ -181,10 +185,13 @@ export function buildStepGraph(networks: NetworkSpec[], arrivals: number[][], op
         for (let i = 0; i < n; i++) {
           const layer = spec.layers[i]!;
           loads.push(add("load", i, layer.loadMs, layer.weightsBytes + overhead));
-          execs.push(add("exec", i, layer.execMs, layer.activationBytes));
+          const workspace = layer.execWorkspaceBytes ?? 0;
+          execs.push(add("exec", i, layer.execMs, layer.activationBytes + workspace));
           frees.push(add("free", i, 0, 0));
           edge(execs[i]!, frees[i]!);
           steps[frees[i]!]!.releases.push({ stepId: loads[i]!, bytes: layer.weightsBytes + overhead });
+          // The exec's scratch ends with it: its free (which follows it at once) gives it back.
+          if (workspace > 0) steps[frees[i]!]!.releases.push({ stepId: execs[i]!, bytes: workspace });
         }
         // Activations go back with the free after their last consumer; graph outputs with the last free.
         const releaseAt = (consumer: number) => (consumer >= 0 ? frees[consumer]! : frees[n - 1]!);

@@ -7,6 +7,9 @@ export interface LayerSpec {
   weightsBytes: number;
   /** Bytes of the layer's outputs (held from its exec's start until its last consumer's exec ends). */
   activationBytes: number;
+  /** Transient bytes the exec holds while it runs (intermediate tensors, kernel scratch): reserved at its
+   * start and given back when it ends. Default 0. */
+  execWorkspaceBytes?: number;
   /** Producer layer indexes this layer reads; -1 is the network input. Producers come earlier. */
   inputs: number[];
   loadMs: number;
@@ -60,6 +63,7 @@ export function networkFacts(spec: NetworkSpec): NetworkFacts {
       ["activationBytes", layer.activationBytes],
       ["loadMs", layer.loadMs],
       ["execMs", layer.execMs],
+      ["execWorkspaceBytes", layer.execWorkspaceBytes ?? 0],
     ] as const) {
       if (!Number.isFinite(value) || value < 0) throw new Error(`${where(i)}: ${field} must be a finite number >= 0, got ${value}`);
     }
