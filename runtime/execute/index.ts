@@ -19,7 +19,7 @@ import { prepareRun } from "../schedule/simulate.ts";
 import { runBaseline } from "./baseline.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
-import { type Progress, runRealScenario, type RealScenario } from "./real-run.ts";
+import { type Progress, REAL_SESSION_OVERHEAD_BYTES, runRealScenario, type RealScenario } from "./real-run.ts";
 import { resolveSessionSettings, type SessionRecord } from "./session-options.ts";
 
 export { SessionOptionError, parseSessionFlag } from "./session-options.ts";
@@ -210,7 +210,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
             workers: settings.workers,
             memoryBudgetBytes: settings.memoryBytes,
             admission: runOptions.admission,
-            sessionOverheadBytes: runOptions.sessionOverheadBytes,
+            sessionOverheadBytes: runOptions.sessionOverheadBytes ?? REAL_SESSION_OVERHEAD_BYTES,
             tile: (network, _layer, capBytes) => {
               asked ??= { network: fittedSpecs.indexOf(network), capBytes };
               return null;

@@ -10,6 +10,7 @@ import type { Policy } from "../schedule/policy.ts";
 import { buildReport, prepareRun, type RunOptions, type Scenario } from "../schedule/simulate.ts";
 import { rssBytes, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
+import { useSmallYoungGeneration } from "./young-generation.ts";
 import { withSessionAffinity } from "./affinity.ts";
 import { mergeMemorySamples } from "./memory-samples.ts";
 import { type InstanceAnswer, RealExecutor, type RealNetwork, type StepTiming } from "./executor.ts";
@@ -41,9 +42,17 @@ export interface RealRunOptions extends Omit<RunOptions, "tile" | "profile"> {
   pool?: SessionPool;
 }
 
+/**
+ * What one more onnxruntime session holds in a worker besides its weights (which it maps and the ledger
+ * counts): measured by creating 192 layer sessions of PP-OCR det (4.47 MiB of weights, 64 layers, three
+ * times) in a worker thread: +12.95 MiB, 69 KiB each (12 KiB each once released sessions had left free
+ * memory behind). Real runs count it with every load unless `sessionOverheadBytes` says otherwise.
+ */
+export const REAL_SESSION_OVERHEAD_BYTES = 72 * 1024;
+
 /** Runs `scenario` for real. A partial report (aborted) has `interrupted: true` and only the steps that ran. */
 export async function runRealScenario(scenario: RealScenario, options: RealRunOptions): Promise<RunReport> {
-  const prepared = prepareRun(scenario, options);
+  const prepared = prepareRun(scenario, { ...options, sessionOverheadBytes: options.sessionOverheadBytes ?? REAL_SESSION_OVERHEAD_BYTES });
   const { graph } = prepared;
   // Which lane ran each instance's loads, so its execs go where the sessions are.
   const loadLane = new Map<string, number>();
@@ -56,6 +65,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   });
   const lanes = engine.lanes.length;
   const ownPool = !options.pool;
+  if (!options.pool) useSmallYoungGeneration();
   const pool = options.pool ?? (await SessionPool.open(lanes));
   if (pool.size < lanes) throw new Error(`policy ${policy.name} needs ${lanes} workers, the pool has ${pool.size}`);
   const executor = new RealExecutor(pool, options.session);
@@ -64,6 +74,10 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
 
   // The main thread only dispatches here (onnxruntime runs in the workers), so it samples itself: a sampler
   // thread would add its own RSS to every figure (runtime/execute/README.md, "Memory, measured").
+  // onnxruntime's first session in a process costs ~26 MiB once (measured in a worker: +26.2 MiB for the
+  // first layer of PP-OCR det, +0.02 MiB for the same first session once the process had made one): a fixed
+  // cost of the pool, like the worker threads, so each worker makes and releases one before the baseline.
+  await warmUp(pool, lanes, scenario, options.session);
   const sampler = await startRssSampler(options.rssIntervalMs ?? 2, { on: options.rssSampler ?? "main" });
   const baselineRssBytes = rssBytes();
   const t0 = clockMs();
@@ -241,4 +255,20 @@ function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<nu
     totalLanes: lanes,
   });
   return Math.round(bound * 1000) / 1000;
+}
+
+/** One session created and released on each lane, from the smallest layer file of the scenario. */
+async function warmUp(pool: SessionPool, lanes: number, scenario: RealScenario, session: SessionSettings): Promise<void> {
+  let path: string | undefined;
+  let smallest = Infinity;
+  for (const net of scenario.real) {
+    for (const layer of net.model.layers) {
+      if (layer.path && layer.weightsBytes < smallest) [path, smallest] = [layer.path, layer.weightsBytes];
+    }
+  }
+  if (!path) return;
+  for (let lane = 0; lane < lanes; lane++) {
+    await pool.load(lane, "warm-up", path, session);
+    await pool.free(lane, "warm-up");
+  }
 }

@@ -42,10 +42,11 @@ test("mema runs merged units by default; every granularity and budget answers as
   assert.equal(loadsPerInstance(layered), layers);
   assert.equal(answers(layered), answers(baseline));
 
-  // 3 MB: units of at most 1 MiB, so more of them; the ledger stays within the budget.
-  const budgeted = await ocr.run({ policy: "mema", workers: 2, memoryBytes: 3e6 });
+  // 4 MB (det's largest exec holds ~3.2 MB with its workspace): units of at most 1 MiB, so more of them;
+  // the ledger stays within the budget.
+  const budgeted = await ocr.run({ policy: "mema", workers: 2, memoryBytes: 4e6 });
   assert.ok(loadsPerInstance(budgeted) > loadsPerInstance(merged));
-  assert.ok(budgeted.peakAccountedBytes <= 3e6, `${budgeted.peakAccountedBytes} accounted`);
+  assert.ok(budgeted.peakAccountedBytes <= 4e6, `${budgeted.peakAccountedBytes} accounted`);
   assert.equal(answers(budgeted), answers(baseline));
 
   // Another policy merges only when asked.
