@@ -133,7 +133,7 @@ for (const workload of WORKLOADS) {
 lines.push(`## Where mema is not the best, and refusals`, ``);
 lines.push(...(notes.length ? notes : ["- none: mema has the lowest makespan in every cell."]), ``);
 lines.push(
-  `Refusals are the policies' own graphs, not the budget's: bulk and multi-bulk load a whole network at once (ObjectNet: 590 MB with its activations), and DeepEye loads every conv layer of an arrival before its first conv exec, plus the fc layers on the other lane (1.8 GB for all-networks). Under the per-layer ledger such a run can never fit, so it is refused before it starts; EdgeCaffe ran them anyway because it gates no load (\`--admission edgecaffe\` reproduces that, passing the budget).`,
+  `Refusals are the policies' own graphs, not the budget's: bulk and multi-bulk load a whole network at once (ObjectNet: 616 MB with its activations and exec workspaces), and DeepEye loads every conv layer of an arrival before its first conv exec, plus the fc layers on the other lane (1.8 GB for all-networks). Under the per-layer ledger such a run can never fit, so it is refused before it starts; EdgeCaffe ran them anyway because it gates no load (\`--admission edgecaffe\` reproduces that, passing the budget).`,
   ``,
 );
 // EdgeCaffe's own admission next to ours: its four PerCom modes as EdgeCaffe admits memory (nothing gated

@@ -1,17 +1,6 @@
 // Inputs and answers of real runs: seeded synthetic input tensors, output digests, top-1.
 import type { TensorData, TensorPayload } from "../host/session-protocol.ts";
-
-/** mulberry32: small, fast, and the same stream on every runtime. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../schedule/random.ts";
 
 const FLOAT_ARRAYS: Record<string, new (n: number) => TensorData> = {
   float32: Float32Array,
