@@ -150,7 +150,7 @@ class YamlTranslator {
     return setSpan(node, this.span(yaml), key);
   }
 
-  /** A YAML value as a .mema expression; bare numbers get the unit `role` implies. */
+  /** A YAML value as a .mema expression; bare durations are ms, bare sizes keep no unit (E_UNIT). */
   expr(node: YamlNode | null | undefined, role: "size" | "duration" | "count" | "name" | "path" | "any"): Expr {
     if (!node) return { kind: "missing" };
     if (isSeq(node)) return this.at({ kind: "list", items: node.items.map((item) => this.expr(item as YamlNode, role)) }, node);
@@ -165,7 +165,8 @@ class YamlTranslator {
     if (!isScalar(node)) return this.at({ kind: "missing" }, node);
     const value = node.value;
     if (typeof value === "number") {
-      const unit = role === "size" ? "B" : role === "duration" ? "ms" : null;
+      // A bare size is an error, as in .mema (512 bytes is never what `memory: 512` meant); durations are ms.
+      const unit = role === "duration" ? "ms" : null;
       return this.at({ kind: "quantity", value, unit }, node);
     }
     if (typeof value === "boolean") return this.at({ kind: "bool", value }, node);

@@ -143,7 +143,7 @@ export function configSchema(catalog: Catalog = defaultCatalog): JsonSchema {
   const value = { anyOf: [scalar, { type: "array", items: scalar }] };
   const size = {
     type: ["string", "integer"],
-    description: "A size with a unit (512MB, 1GiB; MB = 10^6 bytes, MiB = 2^20), a number of bytes, 'unlimited', or a let name.",
+    description: "A size with a unit (512MB, 1GiB; MB = 10^6 bytes, MiB = 2^20), 'unlimited', or a let name; a bare number is E_UNIT, as in .mema.",
     examples: ["512MB", "1GiB", "unlimited"],
   };
   const duration = { type: ["string", "number"], description: "A duration with a unit (100ms, 2s), a number of ms, or a let name." };
