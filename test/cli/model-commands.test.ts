@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mema } from "./run-cli.ts";
+import { assertOneLineErrors, mema } from "./run-cli.ts";
 import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
 import { chainModel, symbolicModel, unpaddedConvModel } from "../runtime/model/split-cases.ts";
 
@@ -30,13 +30,7 @@ test("bad models, shapes, counts and output paths: one line each, exit 1, no sta
     [["import-caffe", prototxt, "--out", tempFolder()], /error\[E_OUTPUT\]: --out '.*' is a folder; expected a file path/],
     [["import-caffe", prototxt, "--batch", "2.5"], /error\[E_OPTION\]: --batch '2\.5': expected a positive integer/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await mema(...argv);
-    assert.equal(r.code, 1, argv.join(" "));
-    assert.match(r.err, pattern, argv.join(" "));
-    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
-    assert.equal(r.out, "", argv.join(" "));
-  }
+  await assertOneLineErrors(cases);
 });
 
 test("mema layers: the same table layout as the run reports (header, rule, sizes right-aligned)", async () => {

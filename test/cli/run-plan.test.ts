@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mema } from "./run-cli.ts";
+import { assertOneLineErrors, mema } from "./run-cli.ts";
 import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
 import { chainModel } from "../runtime/model/split-cases.ts";
 
@@ -30,13 +30,7 @@ test("output paths and FILE are checked before running: one line each, nothing w
     [["run", scenario, "--simulate", "--seed", "2.5"], /error\[E_OPTION\]: --seed '2\.5': expected an integer >= 0/],
     [["compare", scenario, "--simulate", "--policies", ","], /error\[E_OPTION\]: --policies ',': expected a comma-separated list/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await mema(...argv);
-    assert.equal(r.code, 1, argv.join(" "));
-    assert.match(r.err, pattern, argv.join(" "));
-    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
-    assert.equal(r.out, "", argv.join(" "));
-  }
+  await assertOneLineErrors(cases);
   assert.ok(!existsSync(join(taken, "r.json")));
 });
 

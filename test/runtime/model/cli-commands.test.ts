@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mema } from "../../cli/run-cli.ts";
+import { assertOneLineErrors, mema } from "../../cli/run-cli.ts";
 import type { LayerProfile } from "../../../runtime/model/profile.ts";
 import { tempFolder, writeModel, useTempCache } from "./graph-builder.ts";
 import { chainModel, symbolicModel } from "./split-cases.ts";
@@ -58,11 +58,5 @@ test("bad input is one line, exit 1, no stack trace", async () => {
     [["layers", writeModel("cli-gran", chainModel()), "--granularity", "huge"], /--granularity 'huge'/],
     [["verify", writeModel("cli-shape", symbolicModel()), "--shape", "x:1x3"], /bad shape 'x:1x3'/],
   ];
-  for (const [argv, pattern] of cases) {
-    const result = await mema(...argv);
-    assert.equal(result.code, 1, argv.join(" "));
-    assert.match(result.err, pattern);
-    assert.equal(result.err.trim().split("\n").length, 1, `one line: ${result.err}`);
-    assert.doesNotMatch(result.err, /\s+at\s/);
-  }
+  await assertOneLineErrors(cases);
 });
