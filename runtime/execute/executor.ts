@@ -170,9 +170,9 @@ export class RealExecutor {
   }
 
   /** Sessions still loaded (for Ctrl-C: free them before the workers end). */
-  loadedSessions(): { instance: number; layer: number; worker: number }[] {
-    const open: { instance: number; layer: number; worker: number }[] = [];
-    for (const [instance, state] of this.instances) for (const [layer, worker] of state.sessions) open.push({ instance, layer, worker });
+  loadedSessions(): { session: string; worker: number }[] {
+    const open: { session: string; worker: number }[] = [];
+    for (const [instance, state] of this.instances) for (const [layer, worker] of state.sessions) open.push({ session: sessionKey(instance, layer), worker });
     return open;
   }
 }

@@ -2,13 +2,13 @@
 // wall clock, with the process RSS sampled throughout. Returns the same RunReport as the simulator, with
 // `simulated: false`, measured times, RSS figures and each instance's output digest.
 import type { RunReport } from "../report/types.ts";
-import { Engine, SchedulingError } from "../schedule/engine.ts";
-import type { Step } from "../schedule/graph.ts";
+import { drive, type StepBackend } from "../schedule/drive.ts";
+import { Engine } from "../schedule/engine.ts";
 import { lowerBoundMs } from "../schedule/metrics.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import type { Policy } from "../schedule/policy.ts";
 import { buildReport, prepareRun, type RunOptions, type Scenario } from "../schedule/simulate.ts";
-import { rssBytes, startRssSampler } from "../host/rss.ts";
+import { type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
 import { useSmallYoungGeneration } from "./young-generation.ts";
 import { withSessionAffinity } from "./affinity.ts";
@@ -83,116 +83,65 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const t0 = clockMs();
   const since = (epochMs: number) => epochMs - t0;
 
-  let failure: unknown;
-  const finished: { step: Step; timing: StepTiming }[] = [];
-  const background = new Set<Promise<void>>();
-  let wake: () => void = () => {};
-  const track = (promise: Promise<void>) => {
-    const tracked = promise.catch((error) => void (failure ??= error)).finally(() => {
-      background.delete(tracked);
-      wake();
-    });
-    background.add(tracked);
-  };
-
-  const runStep = async (step: Step, lane: number): Promise<StepTiming> => {
-    const inst = graph.instances[step.instance]!;
-    switch (step.kind) {
-      case "init": {
-        const now = clockMs();
-        executor.init(step.instance, scenario.real[inst.network]!);
-        return { worker: lane, startMs: now, endMs: clockMs() };
-      }
-      case "load": {
-        loadLane.set(key(step.instance, step.layer), lane);
-        return executor.load(step.instance, step.layer, lane);
-      }
-      case "exec": {
-        const timing = await executor.exec(step.instance, step.layer);
-        if (step.id === inst.lastExec) {
-          track(executor.finish(step.instance).then((answer) => void answers.set(step.instance, answer)));
-        }
-        return timing;
-      }
-      case "free":
-        throw new Error("free steps are not launched");
-    }
-  };
-
   let stepsDone = 0;
   let networksDone = 0;
-  const stepsTotal = graph.steps.length;
-  const report = () =>
-    options.onProgress?.({ stepsDone, stepsTotal, networksDone, networksTotal: graph.instances.length, elapsedMs: since(clockMs()) });
-  const aborted = () => options.signal?.aborted === true;
-  const running = new Set<number>();
+  const progress = () =>
+    options.onProgress?.({ stepsDone, stepsTotal: graph.steps.length, networksDone, networksTotal: graph.instances.length, elapsedMs: since(clockMs()) });
+  const finishing = new Set<Promise<void>>();
+  const timed = (timing: StepTiming) => ({ startMs: since(timing.startMs), endMs: since(timing.endMs) });
 
-  let dispatch = engine.poll(0);
+  const backend: StepBackend = {
+    now: () => since(clockMs()),
+    async run({ step, lane }) {
+      const inst = graph.instances[step.instance]!;
+      let timing: StepTiming;
+      switch (step.kind) {
+        case "init": {
+          const startMs = clockMs();
+          executor.init(step.instance, scenario.real[inst.network]!);
+          timing = { worker: lane, startMs, endMs: clockMs() };
+          break;
+        }
+        case "load":
+          loadLane.set(key(step.instance, step.layer), lane);
+          timing = await executor.load(step.instance, step.layer, lane);
+          break;
+        case "exec":
+          timing = await executor.exec(step.instance, step.layer);
+          if (step.id === inst.lastExec) {
+            const gathered = executor.finish(step.instance).then((answer) => void answers.set(step.instance, answer));
+            finishing.add(gathered);
+          }
+          break;
+        case "free":
+          throw new Error("free steps are not launched");
+      }
+      measured.set(step.id, timing.endMs - timing.startMs);
+      stepsDone++;
+      if (step.id === inst.lastExec) networksDone++;
+      progress();
+      return timed(timing);
+    },
+    free(step) {
+      stepsDone++;
+      return executor.free(step.instance, step.layer).then(() => undefined);
+    },
+    sleepUntil: (atMs) => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - since(clockMs())))),
+    async settle() {
+      await Promise.all(finishing);
+    },
+  };
+
+  let complete: boolean;
+  let recording: RssRecording;
   try {
-    for (;;) {
-      for (const free of dispatch.free) {
-        stepsDone++;
-        track(executor.free(free.instance, free.layer).then(() => undefined));
-      }
-      for (const { step, lane } of dispatch.start) {
-        running.add(step.id);
-        track(
-          runStep(step, lane).then((timing) => {
-            finished.push({ step, timing });
-          }),
-        );
-      }
-      if (engine.finished || failure !== undefined) break;
-      if (aborted() && running.size === 0) break;
-      if (finished.length === 0) {
-        const wokeUp = new Promise<void>((resolve) => (wake = resolve));
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timed =
-          dispatch.wakeAtMs !== null && !aborted()
-            ? new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, dispatch.wakeAtMs! - since(clockMs())))))
-            : null;
-        const onAbort = () => wake();
-        options.signal?.addEventListener("abort", onAbort, { once: true });
-        await (timed ? Promise.race([wokeUp, timed]) : wokeUp);
-        options.signal?.removeEventListener("abort", onAbort);
-        if (timer) clearTimeout(timer);
-      }
-      if (failure !== undefined) break;
-      for (const { step, timing } of finished.splice(0)) {
-        running.delete(step.id);
-        measured.set(step.id, timing.endMs - timing.startMs);
-        engine.complete(step.id, since(timing.endMs), since(timing.startMs));
-        stepsDone++;
-        if (step.id === graph.instances[step.instance]!.lastExec) networksDone++;
-      }
-      report();
-      if (aborted()) {
-        if (running.size === 0) break;
-        dispatch = { start: [], free: [], wakeAtMs: null };
-        continue;
-      }
-      dispatch = engine.poll(since(clockMs()));
-    }
-    // Steps still running (abort or failure) end on their own: onnxruntime cannot be interrupted.
-    while (background.size > 0) await Promise.race(background);
+    ({ complete } = await drive(engine, backend, options.signal));
   } finally {
     if (ownPool) await pool.close();
-    else for (const open of executor.loadedSessions()) await pool.free(open.worker, `${open.instance}/${open.layer < 0 ? "whole" : open.layer}`).catch(() => {});
+    else for (const open of executor.loadedSessions()) await pool.free(open.worker, open.session).catch(() => {});
+    recording = await sampler.stop();
   }
-  const recording = await sampler.stop();
-  if (failure !== undefined) {
-    if (failure instanceof SchedulingError) throw failure;
-    throw failure;
-  }
-
-  const result = buildReport(scenario, options as RunOptions, engine, false);
-  const complete = engine.finished;
-  if (!complete) {
-    result.interrupted = true;
-    result.steps = result.steps.filter((s) => Number.isFinite(s.startMs) && Number.isFinite(s.endMs));
-    result.networks = result.networks.filter((n) => Number.isFinite(n.endMs));
-    result.makespanMs = Math.round(since(clockMs()) * 1000) / 1000;
-  }
+  const result = buildReport(scenario, options as RunOptions, engine, false, complete ? undefined : { stoppedAtMs: since(clockMs()) });
   graph.instances.forEach((inst) => {
     const record = result.networks.find((n) => n.name === inst.name && n.instance === inst.perName);
     const answer = answers.get(inst.index);

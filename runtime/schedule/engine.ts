@@ -164,6 +164,13 @@ export class Engine {
     return { start, free, wakeAtMs };
   }
 
+  /** After a stop: the frees that completions made ready, and nothing new started. */
+  drain(): Dispatch {
+    const free = this.pendingFrees;
+    this.pendingFrees = [];
+    return { start: [], free, wakeAtMs: null };
+  }
+
   /** Records that a started step ended at `endMs` (and, if the backend knows better, started at `startMs`). */
   complete(stepId: number, endMs: number, startMs?: number): void {
     const step = this.graph.steps[stepId];

@@ -123,8 +123,11 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** The RunReport of a finished engine (simulated or real). */
-export function buildReport(scenario: Scenario, options: RunOptions, engine: Engine, simulated: boolean): RunReport {
+/**
+ * The RunReport of a finished engine (simulated or real). `stopped`: the run was interrupted then; the
+ * report keeps only the steps and networks that completed and says `interrupted: true`.
+ */
+export function buildReport(scenario: Scenario, options: RunOptions, engine: Engine, simulated: boolean, stopped?: { stoppedAtMs: number }): RunReport {
   const graph = engine.graph;
   const steps: StepRecord[] = graph.steps
     .map((s) => s)
@@ -191,5 +194,11 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
   if (options.profile !== undefined) report.profile = options.profile;
   report.admission = engine.admission;
   report.lanes = lanes;
+  if (stopped) {
+    report.interrupted = true;
+    report.steps = report.steps.filter((s) => Number.isFinite(s.startMs) && Number.isFinite(s.endMs));
+    report.networks = report.networks.filter((n) => Number.isFinite(n.endMs));
+    report.makespanMs = roundMs(stopped.stoppedAtMs);
+  }
   return report;
 }

@@ -1,4 +1,4 @@
-// The engine driven by an asynchronous backend (what the real executor does): every step once, on real
+// The engine driven by an asynchronous backend (the real executor is one: runtime/execute/real-run.ts): every step once, on real
 // timers, within the budget, and the same step order as the simulator when durations are the same.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -88,20 +88,45 @@ test("real timers: every step runs once, the budget holds", async () => {
   assert.ok(report.networks.every((n) => n.endMs >= n.startMs && n.startMs >= n.arrivalMs));
 });
 
-test("an abort signal stops the driver", async () => {
+test("an abort stops new launches; the running step ends and is recorded, the report is partial", async () => {
   const controller = new AbortController();
+  let started = 0;
+  let now = 0;
   const backend: StepBackend = {
-    now: () => 0,
-    run: () => {
-      controller.abort(new Error("stop"));
-      return new Promise(() => {});
+    now: () => now,
+    run: ({ step }) => {
+      started++;
+      controller.abort();
+      return new Promise((resolve) => setTimeout(() => resolve({ startMs: 0, endMs: (now = step.durationMs) }), 5));
     },
     free: () => {},
     sleepUntil: () => new Promise(() => {}),
   };
+  const report = await runWithBackend(scenario, { policy: policies.mema, workers: 1, memoryBudgetBytes: null }, backend, controller.signal);
+  assert.equal(started, 1, "nothing starts after the abort");
+  assert.equal(report.interrupted, true);
+  assert.equal(report.steps.filter((s) => s.kind !== "free").length, 1, "the step that was running is recorded");
+  assert.equal(report.networks.length, 0);
+});
+
+test("a failed step fails the run after the steps still running have ended", async () => {
+  let running = 0;
+  let ended = 0;
+  const backend: StepBackend = {
+    now: () => 0,
+    run: ({ step }) => {
+      running++;
+      if (running === 2) return Promise.reject(new Error("worker died"));
+      return new Promise((resolve) => setTimeout(() => (ended++, resolve({ startMs: 0, endMs: step.durationMs })), 5));
+    },
+    free: () => {},
+    sleepUntil: () => new Promise((resolve) => setTimeout(resolve, 1)),
+  };
   const { Engine } = await import("../../../runtime/schedule/engine.ts");
   const { prepareRun } = await import("../../../runtime/schedule/simulate.ts");
-  const { graph, policy } = prepareRun(scenario, { policy: policies.mema, workers: 1, memoryBudgetBytes: null });
-  const engine = new Engine(graph, scenario.arrivals, policy, { workers: 1, memoryBudgetBytes: null });
-  await assert.rejects(drive(engine, backend, controller.signal), /stop/);
+  const { graph, policy } = prepareRun(scenario, { policy: policies.mema, workers: 2, memoryBudgetBytes: null });
+  const engine = new Engine(graph, scenario.arrivals, policy, { workers: 2, memoryBudgetBytes: null });
+  await assert.rejects(drive(engine, backend), /worker died/);
+  assert.equal(ended, 1, "the other running step ended before the run failed");
+  assert.equal(running, 2, "nothing started after the failure");
 });
