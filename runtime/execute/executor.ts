@@ -2,7 +2,7 @@
 // A session lives in the worker that created it, so a layer's exec runs where its load ran; activations
 // stay in the worker that produced them until a consumer elsewhere needs them (then they move by transfer).
 import type { SplitModel } from "../model/types.ts";
-import type { SessionPool, SessionSettings, TensorPayload, Timed } from "../host/workers.ts";
+import { clockMs, type FileRange, type SessionPool, type SessionSettings, type TensorPayload } from "../host/workers.ts";
 import { copyTensor, outputDigest, top1 } from "./tensors.ts";
 import { tensorRoutes, type TensorRoutes } from "./tensor-routes.ts";
 
@@ -20,16 +20,25 @@ export interface RealNetwork {
    * parses them out of the protobuf and held twice the weights while loading. Default: the original file.
    */
   wholePath?: string;
+  /** What loading `wholePath` reads before creating its session (its file and the weights' ranges). */
+  wholeReads?: FileRange[];
 }
 
 type Location = { at: "main"; tensor: TensorPayload } | { at: "worker"; worker: number; key: string };
+
+/** A loaded session: which worker holds it, under which key, from which file. */
+interface LiveSession {
+  worker: number;
+  key: string;
+  path: string;
+}
 
 interface InstanceState {
   network: RealNetwork;
   routes: TensorRoutes;
   tensors: Map<string, Location>;
-  /** Layer index (-1: the whole model) -> the worker holding its session. */
-  sessions: Map<number, number>;
+  /** Layer index (-1: the whole model) -> the session it runs in. */
+  sessions: Map<number, LiveSession>;
   /** Outputs gathered; the state goes once its last session is freed too. */
   finished: boolean;
 }
@@ -40,16 +49,22 @@ export interface InstanceAnswer {
   top1?: number;
 }
 
-/** When a step really ran, on which worker (epoch ms, see host/workers.ts clockMs). */
+/** When a step really ran, on which worker (epoch ms, see host/workers.ts clockMs), and what it read from storage. */
 export interface StepTiming {
   worker: number;
   startMs: number;
   endMs: number;
+  /** Bytes the worker's thread read from storage during the step (Linux); absent where unknown. */
+  readBytes?: number;
 }
 
 export class RealExecutor {
   private readonly instances = new Map<number, InstanceState>();
   private readonly routes = new Map<RealNetwork, TensorRoutes>();
+  /** Every loaded session by id, whether an instance uses it or it is kept for a later one. */
+  private readonly live = new Map<number, LiveSession>();
+  /** Sessions loaded per file: a released session's bytes leave the page cache only when it was the last. */
+  private readonly perPath = new Map<string, number>();
 
   constructor(
     private readonly pool: SessionPool,
@@ -75,21 +90,38 @@ export class RealExecutor {
     this.instances.set(instance, { network, routes, tensors, sessions: new Map(), finished: false });
   }
 
-  /** The load step: creates the layer's session (layer -1: the whole model) on `worker`. */
-  async load(instance: number, layer: number, worker: number): Promise<StepTiming> {
+  /**
+   * The load step of `layer` (-1: the whole model) into session `session.id`: reads its weights and creates
+   * the session on `worker`; an adopted session (kept from an earlier instance, on `session.lane`) is only
+   * taken over, with nothing read.
+   */
+  async load(instance: number, layer: number, worker: number, session: { id: number; adopted: boolean; lane: number }): Promise<StepTiming> {
     const state = this.state(instance);
-    const path = layer < 0 ? (state.network.wholePath ?? state.network.model.path) : state.network.model.layers[layer]?.path;
+    if (session.adopted) {
+      const kept = this.live.get(session.id);
+      if (!kept) throw new Error(`network ${state.network.name}: kept session ${session.id} is not loaded`);
+      state.sessions.set(layer, kept);
+      const now = clockMs();
+      return { worker: kept.worker, startMs: now, endMs: now, readBytes: 0 };
+    }
+    const info = layer < 0 ? undefined : state.network.model.layers[layer];
+    const path = layer < 0 ? (state.network.wholePath ?? state.network.model.path) : info?.path;
     if (!path) throw new Error(`network ${state.network.name}: layer ${layer} has no ONNX file`);
-    const done = await this.pool.load(worker, sessionKey(instance, layer), path, this.options);
-    state.sessions.set(layer, worker);
-    return { worker, startMs: done.startMs, endMs: done.endMs };
+    const reads = (layer < 0 ? state.network.wholeReads : info?.reads) ?? [];
+    const live: LiveSession = { worker, key: `s${session.id}`, path };
+    const done = await this.pool.load(worker, live.key, path, this.options, reads);
+    this.live.set(session.id, live);
+    this.perPath.set(path, (this.perPath.get(path) ?? 0) + 1);
+    state.sessions.set(layer, live);
+    return { worker, startMs: done.startMs, endMs: done.endMs, ...(done.value.readBytes !== undefined ? { readBytes: done.value.readBytes } : {}) };
   }
 
   /** The exec step: runs the layer (layer -1: the whole model) where its session lives. */
   async exec(instance: number, layer: number): Promise<StepTiming> {
     const state = this.state(instance);
-    const worker = state.sessions.get(layer);
-    if (worker === undefined) throw new Error(`network ${state.network.name}: layer ${layer} executes before its load`);
+    const session = state.sessions.get(layer);
+    if (session === undefined) throw new Error(`network ${state.network.name}: layer ${layer} executes before its load`);
+    const worker = session.worker;
     const info = layer < 0 ? undefined : state.network.model.layers[layer];
     const inputNames = info ? info.inputs.map((t) => t.name) : state.routes.inputs;
     const outputNames = info ? info.outputs.map((t) => t.name) : state.routes.outputs;
@@ -125,28 +157,37 @@ export class RealExecutor {
       // An activation stays in this worker only when every consumer's session is already loaded here;
       // otherwise it comes back now, so that moving it later never waits behind this worker's queue.
       const readers = state.routes.consumers.get(name) ?? [];
-      const staysHere = layer >= 0 && readers.length > 0 && readers.every((r) => state.sessions.get(r) === worker);
+      const staysHere = layer >= 0 && readers.length > 0 && readers.every((r) => state.sessions.get(r)?.worker === worker);
       const returned = !staysHere;
       outputs[name] = returned ? "return" : { hold: tensorKey(instance, name) };
     }
-    const done = await this.pool.exec(worker, sessionKey(instance, layer), inputs, outputs, drop);
+    const done = await this.pool.exec(worker, session.key, inputs, outputs, drop);
     for (const name of outputNames) {
       const spec = outputs[name]!;
       if (spec === "return") state.tensors.set(name, { at: "main", tensor: done.value.outputs[name]! });
       else state.tensors.set(name, { at: "worker", worker, key: spec.hold });
     }
-    return { worker, startMs: done.startMs, endMs: done.endMs };
+    return { worker, startMs: done.startMs, endMs: done.endMs, ...(done.value.readBytes !== undefined ? { readBytes: done.value.readBytes } : {}) };
   }
 
-  /** The free step: releases the layer's session. */
-  async free(instance: number, layer: number): Promise<StepTiming> {
+  /** The free step: the instance is done with the layer's session, which is released unless `keep`. */
+  async free(instance: number, layer: number, session: number, keep: boolean): Promise<void> {
     const state = this.state(instance);
-    const worker = state.sessions.get(layer);
-    if (worker === undefined) throw new Error(`network ${state.network.name}: layer ${layer} is freed but was never loaded`);
-    const done: Timed<null> = await this.pool.free(worker, sessionKey(instance, layer));
+    if (!state.sessions.has(layer)) throw new Error(`network ${state.network.name}: layer ${layer} is freed but was never loaded`);
     state.sessions.delete(layer);
     if (state.finished && state.sessions.size === 0) this.instances.delete(instance);
-    return { worker, startMs: done.startMs, endMs: done.endMs };
+    if (!keep) await this.release(session);
+  }
+
+  /** Releases a session (a free, or a kept session evicted), dropping its bytes from the page cache if no other session reads them. */
+  async release(session: number): Promise<void> {
+    const live = this.live.get(session);
+    if (!live) throw new Error(`session ${session} is not loaded`);
+    this.live.delete(session);
+    const left = (this.perPath.get(live.path) ?? 1) - 1;
+    if (left > 0) this.perPath.set(live.path, left);
+    else this.perPath.delete(live.path);
+    await this.pool.free(live.worker, live.key, left === 0);
   }
 
   /** After the last exec: gathers the graph outputs, drops what is left, and answers. Frees may still follow. */
@@ -169,16 +210,10 @@ export class RealExecutor {
     return answer;
   }
 
-  /** Sessions still loaded (for Ctrl-C: free them before the workers end). */
-  loadedSessions(): { session: string; worker: number }[] {
-    const open: { session: string; worker: number }[] = [];
-    for (const [instance, state] of this.instances) for (const [layer, worker] of state.sessions) open.push({ session: sessionKey(instance, layer), worker });
-    return open;
+  /** Sessions still loaded, kept ones included (after a stop on a shared pool: release them). */
+  loadedSessions(): number[] {
+    return [...this.live.keys()];
   }
-}
-
-function sessionKey(instance: number, layer: number): string {
-  return `${instance}/${layer < 0 ? "whole" : layer}`;
 }
 
 function tensorKey(instance: number, name: string): string {

@@ -163,7 +163,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       model: split,
       input: await inputOf(model, split),
       classifier: isClassifier(model, split),
-      ...(whole.layers.length === 1 && whole.layers[0]!.path ? { wholePath: whole.layers[0]!.path } : {}),
+      ...(whole.layers.length === 1 && whole.layers[0]!.path ? { wholePath: whole.layers[0]!.path, wholeReads: whole.layers[0]!.reads ?? [] } : {}),
     });
   }
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
@@ -262,7 +262,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       const granularity = runOptions.granularity ?? (settings.policy === "mema" ? "merged" : "layers");
       const mergeBytes = granularity === "layers" ? undefined : granularity === "merged" ? mergeBytesFor(settings.memoryBytes) : granularity;
       const fit = await fitted(policy, settings, runOptions, arrivals, mergeBytes);
-      const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets };
+      const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets, layerNetworks: specs };
       return runRealScenario(scenario, {
         policy,
         workers: settings.workers,

@@ -4,10 +4,10 @@
 import type { RunReport } from "../report/types.ts";
 import { drive, type StepBackend } from "../schedule/drive.ts";
 import { Engine } from "../schedule/engine.ts";
-import { lowerBoundMs } from "../schedule/metrics.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import type { Policy } from "../schedule/policy.ts";
-import { buildReport, prepareRun, type RunOptions, type Scenario } from "../schedule/simulate.ts";
+import { buildReport, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
+import { processReadBytes } from "../host/native.mjs";
 import { type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
 import { useSmallYoungGeneration } from "./young-generation.ts";
@@ -80,6 +80,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   await warmUp(pool, lanes, scenario, options.session);
   const sampler = await startRssSampler(options.rssIntervalMs ?? 2, { on: options.rssSampler ?? "main" });
   const baselineRssBytes = rssBytes();
+  const readBefore = processReadBytes();
   const t0 = clockMs();
   const since = (epochMs: number) => epochMs - t0;
 
@@ -88,11 +89,18 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const progress = () =>
     options.onProgress?.({ stepsDone, stepsTotal: graph.steps.length, networksDone, networksTotal: graph.instances.length, elapsedMs: since(clockMs()) });
   const finishing = new Set<Promise<void>>();
-  const timed = (timing: StepTiming) => ({ startMs: since(timing.startMs), endMs: since(timing.endMs) });
+  // Kept sessions being released: a load waits for them, since the ledger admitted it into their room
+  // (a release queued behind a long exec on another worker would otherwise overlap the load's reading).
+  const evicting = new Set<Promise<void>>();
+  const timed = (timing: StepTiming) => ({
+    startMs: since(timing.startMs),
+    endMs: since(timing.endMs),
+    ...(timing.readBytes !== undefined ? { readBytes: timing.readBytes } : {}),
+  });
 
   const backend: StepBackend = {
     now: () => since(clockMs()),
-    async run({ step, lane }) {
+    async run({ step, lane, session }) {
       const inst = graph.instances[step.instance]!;
       let timing: StepTiming;
       switch (step.kind) {
@@ -103,8 +111,10 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
           break;
         }
         case "load":
-          loadLane.set(key(step.instance, step.layer), lane);
-          timing = await executor.load(step.instance, step.layer, lane);
+          // An adopted session lives on the lane it was loaded on: the exec goes there.
+          loadLane.set(key(step.instance, step.layer), session!.lane);
+          if (!session!.adopted && evicting.size > 0) await Promise.all(evicting);
+          timing = await executor.load(step.instance, step.layer, lane, session!);
           break;
         case "exec":
           timing = await executor.exec(step.instance, step.layer);
@@ -122,9 +132,14 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
       progress();
       return timed(timing);
     },
-    free(step) {
+    free({ step, session, keep }) {
       stepsDone++;
-      return executor.free(step.instance, step.layer).then(() => undefined);
+      return executor.free(step.instance, step.layer, session, keep);
+    },
+    evict({ session }) {
+      const released = executor.release(session).finally(() => evicting.delete(released));
+      evicting.add(released);
+      return released;
     },
     sleepUntil: (atMs) => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - since(clockMs())))),
     async settle() {
@@ -138,7 +153,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
     ({ complete } = await drive(engine, backend, options.signal));
   } finally {
     if (ownPool) await pool.close();
-    else for (const open of executor.loadedSessions()) await pool.free(open.worker, open.session).catch(() => {});
+    else for (const session of executor.loadedSessions()) await executor.release(session).catch(() => {});
     recording = await sampler.stop();
   }
   const result = buildReport(scenario, options as RunOptions, engine, false, complete ? undefined : { stoppedAtMs: since(clockMs()) });
@@ -151,13 +166,16 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
     }
   });
   result.lowerBoundMs = measuredLowerBound(scenario, engine, measured, Math.max(options.workers, lanes));
+  const readAfter = processReadBytes();
+  if (readBefore !== null && readAfter !== null) result.readBytes = readAfter - readBefore;
+  else delete result.readBytes;
   result.baselineRssBytes = baselineRssBytes;
   result.peakRssBytes = Math.max(baselineRssBytes, recording.peakRssBytes);
   result.memory = mergeMemorySamples(result.memory, recording.samples.map((s) => ({ atMs: since(s.atMs), rssBytes: s.rssBytes })));
   return result;
 }
 
-/** The lower bound recomputed from this run's measured step times (mean per network and layer). */
+/** The lower bound recomputed from this run's measured step times (mean per network and layer; adopted loads, which read nothing, left out). */
 function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<number, number>, lanes: number): number {
   const graph = engine.graph;
   const sums = scenario.networks.map((spec) => ({
@@ -168,7 +186,7 @@ function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<nu
   }));
   for (const step of graph.steps) {
     const ms = measured.get(step.id);
-    if (ms === undefined) continue;
+    if (ms === undefined || (step.kind === "load" && engine.adopted(step.id))) continue;
     const s = sums[graph.instances[step.instance]!.network]!;
     const cell = step.kind === "init" ? s.init : step.layer < 0 ? (step.kind === "load" ? s.whole.load : s.whole.exec) : (step.kind === "load" ? s.load : s.exec)[step.layer];
     if (cell) {
@@ -190,20 +208,7 @@ function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<nu
       layers: spec.layers.map((layer, i) => ({ ...layer, loadMs: mean(s.load[i]!, layer.loadMs), execMs: mean(s.exec[i]!, layer.execMs) })),
     };
   });
-  const facts = specs.map(networkFacts);
-  const bound = lowerBoundMs({
-    arrivals: graph.arrivals
-      .map((instances, a) => ({
-        admittedMs: Math.min(...instances.map((i) => engine.arrivalMs[i]!)),
-        gapMs: scenario.arrivals.arrivals[a]!.gapMs,
-        networks: instances.map((i) => facts[graph.instances[i]!.network]!),
-      }))
-      .filter((arrival) => Number.isFinite(arrival.admittedMs)),
-    sequentialRounds: scenario.arrivals.gated && engine.admission === "ledger" && !scenario.arrivals.absolute,
-    execLanes: lanes,
-    totalLanes: lanes,
-  });
-  return Math.round(bound * 1000) / 1000;
+  return runLowerBoundMs(scenario, engine, specs.map(networkFacts), lanes);
 }
 
 /** One session created and released on each lane, from the smallest layer file of the scenario. */

@@ -1,5 +1,6 @@
 // Measured memory: the process RSS, sampled every few ms on its own thread during a run.
 import process from "node:process";
+export { collectGarbage } from "./gc.mjs";
 import { Worker } from "node:worker_threads";
 
 export interface RssSample {

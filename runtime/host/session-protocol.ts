@@ -51,6 +51,12 @@ export type WorkerRequest =
       op: "load";
       session: string;
       path: string;
+      /**
+       * Bytes to read into memory before creating the session (the layer file, its weights' ranges), so
+       * that the session's mapped weights are in memory when it runs; released with the session, they are
+       * dropped from the page cache again.
+       */
+      reads: FileRange[];
       options: SessionSettings;
       /** `options` resolved to onnxruntime's SessionOptions (ort-options.ts), which the worker passes on as is. */
       ortOptions: object;
@@ -63,21 +69,37 @@ export type WorkerRequest =
       /** Held tensors to drop once the run is over (this was their last consumer here). */
       drop?: string[];
     }
-  | { op: "free"; session: string }
+  | {
+      op: "free";
+      session: string;
+      /** Drop what the load read from the page cache (default true; false while another session uses the same bytes). */
+      drop?: boolean;
+    }
   | { op: "put"; tensors: Record<string, TensorPayload> }
   | { op: "take"; keys: string[] }
   | { op: "drop"; keys: string[] }
   | { op: "stats" }
   | { op: "close" };
 
+/** Bytes `offset .. offset + length` of `file`. */
+export interface FileRange {
+  file: string;
+  offset: number;
+  length: number;
+}
+
 export interface LoadResult {
   inputNames: string[];
   outputNames: string[];
+  /** Bytes the worker's thread read from storage during the load (Linux); absent where unknown. */
+  readBytes?: number;
 }
 
 export interface ExecResult {
   /** Outputs asked for with "return". */
   outputs: Record<string, TensorPayload>;
+  /** Bytes the worker's thread read from storage during the run (weights not in memory); absent where unknown. */
+  readBytes?: number;
   /** Bytes of each output now held in the worker, by key. */
   held: Record<string, number>;
 }

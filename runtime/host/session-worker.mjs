@@ -5,14 +5,28 @@
 // The messages are typed in session-protocol.ts; the session options arrive fully resolved (ort-options.ts).
 import { parentPort } from "node:worker_threads";
 import ort from "onnxruntime-node";
+import { collectGarbage } from "./gc.mjs";
+import { dropRanges, readRanges, threadReadBytes, trimHeap } from "./native.mjs";
 
 const port = parentPort;
 if (!port) throw new Error("session-worker.mjs runs only as a worker thread");
 
-/** @type {Map<string, ort.InferenceSession>} */
+/** @type {Map<string, { session: ort.InferenceSession, reads: { file: string, offset: number, length: number }[] }>} */
 const sessions = new Map();
 /** @type {Map<string, ort.Tensor>} */
 const held = new Map();
+
+/**
+ * Bytes of tensors this worker let go since its last collection (inputs after their run, held tensors
+ * dropped): native memory that only the collector gives back. Past GARBAGE_BYTES the worker collects, so
+ * what a run frees is freed for real rather than when V8 happens to look (runtime/execute/README.md).
+ */
+let garbageBytes = 0;
+const GARBAGE_BYTES = 8 << 20;
+
+function letGo(tensor) {
+  if (tensor) garbageBytes += tensor.data.byteLength;
+}
 
 const clockMs = () => performance.timeOrigin + performance.now();
 
@@ -30,17 +44,32 @@ function movable(payload, transfer) {
   return { dtype: payload.dtype, dims: payload.dims, data };
 }
 
+/** Releases a session, then drops what its load read from the page cache: its weights' pages go back. */
+async function release(loaded, drop = true) {
+  await loaded.session.release();
+  if (drop) dropRanges(loaded.reads);
+  trimHeap();
+}
+
 async function handle(request, transfer) {
   switch (request.op) {
     case "load": {
       if (sessions.has(request.session)) throw new Error(`session '${request.session}' is already loaded`);
+      const before = threadReadBytes();
+      // onnxruntime maps external weights and reads them on first use, inside `run`: reading them here puts
+      // the storage reads in the load step, where the scheduler overlaps them with other networks' execs.
+      readRanges(request.reads ?? []);
       const session = await ort.InferenceSession.create(request.path, request.ortOptions);
-      sessions.set(request.session, session);
-      return { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+      sessions.set(request.session, { session, reads: request.reads ?? [] });
+      const after = threadReadBytes();
+      const result = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+      if (before !== null && after !== null) result.readBytes = after - before;
+      return result;
     }
     case "exec": {
-      const session = sessions.get(request.session);
-      if (!session) throw new Error(`session '${request.session}' is not loaded in this worker`);
+      const loaded = sessions.get(request.session);
+      if (!loaded) throw new Error(`session '${request.session}' is not loaded in this worker`);
+      const session = loaded.session;
       const feeds = {};
       for (const [name, input] of Object.entries(request.inputs)) {
         if ("held" in input) {
@@ -51,9 +80,16 @@ async function handle(request, transfer) {
           feeds[name] = toTensor(input.tensor);
         }
       }
+      const before = threadReadBytes();
       const produced = await session.run(feeds, Object.keys(request.outputs));
-      for (const key of request.drop ?? []) held.delete(key);
+      const after = threadReadBytes();
+      for (const [name, input] of Object.entries(request.inputs)) if (!("held" in input)) letGo(feeds[name]);
+      for (const key of request.drop ?? []) {
+        letGo(held.get(key));
+        held.delete(key);
+      }
       const result = { outputs: {}, held: {} };
+      if (before !== null && after !== null) result.readBytes = after - before;
       for (const [name, spec] of Object.entries(request.outputs)) {
         const tensor = produced[name];
         if (!tensor) throw new Error(`session '${request.session}' produced no output '${name}'`);
@@ -66,10 +102,10 @@ async function handle(request, transfer) {
       return result;
     }
     case "free": {
-      const session = sessions.get(request.session);
-      if (!session) throw new Error(`session '${request.session}' is not loaded in this worker`);
+      const loaded = sessions.get(request.session);
+      if (!loaded) throw new Error(`session '${request.session}' is not loaded in this worker`);
       sessions.delete(request.session);
-      await session.release();
+      await release(loaded, request.drop !== false);
       return null;
     }
     case "put": {
@@ -87,7 +123,10 @@ async function handle(request, transfer) {
       return taken;
     }
     case "drop": {
-      for (const key of request.keys) held.delete(key);
+      for (const key of request.keys) {
+        letGo(held.get(key));
+        held.delete(key);
+      }
       return null;
     }
     case "stats": {
@@ -99,7 +138,7 @@ async function handle(request, transfer) {
       held.clear();
       const open = [...sessions.values()];
       sessions.clear();
-      for (const session of open) await session.release();
+      for (const loaded of open) await release(loaded);
       return null;
     }
     default:
@@ -122,6 +161,10 @@ port.on("message", (message) => {
       transfer.length = 0;
     }
     port.postMessage(reply, transfer);
+    if (garbageBytes >= GARBAGE_BYTES) {
+      garbageBytes = 0;
+      collectGarbage();
+    }
   });
 });
 port.postMessage({ ready: true });

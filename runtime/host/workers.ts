@@ -6,6 +6,7 @@ import type {
   ExecInput,
   ExecOutput,
   ExecResult,
+  FileRange,
   LoadResult,
   SessionSettings,
   TensorData,
@@ -15,7 +16,7 @@ import type {
   WorkerStats,
 } from "./session-protocol.ts";
 
-export type { ExecInput, ExecOutput, ExecResult, LoadResult, SessionSettings, TensorData, TensorPayload, WorkerStats };
+export type { ExecInput, ExecOutput, ExecResult, FileRange, LoadResult, SessionSettings, TensorData, TensorPayload, WorkerStats };
 
 /** A worker's answer with the worker's own clock around the work (epoch ms). */
 export interface Timed<T> {
@@ -156,9 +157,12 @@ export class SessionPool {
     return worker;
   }
 
-  /** Creates a session from an ONNX file on worker `index`; it lives there until `free`. */
-  load(index: number, session: string, path: string, options: SessionSettings = {}): Promise<Timed<LoadResult>> {
-    return this.at(index).call({ op: "load", session, path, options, ortOptions: ortSessionOptions(options) });
+  /**
+   * Creates a session from an ONNX file on worker `index`, after reading `reads` (the file and its
+   * weights) into memory; it lives there until `free`, which also drops those bytes from the page cache.
+   */
+  load(index: number, session: string, path: string, options: SessionSettings = {}, reads: FileRange[] = []): Promise<Timed<LoadResult>> {
+    return this.at(index).call({ op: "load", session, path, reads, options, ortOptions: ortSessionOptions(options) });
   }
 
   /**
@@ -180,9 +184,9 @@ export class SessionPool {
     return this.at(index).call({ op: "exec", session, inputs: request, outputs, drop }, moved.transfer);
   }
 
-  /** Releases a session (its native memory is returned when the arena is off). */
-  free(index: number, session: string): Promise<Timed<null>> {
-    return this.at(index).call({ op: "free", session });
+  /** Releases a session (its native memory is returned when the arena is off) and drops its read bytes from the page cache. */
+  free(index: number, session: string, drop = true): Promise<Timed<null>> {
+    return this.at(index).call({ op: "free", session, drop });
   }
 
   /** Hands tensors to worker `index` to hold (transferred). */

@@ -16,7 +16,7 @@ import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, plan
 import { seededInputs } from "./seeded-inputs.ts";
 import type { ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
-import type { SplitModel } from "./types.ts";
+import type { FileRange, SplitModel } from "./types.ts";
 
 export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
   /** Name to report (zoo name); defaults to the file name. */
@@ -26,7 +26,7 @@ export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
 /** Weights this small are written inline in the layer file: an external reference would cost more than the bytes. */
 export const INLINE_WEIGHT_BYTES = 256;
 /** Bumped when the artifact layout changes, so old caches are not reused. */
-const ARTIFACT_VERSION = 6;
+const ARTIFACT_VERSION = 7;
 /** A split slower than this says so on stderr (once done: weights are linked, not copied, so most are quick). */
 const ANNOUNCE_MS = 1000;
 
@@ -218,9 +218,7 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
   if (existsSync(manifestPath)) {
     const cached = JSON.parse(readFileSync(manifestPath, "utf8")) as SplitModel;
-    if (cached.layers.every((l) => l.path && existsSync(join(dir, l.path)))) {
-      return { ...cached, name, path: resolve(path), layers: cached.layers.map((l) => ({ ...l, path: join(dir, l.path!) })) };
-    }
+    if (cached.layers.every((l) => l.path && existsSync(join(dir, l.path)))) return inFolder(cached, dir, name, resolve(path));
   }
   const file = readModelFile(path);
   const started = Date.now();
@@ -228,9 +226,16 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
   const layers = plan.layers.map((layer) => {
     const fileName = `${variant}.${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
-    const bytes = encodeModel(layerModel(plan, layer, (w) => placer.place(w)));
+    const placed: { location: string; offset: number; length: number }[] = [];
+    const bytes = encodeModel(
+      layerModel(plan, layer, (w) => {
+        const placement = placer.place(w);
+        if ("location" in placement) placed.push(placement);
+        return placement;
+      }),
+    );
     writeAtomically(join(dir, fileName), bytes);
-    return { ...layer.info, path: fileName };
+    return { ...layer.info, path: fileName, reads: [{ file: fileName, offset: 0, length: bytes.length }, ...coalesce(placed)] };
   });
   placer.finish();
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
@@ -238,7 +243,32 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   writeAtomically(manifestPath, JSON.stringify(split));
   const tookMs = Date.now() - started;
   if (tookMs >= ANNOUNCE_MS) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${(tookMs / 1000).toFixed(1)} s (cached for next time)\n`);
-  return { ...split, layers: layers.map((l) => ({ ...l, path: join(dir, l.path) })) };
+  return inFolder(split, dir, name, file.path);
+}
+
+/** A manifest's layer paths (relative to the artifact folder) made absolute. */
+function inFolder(split: SplitModel, dir: string, name: string, path: string): SplitModel {
+  return {
+    ...split,
+    name,
+    path,
+    layers: split.layers.map((l) => ({ ...l, path: join(dir, l.path!), reads: l.reads?.map((r) => ({ ...r, file: join(dir, r.file) })) })),
+  };
+}
+
+/** Byte ranges per file, sorted, overlapping or touching ones joined: what a load reads, in file order. */
+export function coalesce(ranges: { location: string; offset: number; length: number }[]): FileRange[] {
+  const sorted = ranges.filter((r) => r.length > 0).sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : a.offset - b.offset));
+  const out: FileRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.file === r.location && r.offset <= last.offset + last.length) {
+      last.length = Math.max(last.length, r.offset + r.length - last.offset);
+    } else {
+      out.push({ file: r.location, offset: r.offset, length: r.length });
+    }
+  }
+  return out;
 }
 
 /**

@@ -9,6 +9,13 @@ export interface TensorInfo {
   bytes: number;
 }
 
+/** Bytes `offset .. offset + length` of `file`. */
+export interface FileRange {
+  file: string;
+  offset: number;
+  length: number;
+}
+
 /** One layer: a load step (read its weights, create its session) and an exec step (run it). */
 export interface LayerInfo {
   index: number;
@@ -38,6 +45,12 @@ export interface LayerInfo {
   tile?: { of: string; index: number; count: number };
   /** The layer's own ONNX file (external data pointing into the original model). */
   path?: string;
+  /**
+   * What loading the layer reads: its file, then its weights' byte ranges in the files they live in (the
+   * original model, linked into the artifact folder), joined where they touch. A load step reads these
+   * before it creates the session, so that the exec finds every weight in memory.
+   */
+  reads?: FileRange[];
   /** Medians measured by `mema profile`, when profiled. */
   loadMs?: number;
   execMs?: number;

@@ -16,6 +16,13 @@ export interface StepRecord {
   endMs: number;
   /** Bytes this step reserved in the ledger (weights for load, activations for exec, 0 for free). */
   bytes: number;
+  /**
+   * Bytes the step read from storage: measured for real runs (its worker thread's count, Linux), modelled
+   * for simulated ones (a load reads its weights, an adopted one nothing). Absent where unknown.
+   */
+  readBytes?: number;
+  /** Loads: the weights were already resident (a session kept from an earlier instance); nothing was read. */
+  resident?: boolean;
 }
 
 export interface NetworkRecord {
@@ -54,6 +61,16 @@ export interface RunReport {
   meanResponseMs: number;
   p95ResponseMs: number;
   peakAccountedBytes: number;
+  /**
+   * Bytes read from storage during the run: for real runs what the kernel counted for the whole process
+   * (Linux /proc/self/io), for simulated ones the sum of the steps'. Absent where unknown.
+   */
+  readBytes?: number;
+  /**
+   * The least any run of this scenario can read under its budget (every layer once, again where the budget
+   * cannot keep it until its next use; runtime/schedule/metrics.ts minReadBytes).
+   */
+  minReadBytes?: number;
   /** Real runs: RSS before the first load, and its peak during the run. */
   baselineRssBytes?: number;
   peakRssBytes?: number;

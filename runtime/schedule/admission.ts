@@ -12,6 +12,10 @@
 // decides it. A step is admitted only if the state after it is safe. A safe state always admits the next
 // canonical step of the unit with the smallest need (its bytes are part of that need), so the run never
 // deadlocks on memory, whatever the policy picks, as long as it picks something admissible.
+//
+// Kept weights (the engine's residency, engine.ts) belong to no unit while idle: they stay in the ledger
+// (`idleBytes`, part of `heldBytes`) but count as available in both tests, since the engine evicts them
+// whenever a step needs the room. A load that adopts an idle copy takes its bytes over instead of reserving.
 import type { Step, StepGraph } from "./graph.ts";
 
 interface UnitState {
@@ -57,6 +61,7 @@ export class AdmissionGuard {
   private readonly position: Int32Array;
   private readonly heldByStep: Float64Array;
   private heldTotal = 0;
+  private idleTotal = 0;
   /** Active units by increasing need, rebuilt after any change. */
   private dirty = true;
   private byNeed: number[] = [];
@@ -82,11 +87,17 @@ export class AdmissionGuard {
     this.heldByStep = new Float64Array(graph.steps.length);
   }
 
+  /** Every byte in the ledger: what units hold and idle kept weights. */
   get heldBytes(): number {
     return this.heldTotal;
   }
 
-  /** Bytes not reserved; Infinity without a budget. */
+  /** Kept weights no unit uses now (evictable). */
+  get idleBytes(): number {
+    return this.idleTotal;
+  }
+
+  /** Bytes not reserved; Infinity without a budget. Idle kept weights are not free: evict them first. */
   get freeBytes(): number {
     return this.budgetBytes === null ? Infinity : this.budgetBytes - this.heldTotal;
   }
@@ -145,7 +156,7 @@ export class AdmissionGuard {
   fits(step: Step): boolean {
     if (this.budgetBytes === null) return true;
     const r = step.reserveBytes;
-    const free = this.budgetBytes - this.heldTotal;
+    const free = this.budgetBytes - this.heldTotal + this.idleTotal;
     if (r > free) return false;
     if (this.dirty) {
       this.byNeed = this.active.slice().sort((a, b) => this.need(a) - this.need(b) || a - b);
@@ -173,8 +184,11 @@ export class AdmissionGuard {
     }
     return placed || needAfter <= avail;
   }
-  /** Records that `step` started: its bytes are now held. */
-  started(step: Step) {
+  /**
+   * Records that `step` started: its bytes are now held. `adopted`: they were idle kept weights, which the
+   * step's unit now holds (nothing new enters the ledger).
+   */
+  started(step: Step, adopted = false) {
     const u = step.unit;
     const state = this.units[u]!;
     if (!state.started) {
@@ -184,15 +198,23 @@ export class AdmissionGuard {
     const r = step.reserveBytes;
     this.heldByStep[step.id] = r;
     state.heldBytes += r;
-    this.heldTotal += r;
+    if (adopted) {
+      if (r > this.idleTotal) throw new Error(`step ${step.id} adopts ${r} bytes, only ${this.idleTotal} are idle`);
+      this.idleTotal -= r;
+    } else {
+      this.heldTotal += r;
+    }
     const pos = this.position[step.id]!;
     if (pos > state.f) state.ahead.splice(insertionIndex(state.ahead, pos), 0, pos);
     state.boundValid = false;
     this.dirty = true;
   }
 
-  /** Records that `step` ended; a free step gives its bytes back here. */
-  completed(step: Step) {
+  /**
+   * Records that `step` ended; a free step gives its bytes back here, except what the step `kept` reserved
+   * (a load whose weights stay resident): those bytes become idle.
+   */
+  completed(step: Step, kept = -1) {
     const u = step.unit;
     const state = this.units[u]!;
     for (const release of step.releases) {
@@ -201,7 +223,8 @@ export class AdmissionGuard {
       this.heldByStep[release.stepId]! -= release.bytes;
       ownerState.heldBytes -= release.bytes;
       ownerState.boundValid = false;
-      this.heldTotal -= release.bytes;
+      if (release.stepId === kept) this.idleTotal += release.bytes;
+      else this.heldTotal -= release.bytes;
     }
     state.done[this.position[step.id]!] = true;
     const canonical = this.graph.units[u]!.canonical;
@@ -216,6 +239,13 @@ export class AdmissionGuard {
       this.tables.delete(u);
     }
     this.dirty = true;
+  }
+
+  /** Idle kept weights leave the ledger. */
+  evicted(bytes: number) {
+    if (bytes > this.idleTotal) throw new Error(`evicting ${bytes} bytes, only ${this.idleTotal} are idle`);
+    this.idleTotal -= bytes;
+    this.heldTotal -= bytes;
   }
 }
 

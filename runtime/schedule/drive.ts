@@ -2,8 +2,8 @@
 // The backend owns the clock and the work; the engine decides what starts when. Nothing here knows how
 // steps run, so the same engine and policy behave the same on the simulator's virtual clock and for real.
 import type { RunReport } from "../report/types.ts";
-import { Engine, type Launch } from "./engine.ts";
-import type { Step } from "./graph.ts";
+import { Engine, type Freed, type Launch } from "./engine.ts";
+import type { Eviction } from "./residency.ts";
 import { buildReport, prepareRun, type RunOptions, type Scenario } from "./simulate.ts";
 
 export interface StepBackend {
@@ -12,15 +12,18 @@ export interface StepBackend {
   /**
    * Starts `launch.step` on lane `launch.lane` (init: make the input; load: read weights, create the
    * session; exec: run it on its inputs) and resolves when it has ended, with when it really started and
-   * ended (ms since the run's start). Rejecting fails the run once the steps still running have ended.
+   * ended (ms since the run's start), and the bytes it read from storage if measured. Rejecting fails the
+   * run once the steps still running have ended.
    */
-  run(launch: Launch): Promise<{ startMs: number; endMs: number }>;
+  run(launch: Launch): Promise<StepResult>;
   /**
-   * Performs a free step (release the layer's session, drop the activations it names). The engine has
-   * already given its bytes back; no completion report is needed. It may finish in the background: the
-   * run ends after it, and its rejection fails the run.
+   * Performs a free step: releases the layer's session (or, `keep`, leaves it loaded for a later instance)
+   * and drops the activations it names. The engine has already given its bytes back; no completion report
+   * is needed. It may finish in the background: the run ends after it, and its rejection fails the run.
    */
-  free(step: Step): void | Promise<void>;
+  free(freed: Freed): void | Promise<void>;
+  /** Releases a kept session the engine gave up (its bytes are already back); in the background too. */
+  evict?(eviction: Eviction): void | Promise<void>;
   /** Resolves at `atMs` (the next arrival) or earlier; the driver polls again then. */
   sleepUntil(atMs: number): Promise<void>;
   /** Background work of the backend's own (gathering outputs, say), awaited before the run ends. */
@@ -32,7 +35,14 @@ export interface DriveResult {
   complete: boolean;
 }
 
-type Done = { id: number; startMs: number; endMs: number } | { id: number; error: unknown };
+/** When a step really ran (ms since the run's start) and what it read from storage, if measured. */
+export interface StepResult {
+  startMs: number;
+  endMs: number;
+  readBytes?: number;
+}
+
+type Done = ({ id: number } & StepResult) | { id: number; error: unknown };
 
 /**
  * Runs the engine to the end on `backend`. An abort (`signal`) or a failed step stops new launches; the
@@ -59,8 +69,12 @@ export async function drive(engine: Engine, backend: StepBackend, signal?: Abort
 
   let dispatch = engine.poll(backend.now());
   for (;;) {
-    for (const step of dispatch.free) {
-      const work = backend.free(step);
+    for (const freed of dispatch.free) {
+      const work = backend.free(freed);
+      if (work) track(work);
+    }
+    for (const eviction of dispatch.evict) {
+      const work = backend.evict?.(eviction);
       if (work) track(work);
     }
     for (const launch of dispatch.start) {
@@ -68,7 +82,7 @@ export async function drive(engine: Engine, backend: StepBackend, signal?: Abort
       inFlight.set(
         id,
         backend.run(launch).then(
-          (t) => ({ id, startMs: t.startMs, endMs: t.endMs }),
+          (t) => ({ id, ...t }),
           (error: unknown) => ({ id, error }),
         ),
       );
@@ -85,7 +99,7 @@ export async function drive(engine: Engine, backend: StepBackend, signal?: Abort
     if (done) {
       inFlight.delete(done.id);
       if ("error" in done) failure ??= { error: done.error };
-      else engine.complete(done.id, done.endMs, done.startMs);
+      else engine.complete(done.id, done.endMs, done.startMs, done.readBytes);
     }
     // Once stopping, nothing new starts; frees the completions made ready are still performed.
     dispatch = stopping() ? engine.drain() : engine.poll(backend.now());

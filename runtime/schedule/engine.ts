@@ -14,6 +14,7 @@ import type { ArrivalSchedule } from "./arrivals.ts";
 import { AdmissionGuard } from "./admission.ts";
 import type { Step, StepGraph } from "./graph.ts";
 import type { Admission, LaneSpec, Policy, PolicyContext } from "./policy.ts";
+import { type Eviction, Residency } from "./residency.ts";
 
 export interface EngineOptions {
   /** Execution lanes requested (`workers N`); the policy decides how many it really uses. */
@@ -21,18 +22,37 @@ export interface EngineOptions {
   /** null = no budget. */
   memoryBudgetBytes: number | null;
   admission?: Admission;
+  /**
+   * Keep loaded layers resident across instances when the budget allows (./residency.ts). Default: the
+   * policy's `keepsWeights`. Only under the ledger's admission.
+   */
+  keep?: boolean;
 }
 
 export interface Launch {
   step: Step;
   lane: number;
+  /**
+   * Loads: the session the layer's weights live in. `adopted`: an idle kept session of an earlier instance
+   * (on `lane` of its own, possibly another than the step's), so the load reads nothing and takes no time.
+   */
+  session?: { id: number; adopted: boolean; lane: number };
+}
+
+/** A free step the engine performed: the layer's session is released, or kept (`keep`) for a later instance. */
+export interface Freed {
+  step: Step;
+  session: number;
+  keep: boolean;
 }
 
 export interface Dispatch {
   /** Steps to start now, each on its lane. */
   start: Launch[];
-  /** Free steps the engine performed since the last poll (their bytes are already released). */
-  free: Step[];
+  /** Free steps the engine performed since the last poll (their bytes are already released or idle). */
+  free: Freed[];
+  /** Kept sessions given up since the last poll to make room (their bytes are already released). */
+  evict: Eviction[];
   /** When to poll again if no step completes before (the next arrival), or null. */
   wakeAtMs: number | null;
 }
@@ -58,6 +78,8 @@ export class Engine {
   readonly startMs: Float64Array;
   readonly endMs: Float64Array;
   readonly lane: Int32Array;
+  /** Per step: bytes it read from storage, as the backend measured (NaN: not measured). */
+  readonly readBytes: Float64Array;
   /** Per instance. */
   readonly arrivalMs: Float64Array;
   readonly instanceStartMs: Float64Array;
@@ -80,7 +102,18 @@ export class Engine {
   private activeCount = 0;
   private nextArrival = 0;
   private lastAdmissionMs = 0;
-  private pendingFrees: Step[] = [];
+  private pendingFrees: Freed[] = [];
+  private pendingEvictions: Eviction[] = [];
+  readonly residency: Residency;
+  /** Per step: its layer's load step (loads, execs and frees of layers; -1 otherwise). */
+  private readonly loadOf: Int32Array;
+  /** Per load step: 1 when it adopted a kept session; per free step: 1 when it kept its session. */
+  private readonly adoptedLoad: Uint8Array;
+  private readonly keptFree: Uint8Array;
+  /** Kept sessions given up, when, and their bytes (the ledger's other way down besides free steps). */
+  readonly evictions: { atMs: number; session: number; bytes: number }[] = [];
+  /** Per load step: the session it loaded or adopted (-1 until it started). */
+  readonly sessionOf: Int32Array;
   private nowMs = 0;
   private readonly ctx: PolicyContext;
 
@@ -98,6 +131,7 @@ export class Engine {
     this.startMs = new Float64Array(steps).fill(NaN);
     this.endMs = new Float64Array(steps).fill(NaN);
     this.lane = new Int32Array(steps).fill(-1);
+    this.readBytes = new Float64Array(steps).fill(NaN);
     this.status = new Uint8Array(steps);
     this.waiting = new Int32Array(steps);
     for (const step of graph.steps) this.waiting[step.id] = step.deps.length + (step.kind === "init" ? 1 : 0); // +1: its arrival
@@ -111,6 +145,18 @@ export class Engine {
     for (const inst of graph.instances) this.stepsLeft[inst.index] = inst.steps.length;
     this.running = new Array<Step | null>(this.lanes.length).fill(null);
     this.guard = new AdmissionGuard(graph, options.memoryBudgetBytes);
+    this.loadOf = new Int32Array(steps).fill(-1);
+    this.sessionOf = new Int32Array(steps).fill(-1);
+    this.adoptedLoad = new Uint8Array(steps);
+    this.keptFree = new Uint8Array(steps);
+    const loadByLayer = new Map<string, number>();
+    for (const step of graph.steps) if (step.kind === "load") loadByLayer.set(`${step.instance}/${step.layer}`, step.id);
+    for (const step of graph.steps) if (step.kind !== "init") this.loadOf[step.id] = loadByLayer.get(`${step.instance}/${step.layer}`) ?? -1;
+    const keep = (options.keep ?? policy.keepsWeights ?? false) && this.admission === "ledger";
+    this.residency = new Residency(graph, keep, (instance, layer) => {
+      const load = loadByLayer.get(`${instance}/${layer}`);
+      return load === undefined || this.status[load]! >= RUNNING;
+    });
     const engine = this;
     const ledger = this.admission === "ledger";
     this.ctx = {
@@ -124,6 +170,7 @@ export class Engine {
         return engine.guard.freeBytes;
       },
       fits: ledger ? (step) => engine.guard.fits(step) : () => true,
+      resident: (step) => step.kind === "load" && engine.residency.adoptable(step) !== undefined,
       nextExec: (i) => engine.nextExecLayer[i]!,
       startOrder: (i) => engine.startOrderOf[i]!,
       get activeNetworks() {
@@ -135,6 +182,16 @@ export class Engine {
         return engine.schedule.arrivals.length - engine.nextArrival;
       },
     };
+  }
+
+  /** Whether load step `id` adopted a kept session (read nothing). */
+  adopted(id: number): boolean {
+    return this.adoptedLoad[id] === 1;
+  }
+
+  /** Whether free step `id` kept its layer's session loaded (its weights' bytes stayed, idle). */
+  kept(id: number): boolean {
+    return this.keptFree[id] === 1;
   }
 
   get finished(): boolean {
@@ -154,29 +211,37 @@ export class Engine {
       const step = this.policy.pick(ready, lane, this.ctx);
       if (!step) continue;
       if (this.status[step.id] !== READY || !pools.includes(step.pool)) throw new Error(`policy ${this.policy.name} picked step ${step.id}, which is not ready on lane ${lane}`);
-      this.launch(step, lane);
-      start.push({ step, lane });
+      start.push(this.launch(step, lane));
     }
-    const free = this.pendingFrees;
-    this.pendingFrees = [];
+    if (this.finished) this.evictAll();
     const wakeAtMs = this.wakeAt();
     if (start.length === 0 && this.runningCount === 0 && wakeAtMs === null && !this.finished) this.deadlock();
-    return { start, free, wakeAtMs };
+    return { start, ...this.takeReleases(), wakeAtMs };
   }
 
-  /** After a stop: the frees that completions made ready, and nothing new started. */
+  /** After a stop: the frees that completions made ready, every kept session given up, nothing new started. */
   drain(): Dispatch {
-    const free = this.pendingFrees;
-    this.pendingFrees = [];
-    return { start: [], free, wakeAtMs: null };
+    this.evictAll();
+    return { start: [], ...this.takeReleases(), wakeAtMs: null };
   }
 
-  /** Records that a started step ended at `endMs` (and, if the backend knows better, started at `startMs`). */
-  complete(stepId: number, endMs: number, startMs?: number): void {
+  private takeReleases(): { free: Freed[]; evict: Eviction[] } {
+    const released = { free: this.pendingFrees, evict: this.pendingEvictions };
+    this.pendingFrees = [];
+    this.pendingEvictions = [];
+    return released;
+  }
+
+  /**
+   * Records that a started step ended at `endMs` (and, if the backend knows better, started at `startMs`),
+   * having read `readBytes` from storage when the backend measured it.
+   */
+  complete(stepId: number, endMs: number, startMs?: number, readBytes?: number): void {
     const step = this.graph.steps[stepId];
     if (!step || this.status[stepId] !== RUNNING) throw new Error(`step ${stepId} is not running`);
     this.nowMs = Math.max(this.nowMs, endMs);
     if (startMs !== undefined) this.startMs[stepId] = startMs;
+    if (readBytes !== undefined) this.readBytes[stepId] = readBytes;
     this.endMs[stepId] = endMs;
     this.status[stepId] = DONE;
     this.running[this.lane[stepId]!] = null;
@@ -185,7 +250,7 @@ export class Engine {
     this.finishStep(step, endMs);
   }
 
-  private launch(step: Step, lane: number) {
+  private launch(step: Step, lane: number): Launch {
     const pool = this.ready[step.pool]!;
     pool.splice(indexOfTask(pool, step.taskId), 1);
     this.status[step.id] = RUNNING;
@@ -193,7 +258,19 @@ export class Engine {
     this.lane[step.id] = lane;
     this.running[lane] = step;
     this.runningCount++;
-    this.guard.started(step);
+    const launch: Launch = { step, lane };
+    const kept = step.kind === "load" ? this.residency.adoptable(step) : undefined;
+    if (kept) {
+      this.residency.adopt(kept, step);
+      this.guard.started(step, true);
+      launch.session = { id: kept.id, adopted: true, lane: kept.lane };
+      this.adoptedLoad[step.id] = 1;
+    } else {
+      this.makeRoom(step.reserveBytes, lane);
+      this.guard.started(step);
+      if (step.kind === "load") launch.session = { id: this.residency.open(step, lane).id, adopted: false, lane };
+    }
+    if (launch.session) this.sessionOf[step.id] = launch.session.id;
     this.noteMemory();
     const inst = step.instance;
     if (step.kind === "init") {
@@ -204,6 +281,29 @@ export class Engine {
       this.nextExecLayer[inst] = step.layer + 1;
     }
     this.policy.started?.(step, this.ctx);
+    return launch;
+  }
+
+  /** Evicts idle kept sessions until `bytes` are free (the ledger admitted the step counting them as free). */
+  private makeRoom(bytes: number, lane: number) {
+    while (this.guard.idleBytes > 0 && bytes > this.guard.freeBytes) {
+      const victim = this.residency.victim(lane);
+      if (!victim) break;
+      this.evict(victim);
+    }
+  }
+
+  private evict(session: ReturnType<Residency["get"]>) {
+    this.residency.close(session);
+    this.guard.evicted(session.bytes);
+    this.evictions.push({ atMs: this.nowMs, session: session.id, bytes: session.bytes });
+    this.pendingEvictions.push({ session: session.id, lane: session.lane, network: session.network, layer: session.layer, bytes: session.bytes });
+  }
+
+  private evictAll() {
+    if (this.guard.idleBytes === 0) return;
+    for (const session of this.residency.allIdle()) this.evict(session);
+    this.noteMemory();
   }
 
   private finishStep(step: Step, endMs: number) {
@@ -226,9 +326,18 @@ export class Engine {
       this.endMs[id] = this.nowMs;
       const exec = step.deps[0]!;
       this.lane[id] = this.lane[exec]!;
-      this.guard.completed(step);
+      const load = this.loadOf[id]!;
+      const session = this.residency.get(this.sessionOf[load]!);
+      const keep = this.residency.shouldKeep(session);
+      this.guard.completed(step, keep ? load : -1);
+      if (keep) {
+        this.residency.keep(session);
+        this.keptFree[id] = 1;
+      } else {
+        this.residency.close(session);
+      }
       this.noteMemory();
-      this.pendingFrees.push(step);
+      this.pendingFrees.push({ step, session: session.id, keep });
       this.finishStep(step, this.nowMs);
       return;
     }

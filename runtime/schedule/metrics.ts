@@ -72,3 +72,103 @@ export function lowerBoundMs(input: LowerBoundInput): number {
   }
   return bound;
 }
+
+/** A network's facts with every load taking no time: an instance whose weights a kept session already holds. */
+export function withoutLoads(net: NetworkFacts): NetworkFacts {
+  return { ...net, totalLoadMs: 0, spec: { ...net.spec, layers: net.spec.layers.map((l) => ({ ...l, loadMs: 0 })) } };
+}
+
+/**
+ * The least a run can read from storage: every layer's weights at its first use, and again at a later
+ * use unless they stayed in memory meanwhile, under `budgetBytes` (null: no limit). Computed for an ideal
+ * cache that may keep any part of any layer, with the room at each use being the budget less what that
+ * layer's exec needs besides weights (its live activations and workspace): furthest-next-use eviction
+ * (Belady's rule) is optimal there, so no run under this budget reads less. `arrivals` lists, per arrival,
+ * the indexes of its networks (in `networks`), in order; layers are used in order.
+ */
+export function minReadBytes(networks: NetworkFacts[], arrivals: readonly (readonly number[])[], budgetBytes: number | null): number {
+  // Items are (network, layer); uses are listed in order, each with the index of its item's next use.
+  const first: number[] = [];
+  let items = 0;
+  for (const net of networks) {
+    first.push(items);
+    items += net.spec.layers.length;
+  }
+  const sizes = networks.flatMap((net) => net.spec.layers.map((l) => l.weightsBytes));
+  const uses: { item: number; room: number }[] = [];
+  for (const arrival of arrivals) {
+    for (const n of arrival) {
+      const net = networks[n]!;
+      net.spec.layers.forEach((layer, l) => {
+        if (layer.weightsBytes === 0) return;
+        const besides = net.liveActivationBytes[l]! + (layer.execWorkspaceBytes ?? 0);
+        uses.push({ item: first[n]! + l, room: budgetBytes === null ? Infinity : Math.max(layer.weightsBytes, budgetBytes - besides) });
+      });
+    }
+  }
+  const nextUse = new Array<number>(uses.length).fill(Infinity);
+  const seen = new Map<number, number>();
+  for (let t = uses.length - 1; t >= 0; t--) {
+    const item = uses[t]!.item;
+    nextUse[t] = seen.get(item) ?? Infinity;
+    seen.set(item, t);
+  }
+  const cached = new Float64Array(sizes.length);
+  const upcoming = new Float64Array(sizes.length).fill(Infinity);
+  // Cached items by next use, furthest first (a binary max-heap with lazy deletion).
+  const heap: { use: number; item: number }[] = [];
+  const push = (entry: { use: number; item: number }) => {
+    heap.push(entry);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.use >= heap[i]!.use) break;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  };
+  const pop = () => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l]!.use > heap[m]!.use) m = l;
+        if (r < heap.length && heap[r]!.use > heap[m]!.use) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  let total = 0;
+  let read = 0;
+  uses.forEach(({ item, room }, t) => {
+    const size = sizes[item]!;
+    const missing = size - cached[item]!;
+    read += missing;
+    total += missing;
+    cached[item] = size;
+    upcoming[item] = nextUse[t]!;
+    push({ use: nextUse[t]!, item });
+    // Room for the others: evict the furthest next use first, in part if that suffices.
+    const deferred: { use: number; item: number }[] = [];
+    while (total > room && heap.length > 0) {
+      const top = pop();
+      if (top.use !== upcoming[top.item] || cached[top.item] === 0) continue; // stale entry
+      if (top.item === item) {
+        deferred.push(top);
+        continue;
+      }
+      const out = Math.min(cached[top.item]!, total - room);
+      cached[top.item]! -= out;
+      total -= out;
+      if (cached[top.item]! > 0) deferred.push(top);
+    }
+    for (const entry of deferred) push(entry);
+  });
+  return Math.round(read);
+}

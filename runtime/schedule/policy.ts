@@ -25,6 +25,8 @@ export interface PolicyContext {
   readonly freeBytes: number;
   /** Whether the step may start now: the ledger's verdict under "ledger", always true under "edgecaffe". */
   fits(step: Step): boolean;
+  /** Whether a load would adopt an idle kept session now (no reading, no time) rather than load. */
+  resident(step: Step): boolean;
   /** Index of the first layer of the instance whose exec has not started yet. */
   nextExec(instance: number): number;
   /** 0 for the first instance whose init started, 1 for the next...; Infinity if not started. */
@@ -45,6 +47,12 @@ export interface Policy {
   readonly graph: GraphMode;
   /** Chain each network's init to the previous network's last exec (EdgeCaffe's bulk, linear, execprio-inter). */
   readonly chain: boolean;
+  /**
+   * Keep loaded layers resident across network instances while the budget allows (runtime/schedule/
+   * residency.ts): a later instance adopts the session instead of reading the weights again. EdgeCaffe's
+   * policies reload every instance (their definition); default false.
+   */
+  readonly keepsWeights?: boolean;
   /** The lanes this policy runs on when the run asks for `workers`. */
   lanes(workers: number): LaneSpec[];
   /** Which of `ready` (sorted by task id) `lane` starts now, or null to leave it idle. */

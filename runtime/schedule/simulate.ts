@@ -4,8 +4,8 @@ import type { RunReport, StepRecord } from "../report/types.ts";
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { Engine, SchedulingError } from "./engine.ts";
 import { buildStepGraph, type StepGraph } from "./graph.ts";
-import { lowerBoundMs, percentile } from "./metrics.ts";
-import type { NetworkSpec } from "./network.ts";
+import { lowerBoundMs, minReadBytes, percentile, withoutLoads } from "./metrics.ts";
+import { type NetworkFacts, networkFacts, type NetworkSpec } from "./network.ts";
 import type { Admission, Policy, PolicyFactory } from "./policy.ts";
 
 export interface Scenario {
@@ -13,6 +13,8 @@ export interface Scenario {
   /** One per pipeline model; arrivals index into it. */
   networks: NetworkSpec[];
   arrivals: ArrivalSchedule;
+  /** The same networks split into single layers, when `networks` are coarser units (merged layers): the least possible reading is judged on them. */
+  layerNetworks?: NetworkSpec[];
 }
 
 /** Returns `network` with `layer` cut into tiles of at most `capBytes` weights each, or null if it cannot. */
@@ -100,11 +102,16 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
     memoryBudgetBytes: options.memoryBudgetBytes,
     admission: options.admission ?? "ledger",
   });
-  const running: { id: number; endMs: number }[] = [];
+  const running: { id: number; endMs: number; readBytes: number }[] = [];
   let now = 0;
   let dispatch = engine.poll(0);
   for (;;) {
-    for (const { step } of dispatch.start) running.push({ id: step.id, endMs: now + step.durationMs });
+    for (const { step, session } of dispatch.start) {
+      // A load adopting a kept session reads nothing and takes no time; any other load reads its weights.
+      const adopted = session?.adopted === true;
+      const readBytes = step.kind === "load" && !adopted ? weightsOf(graph, step.instance, step.layer) : 0;
+      running.push({ id: step.id, endMs: now + (adopted ? 0 : step.durationMs), readBytes });
+    }
     if (engine.finished) break;
     let next = dispatch.wakeAtMs ?? Infinity;
     for (const r of running) if (r.endMs < next) next = r.endMs;
@@ -114,7 +121,7 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
     const ending = running.filter((r) => r.endMs === now).sort((a, b) => a.id - b.id);
     for (const r of ending) {
       running.splice(running.indexOf(r), 1);
-      engine.complete(r.id, now);
+      engine.complete(r.id, now, undefined, r.readBytes);
     }
     dispatch = engine.poll(now);
   }
@@ -122,6 +129,46 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
 }
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** The weights a load of `layer` (-1: the whole network) of the instance's network reads. */
+function weightsOf(graph: StepGraph, instance: number, layer: number): number {
+  const net = graph.networks[graph.instances[instance]!.network]!;
+  return layer < 0 ? net.totalWeightsBytes : net.spec.layers[layer]!.weightsBytes;
+}
+
+/**
+ * The makespan bound of a run whose networks take `facts` (per scenario network). With weights kept
+ * resident, an instance after its network's first may load nothing: its loads count as free.
+ */
+export function runLowerBoundMs(scenario: Scenario, engine: Engine, facts: NetworkFacts[], lanes: number): number {
+  const graph = engine.graph;
+  const keeps = engine.residency.enabled;
+  const loadFree = new Map<number, NetworkFacts>();
+  const seen = new Set<number>();
+  const factsOf = (instance: number) => {
+    const n = graph.instances[instance]!.network;
+    if (!keeps || !seen.has(n)) {
+      seen.add(n);
+      return facts[n]!;
+    }
+    let free = loadFree.get(n);
+    if (!free) loadFree.set(n, (free = withoutLoads(facts[n]!)));
+    return free;
+  };
+  const bound = lowerBoundMs({
+    arrivals: graph.arrivals
+      .map((instances, a) => ({
+        admittedMs: Math.min(...instances.map((i) => engine.arrivalMs[i]!)),
+        gapMs: scenario.arrivals.arrivals[a]!.gapMs,
+        networks: instances.map(factsOf),
+      }))
+      .filter((arrival) => Number.isFinite(arrival.admittedMs)),
+    sequentialRounds: scenario.arrivals.gated && engine.admission === "ledger" && !scenario.arrivals.absolute,
+    execLanes: lanes,
+    totalLanes: lanes,
+  });
+  return roundMs(bound);
+}
 
 /**
  * The RunReport of a finished engine (simulated or real). `stopped`: the run was interrupted then; the
@@ -143,6 +190,8 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
         startMs: roundMs(engine.startMs[s.id]!),
         endMs: roundMs(engine.endMs[s.id]!),
         bytes: s.kind === "free" ? 0 : s.reserveBytes,
+        ...(Number.isFinite(engine.readBytes[s.id]!) ? { readBytes: engine.readBytes[s.id]! } : {}),
+        ...(s.kind === "load" && engine.adopted(s.id) ? { resident: true } : {}),
       };
     });
   const networks = graph.instances.map((inst) => {
@@ -162,19 +211,9 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
   const responses = networks.map((n) => n.responseMs);
   const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
   const lanes = engine.lanes.length;
-  const totalLanes = Math.max(options.workers, lanes);
-  const lowerBound = roundMs(
-    lowerBoundMs({
-      arrivals: graph.arrivals.map((instances, a) => ({
-        admittedMs: Math.min(...instances.map((i) => engine.arrivalMs[i]!)),
-        gapMs: scenario.arrivals.arrivals[a]!.gapMs,
-        networks: instances.map((i) => graph.networks[graph.instances[i]!.network]!),
-      })),
-      sequentialRounds: scenario.arrivals.gated && engine.admission === "ledger" && !scenario.arrivals.absolute,
-      execLanes: totalLanes,
-      totalLanes,
-    }),
-  );
+  const lowerBound = runLowerBoundMs(scenario, engine, graph.networks, Math.max(options.workers, lanes));
+  let readBytes = 0;
+  for (const step of graph.steps) if (Number.isFinite(engine.readBytes[step.id]!)) readBytes += engine.readBytes[step.id]!;
   const report: RunReport = {
     pipeline: scenario.pipeline,
     policy: engine.policy.name,
@@ -187,6 +226,12 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
     meanResponseMs: roundMs(responses.reduce((a, b) => a + b, 0) / Math.max(1, responses.length)),
     p95ResponseMs: percentile(responses, 95),
     peakAccountedBytes: engine.peakAccountedBytes,
+    readBytes,
+    minReadBytes: minReadBytes(
+      (scenario.layerNetworks ?? scenario.networks).map(networkFacts),
+      graph.arrivals.map((instances) => instances.map((i) => graph.instances[i]!.network)),
+      options.memoryBudgetBytes,
+    ),
     networks,
     steps,
     memory: engine.memory.map((m) => ({ atMs: roundMs(m.atMs), accountedBytes: m.accountedBytes })),

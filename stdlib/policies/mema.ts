@@ -86,6 +86,7 @@ export function mema(): Policy {
     name: "mema",
     graph: "partial",
     chain: false,
+    keepsWeights: true,
     lanes: (workers) => Array.from({ length: workers }, () => ({ pools: [0] })),
     pick(ready, _lane, ctx) {
       let longest = 0;

@@ -1,7 +1,7 @@
 // Measured memory: the sampler keeps sampling while the main thread is busy, and released sessions give memory back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rssBytes, startRssSampler } from "../../../runtime/host/rss.ts";
+import { collectGarbage, rssBytes, startRssSampler } from "../../../runtime/host/rss.ts";
 import { SessionPool } from "../../../runtime/host/workers.ts";
 import { relativeTrend } from "../../../runtime/execute/rss-trend.ts";
 import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
@@ -46,6 +46,9 @@ test("soak (short): consecutive load/run/release cycles on two workers keep RSS 
           await pool.free(w, "s");
         }),
       );
+      // What this thread no longer references (the tensors sent and received) is not a leak of the
+      // workers': collected first, the trend shows what stays.
+      collectGarbage();
       perCycle.push(rssBytes());
     }
   } finally {

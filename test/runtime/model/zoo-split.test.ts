@@ -1,5 +1,6 @@
 // The zoo networks split: facts planned from weightless models (what the simulator uses) match the split
 // of the generated files, and the networks run layer by layer bit-identically to the whole model.
+import { statSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planLayers } from "../../../runtime/model/plan.ts";
@@ -42,7 +43,16 @@ for (const name of VERIFIED) {
     const { split, outputs } = await verifyModel(path, { name });
     for (const output of outputs) assert.equal(output.maxAbsDifference, 0, `${name} ${output.name}`);
     const planned = planLayers(zooModel(name, { weights: false }));
-    assert.deepEqual(split.layers.map(({ path: _p, ...facts }) => facts), planned);
+    assert.deepEqual(split.layers.map(({ path: _p, reads: _r, ...facts }) => facts), planned);
+    // What a load reads: the layer's file whole, then its weights' bytes in the original (all but those
+    // small enough to sit inline in the layer file), no byte twice.
+    for (const layer of split.layers) {
+      const [own, ...weights] = layer.reads!;
+      assert.deepEqual(own, { file: layer.path, offset: 0, length: statSync(layer.path!).size }, `${name} ${layer.name}`);
+      const weightBytes = weights.reduce((n, r) => n + r.length, 0);
+      assert.ok(weightBytes <= layer.weightsBytes && weightBytes >= layer.weightsBytes - 64 * 1024, `${name} ${layer.name}: reads ${weightBytes} of ${layer.weightsBytes} weight bytes`);
+      for (let i = 1; i < weights.length; i++) assert.ok(weights[i]!.file !== weights[i - 1]!.file || weights[i]!.offset > weights[i - 1]!.offset + weights[i - 1]!.length, "ranges apart");
+    }
   });
 }
 

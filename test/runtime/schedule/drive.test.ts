@@ -34,9 +34,10 @@ function virtualBackend(): StepBackend & { frees: number } {
   const backend = {
     frees: 0,
     now: () => now,
-    run(launch: { step: { id: number; durationMs: number } }) {
+    run(launch: { step: { id: number; durationMs: number }; session?: { adopted: boolean } }) {
       const startMs = now;
-      const endMs = now + launch.step.durationMs;
+      // As the simulator: a load adopting a kept session takes no time.
+      const endMs = now + (launch.session?.adopted ? 0 : launch.step.durationMs);
       return new Promise<{ startMs: number; endMs: number }>((resolve) => {
         pending.push({ endMs, id: launch.step.id, resolve: () => resolve({ startMs, endMs }) });
         advance();

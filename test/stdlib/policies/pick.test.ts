@@ -25,6 +25,7 @@ function ctx(over: Partial<PolicyContext> & { blocked?: Step[] } = {}): PolicyCo
     budgetBytes: null,
     freeBytes: Infinity,
     fits: (s) => !blocked.has(s),
+    resident: () => false,
     nextExec: () => 0,
     startOrder: (i) => i,
     activeNetworks: 2,

@@ -1,0 +1,13 @@
+// Types of native.mjs (plain JavaScript, shared with the session workers).
+import type { FileRange } from "./session-protocol.ts";
+
+/** Bytes this thread caused to be read from storage so far (Linux /proc/thread-self/io), or null. */
+export function threadReadBytes(): number | null;
+/** Bytes the whole process caused to be read from storage so far (Linux /proc/self/io), or null. */
+export function processReadBytes(): number | null;
+/** Reads the ranges through the page cache, in order, without readahead past them. */
+export function readRanges(ranges: readonly FileRange[]): void;
+/** Asks the kernel to drop the ranges from the page cache (pages still mapped stay); false where it cannot. */
+export function dropRanges(ranges: readonly FileRange[]): boolean;
+/** Gives free heap memory back to the system (glibc malloc_trim); false where there is no such call. */
+export function trimHeap(): boolean;

@@ -1,0 +1,125 @@
+// What the kernel counts and what it is asked, for one thread: bytes read from storage, reading a file range
+// into the page cache, dropping it again, giving freed heap back. Plain JavaScript (the session workers
+// import it without a TypeScript loader); the C library is reached through koffi, in Node, Bun and Deno alike.
+import { closeSync, fdatasyncSync, openSync, readFileSync, readSync } from "node:fs";
+import { createRequire } from "node:module";
+
+let libc;
+/** posix_fadvise and malloc_trim from the process's C library, or null where they cannot be reached. */
+function clib() {
+  if (libc !== undefined) return libc;
+  libc = null;
+  try {
+    // koffi is loaded only here, on first use: a thread that never drops pages never pays for it.
+    const koffi = createRequire(import.meta.url)("koffi");
+    const self = koffi.load(null);
+    libc = {
+      fadvise: self.func("int posix_fadvise(int fd, int64_t offset, int64_t len, int advice)"),
+      trim: safeFunc(self, "int malloc_trim(size_t pad)"),
+    };
+  } catch {
+    libc = null;
+  }
+  return libc;
+}
+
+function safeFunc(lib, signature) {
+  try {
+    return lib.func(signature);
+  } catch {
+    return null;
+  }
+}
+
+const POSIX_FADV_RANDOM = 1;
+const POSIX_FADV_DONTNEED = 4;
+
+/** Bytes this thread caused to be read from storage so far (Linux /proc/thread-self/io), or null. */
+export function threadReadBytes() {
+  return ioReadBytes("/proc/thread-self/io");
+}
+
+/** Bytes the whole process (every thread, finished ones too) caused to be read from storage, or null. */
+export function processReadBytes() {
+  return ioReadBytes("/proc/self/io");
+}
+
+function ioReadBytes(path) {
+  try {
+    const match = /^read_bytes: (\d+)$/m.exec(readFileSync(path, "latin1"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const CHUNK_BYTES = 1 << 20;
+let scratch;
+
+/**
+ * Reads `ranges` ({ file, offset, length }) through the page cache, in order, so that a session mapping
+ * these bytes finds them in memory: onnxruntime maps external data and would otherwise read it on first
+ * use, inside `run`. The bytes land in the page cache only (one reused 1 MiB buffer), without readahead.
+ */
+export function readRanges(ranges) {
+  scratch ??= new Uint8Array(CHUNK_BYTES);
+  let fd;
+  let open;
+  try {
+    for (const range of ranges) {
+      if (open !== range.file) {
+        if (fd !== undefined) closeSync(fd);
+        fd = openSync(range.file, "r");
+        open = range.file;
+        // No readahead past the range: the kernel's window (8 MiB on some disks) would read the next
+        // layer's weights too, spending the device's bandwidth on bytes nobody asked for yet.
+        clib()?.fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+      }
+      const end = range.offset + range.length;
+      for (let at = range.offset; at < end; ) {
+        const read = readSync(fd, scratch, 0, Math.min(CHUNK_BYTES, end - at), at);
+        if (read === 0) break;
+        at += read;
+      }
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Asks the kernel to drop `ranges` from the page cache (posix_fadvise DONTNEED): once a session is released
+ * its weights' pages are cached file data that the memory budget no longer counts. Pages still mapped by a
+ * live session (another copy of the same layer) are kept by the kernel. False where it cannot be asked.
+ */
+export function dropRanges(ranges) {
+  const lib = clib();
+  if (!lib) return false;
+  let fd;
+  let open;
+  try {
+    for (const range of ranges) {
+      if (open !== range.file) {
+        if (fd !== undefined) closeSync(fd);
+        fd = openSync(range.file, "r");
+        open = range.file;
+        // Dirty pages (a file written moments ago) are not dropped: write them back first (a no-op when clean).
+        fdatasyncSync(fd);
+      }
+      lib.fadvise(fd, range.offset, range.length, POSIX_FADV_DONTNEED);
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Gives free heap memory back to the system (glibc malloc_trim); false where there is no such call. */
+export function trimHeap() {
+  const lib = clib();
+  if (!lib?.trim) return false;
+  lib.trim(0);
+  return true;
+}

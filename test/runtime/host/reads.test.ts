@@ -1,0 +1,56 @@
+// Loads that load, frees that free: a load step reads its layer's weights from storage before creating the
+// session, so that the exec reads nothing; a free drops those bytes from the page cache again. Measured with
+// the kernel's own count of bytes read (per thread, /proc/thread-self/io) on a cold file. The page cache is
+// made cold for these files with the same call the worker uses after a free (no root needed).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { dropRanges, readRanges, threadReadBytes } from "../../../runtime/host/native.mjs";
+import { SessionPool } from "../../../runtime/host/workers.ts";
+import { splitModel } from "../../../runtime/model/split.ts";
+import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
+import { zooModelPath } from "../../../stdlib/zoo/index.ts";
+import { useTempCache } from "../model/graph-builder.ts";
+
+useTempCache();
+const counted = threadReadBytes() !== null && dropRanges([]);
+
+test("readRanges reads exactly the ranges from storage (no readahead past them); dropRanges makes them cold again", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
+  const split = await splitModel(await zooModelPath("agenet"), { name: "agenet" });
+  const fc6 = split.layers.find((l) => l.name === "fc6")!;
+  assert.ok(dropRanges(fc6.reads!));
+  const wanted = fc6.reads!.reduce((n, r) => n + r.length, 0);
+  const before = threadReadBytes()!;
+  readRanges(fc6.reads!);
+  const read = threadReadBytes()! - before;
+  // Whole pages: at most one extra page at each end of each range.
+  assert.ok(read >= wanted - 4096 * fc6.reads!.length && read <= wanted + 2 * 4096 * fc6.reads!.length, `read ${read} for ${wanted} bytes`);
+  const again = threadReadBytes()!;
+  readRanges(fc6.reads!);
+  assert.equal(threadReadBytes()! - again, 0, "in the page cache now");
+  assert.ok(dropRanges(fc6.reads!));
+  const third = threadReadBytes()!;
+  readRanges(fc6.reads!);
+  assert.ok(threadReadBytes()! - third >= wanted - 4096 * fc6.reads!.length, "dropped: read from storage again");
+  dropRanges(fc6.reads!);
+});
+
+test("a worker's load reads its weights, its exec reads nothing, its free drops them", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
+  const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
+  const pool = await SessionPool.open(1);
+  try {
+    for (const layer of split.layers) dropRanges(layer.reads!);
+    const layer = split.layers.find((l) => l.name === "fc6")!;
+    const settings = { intraOpNumThreads: 1, disablePrepacking: true };
+    const load = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
+    assert.ok(load.value.readBytes! >= layer.weightsBytes * 0.99, `load read ${load.value.readBytes} of ${layer.weightsBytes} weight bytes`);
+    const input = layer.inputs[0]!;
+    const exec = await pool.exec(0, "fc6", { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+    assert.equal(exec.value.readBytes, 0, "the exec found every weight in memory");
+    await pool.free(0, "fc6");
+    const reload = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
+    assert.ok(reload.value.readBytes! >= layer.weightsBytes * 0.99, `after the free the weights were read again (${reload.value.readBytes})`);
+    await pool.free(0, "fc6");
+  } finally {
+    await pool.close();
+  }
+});
