@@ -3,10 +3,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
-import { planSplit } from "../runtime/model/plan.ts";
-import type { ShapeTable } from "../runtime/model/shapes.ts";
-import type { ModelFile } from "../runtime/model/split.ts";
-import type { LayerInfo } from "../runtime/model/types.ts";
 import { timelineFormatOf, writeReportFiles } from "../runtime/report/files.ts";
 import { formatBudget } from "../runtime/report/quantity.ts";
 import type { RunReport } from "../runtime/report/types.ts";
@@ -161,24 +157,10 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     );
   } else {
     const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
-    // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
-    const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
-    for (const { pipeline } of sweeps) {
-      for (const model of pipeline.models) {
-        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
-        const { planFile, readModelFile } = await import("../runtime/model/split.ts");
-        const read = readModelFile(model.source.path);
-        const plan = await planFile(read, { inputShapes: model.shapes });
-        files.set(model.source.path, { model: read, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
-      }
-    }
-    const resolver = profiledResolver(profile, {
-      fileLayers(model, capBytes) {
-        const entry = files.get((model.source as { path: string }).path)!;
-        if (capBytes === undefined) return entry.layers;
-        return planSplit(entry.model.model, { inputShapes: model.shapes, shapes: entry.shapes, capBytes }).layers.map((l) => l.info);
-      },
-    });
+    // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
+    const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");
+    const fileLayers = files.length === 0 ? undefined : await (await import("../runtime/model/split.ts")).fileLayerPlanner(files);
+    const resolver = profiledResolver(profile, fileLayers ? { fileLayers } : {});
     const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
     for (const { pipeline, runs } of sweeps) {
       for (const settings of runs) {

@@ -16,6 +16,7 @@ import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
 import { prepareRun } from "../schedule/simulate.ts";
+import { defaultGranularity, type Granularity, unitBytes } from "../schedule/units.ts";
 import { runBaseline } from "./baseline.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
@@ -48,7 +49,7 @@ export interface RealOptions {
    * byte count to merge up to. Default: "merged" for `mema`, "layers" for the others (EdgeCaffe's policies
    * are defined on layers).
    */
-  granularity?: "layers" | "merged" | number;
+  granularity?: Granularity;
 }
 
 /** A pipeline ready to run for real: models split, inputs made. */
@@ -120,22 +121,6 @@ function alignedCap(model: SplitModel, capBytes: number): number {
   for (const cap of [...candidates].sort((a, b) => b - a)) if (cap <= capBytes && aligned(cap)) return cap;
   return capBytes;
 }
-
-/**
- * The weights per merged unit for a budget. Every session costs a fixed ~1-7 ms to create and every step a
- * round trip to a worker, while a load from the page cache costs little (bench/results/real.md, "where the
- * time goes"), so fewer, larger units are faster. With ample memory a unit is a whole network (measured on
- * MemA, interleaved runs: medians 597 ms whole vs 666 ms in 64 MiB units); under a budget a unit gets at most
- * a quarter of it, so that the ledger holds a unit executing on each lane and one loading ahead. Half the
- * budget serialises the lanes under tight budgets. Alternating runs, medians of 3, units of 1/8, 1/4, 1/2 of
- * the budget: light at 1/8 of its weights 343, 327, 452 ms (per layer: 459 ms); MemA at 1/8 741, 753, 696 ms
- * and at 1/2 583, 522, 533 ms (a noisier hour).
- */
-export function mergeBytesFor(budgetBytes: number | null): number {
-  if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 4));
-}
-const MIN_MERGE_BYTES = 1024 * 1024;
 
 /** Tiles that are not whole 16-feature blocks, for a check after splitting. */
 function unalignedTiles(model: SplitModel): string[] {
@@ -259,8 +244,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       const policy = policyByName(settings.policy);
       if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
-      const granularity = runOptions.granularity ?? (settings.policy === "mema" ? "merged" : "layers");
-      const mergeBytes = granularity === "layers" ? undefined : granularity === "merged" ? mergeBytesFor(settings.memoryBytes) : granularity;
+      const mergeBytes = unitBytes(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
       const fit = await fitted(policy, settings, runOptions, arrivals, mergeBytes);
       const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets, layerNetworks: specs };
       return runRealScenario(scenario, {

@@ -7,7 +7,6 @@ import type { Plan, RunSettings } from "../../lang/plan.ts";
 import { policyByName } from "../../stdlib/policies/index.ts";
 import { loadDeviceProfile } from "../../stdlib/profiles/index.ts";
 import { fileHost } from "../host/files.ts";
-import { planSplit } from "../model/plan.ts";
 import type { RunReport } from "../report/types.ts";
 import { simulatePipeline } from "../schedule/pipeline.ts";
 import { profiledResolver } from "../schedule/profiled-networks.ts";
@@ -61,20 +60,9 @@ export async function run(document: string | Plan, options: RunDocumentOptions =
   for (const pipeline of pipelines) {
     const runs = options.runs ?? pipeline.runs;
     if (options.simulate) {
-      const { planFile, readModelFile } = await import("../model/split.ts");
-      const files = new Map<string, { read: ReturnType<typeof readModelFile>; plan: Awaited<ReturnType<typeof planFile>> }>();
-      for (const model of pipeline.models) {
-        if (model.source.kind !== "file" || files.has(model.source.path)) continue;
-        const read = readModelFile(model.source.path);
-        files.set(model.source.path, { read, plan: await planFile(read, { inputShapes: model.shapes }) });
-      }
-      const resolver = profiledResolver(loadDeviceProfile(options.profile ?? "rpi4"), {
-        fileLayers(model, capBytes) {
-          const entry = files.get((model.source as { path: string }).path)!;
-          if (capBytes === undefined) return entry.plan.layers.map((l) => l.info);
-          return planSplit(entry.read.model, { inputShapes: model.shapes, shapes: entry.plan.shapes, capBytes }).layers.map((l) => l.info);
-        },
-      });
+      const files = pipeline.models.filter((m) => m.source.kind === "file");
+      const fileLayers = files.length === 0 ? undefined : await (await import("../model/split.ts")).fileLayerPlanner(files);
+      const resolver = profiledResolver(loadDeviceProfile(options.profile ?? "rpi4"), fileLayers ? { fileLayers } : {});
       reports.push(
         ...simulatePipeline(pipeline, resolver, { seed: options.seed, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes, policies: policyByName }, runs),
       );

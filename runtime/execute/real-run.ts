@@ -62,6 +62,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
     workers: options.workers,
     memoryBudgetBytes: options.memoryBudgetBytes,
     admission: options.admission ?? "ledger",
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
   });
   const lanes = engine.lanes.length;
   const ownPool = !options.pool;

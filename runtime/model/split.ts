@@ -16,7 +16,8 @@ import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, plan
 import { seededInputs } from "./seeded-inputs.ts";
 import type { ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
-import type { FileRange, SplitModel } from "./types.ts";
+import type { ModelPlan } from "../../lang/plan.ts";
+import type { FileRange, LayerInfo, SplitModel } from "./types.ts";
 
 export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
   /** Name to report (zoo name); defaults to the file name. */
@@ -379,4 +380,30 @@ class WeightPlacer {
     }
     writeAtomically(join(this.dir, this.sideFile), all);
   }
+}
+
+/**
+ * The layers of the pipelines' model files for the simulator, planned without writing layer files: each
+ * file read and planned once (shapes discovered where needed), then split again on request with a cap
+ * (tiling) or into merged units.
+ */
+export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(model: ModelPlan, capBytes?: number, mergeBytes?: number) => LayerInfo[]> {
+  const files = new Map<string, { model: ModelProto; shapes: ShapeTable; layers: LayerInfo[] }>();
+  for (const model of models) {
+    if (model.source.kind !== "file" || files.has(model.source.path)) continue;
+    const read = readModelFile(model.source.path);
+    const plan = await planFile(read, { inputShapes: model.shapes });
+    files.set(model.source.path, { model: read.model, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+  }
+  return (model, capBytes, mergeBytes) => {
+    const entry = files.get((model.source as { path: string }).path);
+    if (!entry) throw new Error(`model ${model.name}: not a planned model file`);
+    if (capBytes === undefined && mergeBytes === undefined) return entry.layers;
+    return planSplit(entry.model, {
+      inputShapes: model.shapes,
+      shapes: entry.shapes,
+      ...(capBytes === undefined ? {} : { capBytes }),
+      ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
+    }).layers.map((l) => l.info);
+  };
 }

@@ -153,11 +153,15 @@ export class AdmissionGuard {
   }
 
   /** Can `step` start now without passing the budget or risking a deadlock? */
-  fits(step: Step): boolean {
+  /**
+   * `evictableBytes`: the idle kept bytes this step may have evicted for it (default all); kept sessions
+   * needed sooner than the step are not given up for it. For safety every idle byte counts as available.
+   */
+  fits(step: Step, evictableBytes = this.idleTotal): boolean {
     if (this.budgetBytes === null) return true;
     const r = step.reserveBytes;
+    if (r > this.budgetBytes - this.heldTotal + Math.min(evictableBytes, this.idleTotal)) return false;
     const free = this.budgetBytes - this.heldTotal + this.idleTotal;
-    if (r > free) return false;
     if (this.dirty) {
       this.byNeed = this.active.slice().sort((a, b) => this.need(a) - this.need(b) || a - b);
       this.dirty = false;

@@ -117,6 +117,7 @@ export async function runWithBackend(scenario: Scenario, options: RunOptions, ba
     workers: options.workers,
     memoryBudgetBytes: options.memoryBudgetBytes,
     admission: options.admission ?? "ledger",
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
   });
   const { complete } = await drive(engine, backend, signal);
   return buildReport(scenario, options, engine, false, complete ? undefined : { stoppedAtMs: backend.now() });

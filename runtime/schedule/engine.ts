@@ -104,6 +104,8 @@ export class Engine {
   private lastAdmissionMs = 0;
   private pendingFrees: Freed[] = [];
   private pendingEvictions: Eviction[] = [];
+  /** Set for one retry when nothing could start: then any kept session may go (never a deadlock on kept bytes). */
+  private anyVictim = false;
   readonly residency: Residency;
   /** Per step: its layer's load step (loads, execs and frees of layers; -1 otherwise). */
   private readonly loadOf: Int32Array;
@@ -156,7 +158,7 @@ export class Engine {
     this.residency = new Residency(graph, keep, (instance, layer) => {
       const load = loadByLayer.get(`${instance}/${layer}`);
       return load === undefined || this.status[load]! >= RUNNING;
-    });
+    }, options.memoryBudgetBytes);
     const engine = this;
     const ledger = this.admission === "ledger";
     this.ctx = {
@@ -169,7 +171,7 @@ export class Engine {
       get freeBytes() {
         return engine.guard.freeBytes;
       },
-      fits: ledger ? (step) => engine.guard.fits(step) : () => true,
+      fits: ledger ? (step) => engine.guard.fits(step, engine.evictable()) : () => true,
       resident: (step) => step.kind === "load" && engine.residency.adoptable(step) !== undefined,
       nextExec: (i) => engine.nextExecLayer[i]!,
       startOrder: (i) => engine.startOrderOf[i]!,
@@ -182,6 +184,11 @@ export class Engine {
         return engine.schedule.arrivals.length - engine.nextArrival;
       },
     };
+  }
+
+  /** Idle kept bytes that may be evicted to make room for a step now. */
+  private evictable(): number {
+    return this.guard.idleBytes === 0 ? 0 : this.residency.evictableBytes(this.anyVictim);
   }
 
   /** Whether load step `id` adopted a kept session (read nothing). */
@@ -202,6 +209,21 @@ export class Engine {
   poll(nowMs: number): Dispatch {
     this.nowMs = Math.max(this.nowMs, nowMs);
     this.admitArrivals();
+    const start = this.fillLanes();
+    if (start.length === 0 && this.runningCount === 0 && this.guard.idleBytes > 0) {
+      // Nothing runs and nothing could start without giving up a session needed sooner: give one up.
+      this.anyVictim = true;
+      start.push(...this.fillLanes());
+      this.anyVictim = false;
+    }
+    if (this.finished) this.evictAll();
+    const wakeAtMs = this.wakeAt();
+    if (start.length === 0 && this.runningCount === 0 && wakeAtMs === null && !this.finished) this.deadlock();
+    return { start, ...this.takeReleases(), wakeAtMs };
+  }
+
+  /** Offers each idle lane its ready steps; the policy picks. */
+  private fillLanes(): Launch[] {
     const start: Launch[] = [];
     for (let lane = 0; lane < this.lanes.length; lane++) {
       if (this.running[lane]) continue;
@@ -213,10 +235,7 @@ export class Engine {
       if (this.status[step.id] !== READY || !pools.includes(step.pool)) throw new Error(`policy ${this.policy.name} picked step ${step.id}, which is not ready on lane ${lane}`);
       start.push(this.launch(step, lane));
     }
-    if (this.finished) this.evictAll();
-    const wakeAtMs = this.wakeAt();
-    if (start.length === 0 && this.runningCount === 0 && wakeAtMs === null && !this.finished) this.deadlock();
-    return { start, ...this.takeReleases(), wakeAtMs };
+    return start;
   }
 
   /** After a stop: the frees that completions made ready, every kept session given up, nothing new started. */
@@ -259,6 +278,7 @@ export class Engine {
     this.running[lane] = step;
     this.runningCount++;
     const launch: Launch = { step, lane };
+    this.residency.launched(step.instance);
     const kept = step.kind === "load" ? this.residency.adoptable(step) : undefined;
     if (kept) {
       this.residency.adopt(kept, step);
@@ -287,7 +307,7 @@ export class Engine {
   /** Evicts idle kept sessions until `bytes` are free (the ledger admitted the step counting them as free). */
   private makeRoom(bytes: number, lane: number) {
     while (this.guard.idleBytes > 0 && bytes > this.guard.freeBytes) {
-      const victim = this.residency.victim(lane);
+      const victim = this.residency.victim(lane, this.anyVictim);
       if (!victim) break;
       this.evict(victim);
     }

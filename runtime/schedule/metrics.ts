@@ -81,9 +81,10 @@ export function withoutLoads(net: NetworkFacts): NetworkFacts {
 /**
  * The least a run can read from storage: every layer's weights at its first use, and again at a later
  * use unless they stayed in memory meanwhile, under `budgetBytes` (null: no limit). Computed for an ideal
- * cache that may keep any part of any layer, with the room at each use being the budget less what that
- * layer's exec needs besides weights (its live activations and workspace): furthest-next-use eviction
- * (Belady's rule) is optimal there, so no run under this budget reads less. `arrivals` lists, per arrival,
+ * cache that may keep any part of any layer, with the room at each use being the budget less the tensors
+ * live while that layer executes (its inputs, its outputs, those still awaited): furthest-next-use eviction
+ * (Belady's rule) is optimal there, so no run under this budget reads less. A layer passes through in
+ * pieces (a run may cut it into tiles): it is read whole, and the rule decides how much of it stays too. `arrivals` lists, per arrival,
  * the indexes of its networks (in `networks`), in order; layers are used in order.
  */
 export function minReadBytes(networks: NetworkFacts[], arrivals: readonly (readonly number[])[], budgetBytes: number | null): number {
@@ -101,8 +102,8 @@ export function minReadBytes(networks: NetworkFacts[], arrivals: readonly (reado
       const net = networks[n]!;
       net.spec.layers.forEach((layer, l) => {
         if (layer.weightsBytes === 0) return;
-        const besides = net.liveActivationBytes[l]! + (layer.execWorkspaceBytes ?? 0);
-        uses.push({ item: first[n]! + l, room: budgetBytes === null ? Infinity : Math.max(layer.weightsBytes, budgetBytes - besides) });
+        const besides = net.liveActivationBytes[l]!;
+        uses.push({ item: first[n]! + l, room: budgetBytes === null ? Infinity : Math.max(0, budgetBytes - besides) });
       });
     }
   }
@@ -148,9 +149,8 @@ export function minReadBytes(networks: NetworkFacts[], arrivals: readonly (reado
   let read = 0;
   uses.forEach(({ item, room }, t) => {
     const size = sizes[item]!;
-    const missing = size - cached[item]!;
-    read += missing;
-    total += missing;
+    read += size - cached[item]!;
+    total += size - cached[item]!;
     cached[item] = size;
     upcoming[item] = nextUse[t]!;
     push({ use: nextUse[t]!, item });
@@ -159,10 +159,6 @@ export function minReadBytes(networks: NetworkFacts[], arrivals: readonly (reado
     while (total > room && heap.length > 0) {
       const top = pop();
       if (top.use !== upcoming[top.item] || cached[top.item] === 0) continue; // stale entry
-      if (top.item === item) {
-        deferred.push(top);
-        continue;
-      }
       const out = Math.min(cached[top.item]!, total - room);
       cached[top.item]! -= out;
       total -= out;

@@ -6,10 +6,12 @@ import { expandArrivals } from "./arrivals.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { Admission, PolicyFactory } from "./policy.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
+import { defaultGranularity, type Granularity, unitBytes } from "./units.ts";
 
 /** Gives a model's NetworkSpec (its layers' bytes and times) and, optionally, a tiler for it. */
 export interface ModelResolver {
-  network(model: ModelPlan): NetworkSpec;
+  /** Its layers, or with `mergeBytes` consecutive layers merged into units of at most that many weight bytes. */
+  network(model: ModelPlan, mergeBytes?: number): NetworkSpec;
   tile?: TileRequest;
   /** The device profile's name, for reports. */
   profile?: string;
@@ -29,12 +31,17 @@ export function arrivalsSeed(plan: ArrivalsPlan): number {
   return plan.kind === "normal" || plan.kind === "poisson" ? plan.seed : (plan.pick?.seed ?? 0);
 }
 
-export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver, seed?: number): Scenario {
-  const networks = pipeline.models.map((model) => {
-    const spec = resolver.network(model);
-    return spec.name === model.name ? spec : { ...spec, name: model.name };
-  });
-  return { pipeline: pipeline.name, networks, arrivals: expandArrivals(reseedArrivals(pipeline.arrivals, seed), networks.length) };
+/** The pipeline as a scenario: its networks in layers, or in merged units of at most `mergeBytes` (then `layerNetworks` keeps the layers). */
+export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver, seed?: number, mergeBytes?: number): Scenario {
+  const specs = (merge?: number) =>
+    pipeline.models.map((model) => {
+      const spec = resolver.network(model, merge);
+      return spec.name === model.name ? spec : { ...spec, name: model.name };
+    });
+  const networks = specs(mergeBytes);
+  const scenario: Scenario = { pipeline: pipeline.name, networks, arrivals: expandArrivals(reseedArrivals(pipeline.arrivals, seed), networks.length) };
+  if (mergeBytes !== undefined) scenario.layerNetworks = specs(undefined);
+  return scenario;
 }
 
 export interface SweepOptions {
@@ -44,15 +51,20 @@ export interface SweepOptions {
   sessionOverheadBytes?: number;
   /** Policies by name (default: stdlib/policies). */
   policies: (name: string) => PolicyFactory | undefined;
+  /** The steps' unit (default: the policy's own, as real runs: runtime/schedule/units.ts). */
+  granularity?: Granularity;
 }
 
 /** Simulates every sweep point in `runs` (default: the pipeline's own), in order. */
 export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver, options: SweepOptions, runs: RunSettings[] = pipeline.runs): RunReport[] {
-  const scenario = pipelineScenario(pipeline, resolver, options.seed);
+  const scenarios = new Map<number | undefined, Scenario>();
   const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
     if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+    const mergeBytes = unitBytes(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
+    let scenario = scenarios.get(mergeBytes);
+    if (!scenario) scenarios.set(mergeBytes, (scenario = pipelineScenario(pipeline, resolver, options.seed, mergeBytes)));
     return simulate(scenario, {
       policy,
       workers: settings.workers,

@@ -14,8 +14,11 @@ import type { ModelResolver } from "./pipeline.ts";
 const BYTES_PER_EDGECAFFE_MB = 1e6;
 
 export interface ProfiledResolverOptions {
-  /** Layers of a model that is not in the zoo (a file): the caller splits it. `capBytes` asks for tiling. */
-  fileLayers?: (model: ModelPlan, capBytes?: number) => LayerInfo[];
+  /**
+   * Layers of a model that is not in the zoo (a file): the caller splits it. `capBytes` asks for tiling,
+   * `mergeBytes` for consecutive layers merged into units of at most that many weight bytes.
+   */
+  fileLayers?: (model: ModelPlan, capBytes?: number, mergeBytes?: number) => LayerInfo[];
 }
 
 /**
@@ -29,20 +32,24 @@ export function convLayerCount(layers: readonly LayerInfo[]): number {
 
 export function profiledResolver(profile: DeviceProfile, options: ProfiledResolverOptions = {}): ModelResolver {
   const layerCache = new Map<string, LayerInfo[]>();
-  const layersOf = (model: ModelPlan, capBytes?: number): { key: string; layers: LayerInfo[] } => {
-    const key = `${model.source.kind === "zoo" ? model.source.network : model.source.path}@${capBytes ?? "-"}`;
+  const layersOf = (model: ModelPlan, capBytes?: number, mergeBytes?: number): { key: string; layers: LayerInfo[] } => {
+    const key = `${model.source.kind === "zoo" ? model.source.network : model.source.path}@${capBytes ?? "-"}/${mergeBytes ?? "-"}`;
     let layers = layerCache.get(key);
     if (!layers) {
-      if (model.source.kind === "zoo") layers = planLayers(zooModel(model.source.network, { weights: false }), capBytes === undefined ? {} : { capBytes });
-      else if (options.fileLayers) layers = options.fileLayers(model, capBytes);
+      if (model.source.kind === "zoo") {
+        layers = planLayers(zooModel(model.source.network, { weights: false }), {
+          ...(capBytes === undefined ? {} : { capBytes }),
+          ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
+        });
+      } else if (options.fileLayers) layers = options.fileLayers(model, capBytes, mergeBytes);
       else throw new Error(`model ${model.name}: ${model.source.path} needs splitting, which needs file access here`);
       layerCache.set(key, layers);
     }
     return { key, layers };
   };
-  const specOf = (model: ModelPlan, capBytes?: number): NetworkSpec => {
+  const specOf = (model: ModelPlan, capBytes?: number, mergeBytes?: number): NetworkSpec => {
     const profileName = model.source.kind === "zoo" ? model.source.network : model.name;
-    const { layers } = layersOf(model, capBytes);
+    const { layers } = layersOf(model, capBytes, mergeBytes);
     const times = splitModelTimes(profile, profileName, layers);
     const net = profileNetwork(profile, profileName);
     const valgrindMB = net?.maxMemoryMB?.valgrind;
@@ -54,22 +61,22 @@ export function profiledResolver(profile: DeviceProfile, options: ProfiledResolv
       ...(valgrindMB !== undefined ? { declaredPeakBytes: Math.round(valgrindMB * BYTES_PER_EDGECAFFE_MB) } : {}),
     });
   };
-  // Which plan a spec came from, so that a tile request can re-split that model with a cap.
-  const origin = new WeakMap<NetworkSpec, ModelPlan>();
+  // Which plan (and unit size) a spec came from, so that a tile request can re-split that model with a cap.
+  const origin = new WeakMap<NetworkSpec, { model: ModelPlan; mergeBytes: number | undefined }>();
   return {
     profile: profile.name,
-    network(model) {
-      const spec = specOf(model);
-      origin.set(spec, model);
+    network(model, mergeBytes) {
+      const spec = specOf(model, undefined, mergeBytes);
+      origin.set(spec, { model, mergeBytes });
       return spec;
     },
     tile(network, layer, capBytes) {
-      const model = origin.get(network);
-      if (!model) return null;
-      const tiled = specOf(model, Math.floor(capBytes));
+      const from = origin.get(network);
+      if (!from) return null;
+      const tiled = specOf(from.model, Math.floor(capBytes), from.mergeBytes);
       const biggest = Math.max(...tiled.layers.map((l) => l.weightsBytes));
       if (biggest >= network.layers[layer]!.weightsBytes) return null;
-      origin.set(tiled, model);
+      origin.set(tiled, from);
       return tiled;
     },
   };

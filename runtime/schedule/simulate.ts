@@ -4,6 +4,7 @@ import type { RunReport, StepRecord } from "../report/types.ts";
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { Engine, SchedulingError } from "./engine.ts";
 import { buildStepGraph, type StepGraph } from "./graph.ts";
+import { type DeviceModel, SharedDevice } from "./device-model.ts";
 import { lowerBoundMs, minReadBytes, percentile, withoutLoads } from "./metrics.ts";
 import { type NetworkFacts, networkFacts, type NetworkSpec } from "./network.ts";
 import type { Admission, Policy, PolicyFactory } from "./policy.ts";
@@ -30,6 +31,14 @@ export interface RunOptions {
   sessionOverheadBytes?: number;
   /** Asked to tile a layer too large for the budget before the scenario is refused. */
   tile?: TileRequest;
+  /** Keep loaded layers resident across instances (default: the policy's `keepsWeights`; runtime/schedule/residency.ts). */
+  keep?: boolean;
+  /**
+   * The device the simulated run is on: loads read at its storage bandwidth, shared between concurrent
+   * loads (a step's loadMs is then only the session's creation), and steps share its CPU quota. Absent:
+   * every step takes its durationMs.
+   */
+  device?: DeviceModel;
   /** Reported as is (the seed that made the arrivals). */
   seed?: number;
   /** Reported as is (the device profile the durations came from). */
@@ -101,7 +110,9 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
     workers: options.workers,
     memoryBudgetBytes: options.memoryBudgetBytes,
     admission: options.admission ?? "ledger",
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
   });
+  if (options.device) return { report: simulateOnDevice(scenario, options, engine, options.device), engine, prepared };
   const running: { id: number; endMs: number; readBytes: number }[] = [];
   let now = 0;
   let dispatch = engine.poll(0);
@@ -126,6 +137,32 @@ export function simulateRun(scenario: Scenario, options: RunOptions): { report: 
     dispatch = engine.poll(now);
   }
   return { report: buildReport(scenario, options, engine, true), engine, prepared };
+}
+
+/** The simulation on a device whose storage and CPU concurrent steps share (./device-model.ts). */
+function simulateOnDevice(scenario: Scenario, options: RunOptions, engine: Engine, model: DeviceModel): RunReport {
+  const graph = engine.graph;
+  const device = new SharedDevice(model);
+  const readOf = new Map<number, number>();
+  let now = 0;
+  let dispatch = engine.poll(0);
+  for (;;) {
+    for (const { step, session } of dispatch.start) {
+      const adopted = session?.adopted === true;
+      const readBytes = step.kind === "load" && !adopted ? weightsOf(graph, step.instance, step.layer) : 0;
+      readOf.set(step.id, readBytes);
+      device.start(step.id, readBytes, adopted ? 0 : step.durationMs);
+    }
+    if (engine.finished) break;
+    const step = device.nextEventMs();
+    const wake = dispatch.wakeAtMs === null ? Infinity : dispatch.wakeAtMs - now;
+    const dt = Math.min(step, wake);
+    if (dt === Infinity) throw new SchedulingError(`policy ${engine.policy.name}: nothing left to run or to wait for`, "E_DEADLOCK");
+    now += dt;
+    for (const id of device.advance(dt)) engine.complete(id, now, undefined, readOf.get(id));
+    dispatch = engine.poll(now);
+  }
+  return buildReport(scenario, options, engine, true);
 }
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -211,9 +248,16 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
   const responses = networks.map((n) => n.responseMs);
   const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
   const lanes = engine.lanes.length;
-  const lowerBound = runLowerBoundMs(scenario, engine, graph.networks, Math.max(options.workers, lanes));
   let readBytes = 0;
   for (const step of graph.steps) if (Number.isFinite(engine.readBytes[step.id]!)) readBytes += engine.readBytes[step.id]!;
+  const leastRead = minReadBytes(
+    (scenario.layerNetworks ?? scenario.networks).map(networkFacts),
+    graph.arrivals.map((instances) => instances.map((i) => graph.instances[i]!.network)),
+    options.memoryBudgetBytes,
+  );
+  // On a device with a read bandwidth, no run beats reading the least it must at that bandwidth either.
+  const bandwidth = options.device?.readBytesPerSecond;
+  const lowerBound = Math.max(runLowerBoundMs(scenario, engine, graph.networks, Math.max(options.workers, lanes)), bandwidth ? roundMs((leastRead / bandwidth) * 1000) : 0);
   const report: RunReport = {
     pipeline: scenario.pipeline,
     policy: engine.policy.name,
@@ -227,11 +271,7 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
     p95ResponseMs: percentile(responses, 95),
     peakAccountedBytes: engine.peakAccountedBytes,
     readBytes,
-    minReadBytes: minReadBytes(
-      (scenario.layerNetworks ?? scenario.networks).map(networkFacts),
-      graph.arrivals.map((instances) => instances.map((i) => graph.instances[i]!.network)),
-      options.memoryBudgetBytes,
-    ),
+    minReadBytes: leastRead,
     networks,
     steps,
     memory: engine.memory.map((m) => ({ atMs: roundMs(m.atMs), accountedBytes: m.accountedBytes })),

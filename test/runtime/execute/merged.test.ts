@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compile } from "../../../lang/index.ts";
 import { fileHost } from "../../../runtime/host/files.ts";
-import { mergeBytesFor, prepareReal } from "../../../runtime/execute/index.ts";
+import { prepareReal } from "../../../runtime/execute/index.ts";
+import { mergeBytesFor } from "../../../runtime/schedule/units.ts";
 import type { RunReport } from "../../../runtime/report/types.ts";
 import { CLS, DET } from "../host/ocr-models.ts";
 
