@@ -3,7 +3,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
-import { planSplit } from "../runtime/model/plan.ts";
 import type { ShapeTable } from "../runtime/model/shapes.ts";
 import type { ModelFile } from "../runtime/model/split.ts";
 import type { LayerInfo } from "../runtime/model/types.ts";
@@ -12,11 +11,9 @@ import { formatBudget } from "../runtime/report/quantity.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
-import { profiledResolver } from "../runtime/schedule/profiled-networks.ts";
 import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
-import { loadDeviceProfile } from "../stdlib/profiles/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
@@ -160,6 +157,13 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
       })),
     );
   } else {
+    // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
+    // run's main thread does not need them (its memory before the first load is the device's).
+    const [{ planSplit }, { profiledResolver }, { loadDeviceProfile }] = await Promise.all([
+      import("../runtime/model/plan.ts"),
+      import("../runtime/schedule/profiled-networks.ts"),
+      import("../stdlib/profiles/index.ts"),
+    ]);
     const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
     // Model files are split here (loading onnxruntime only when one needs its shapes discovered).
     const files = new Map<string, { model: ModelFile; shapes: ShapeTable; layers: LayerInfo[] }>();
