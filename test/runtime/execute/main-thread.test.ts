@@ -1,6 +1,7 @@
 // A real run's main thread only dispatches: its memory before the first load counts against the device
 // (the report's baselineRssBytes), so it must not load what only the workers, a split-cache miss, an image
-// input or the --baseline loop need. Measured under tsx (runtime/execute/README.md, "What the process costs"):
+// input or the --baseline loop need. Measured under tsx (runtime/execute/README.md, "What the process costs
+// before its first load"):
 // onnxruntime-node ~12-14 MiB, jimp ~20 MiB, protobuf + onnx-buf ~12-15 MiB, chevrotain's entry ~45 MiB.
 import { test } from "node:test";
 import assert from "node:assert/strict";
