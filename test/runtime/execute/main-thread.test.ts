@@ -2,7 +2,7 @@
 // (the report's baselineRssBytes), so it must not load what only the workers, a split-cache miss, an image
 // input or the --baseline loop need. Measured under tsx (runtime/execute/README.md, "What the process costs
 // before its first load"):
-// onnxruntime-node ~12-14 MiB, jimp ~20 MiB, protobuf + onnx-buf ~12-15 MiB, chevrotain's entry ~45 MiB.
+// onnxruntime-node ~12-14 MiB, jimp ~20 MiB, protobuf + onnx-buf ~15 MiB, chevrotain's entry ~53 MiB (its bundle ~10).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
