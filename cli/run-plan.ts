@@ -8,11 +8,9 @@ import { formatBudget } from "../runtime/report/quantity.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
-import { profiledResolver } from "../runtime/schedule/profiled-networks.ts";
 import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
-import { loadDeviceProfile } from "../stdlib/profiles/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
@@ -156,6 +154,12 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
       })),
     );
   } else {
+    // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
+    // run's main thread does not need them (its memory before the first load is the device's).
+    const [{ profiledResolver }, { loadDeviceProfile }] = await Promise.all([
+      import("../runtime/schedule/profiled-networks.ts"),
+      import("../stdlib/profiles/index.ts"),
+    ]);
     const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
     // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
     const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");

@@ -1,5 +1,6 @@
 // The .mema grammar as a chevrotain CST parser with error recovery; ONE instance, built at module load.
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { CstParser, EOF } from "./chevrotain.ts";
 import {
   allTokens,
   Arrivals,

@@ -1,5 +1,6 @@
 // The .mema tokens: one lexer, built once at module load. Keywords fall back to names (longer_alt).
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 
 /** Units a number may carry; a space before the unit is allowed only for these spellings. */
 export const SIZE_UNITS = ["B", "KB", "MB", "GB", "KiB", "MiB", "GiB"] as const;

@@ -1,13 +1,18 @@
 // Real execution of a compiled pipeline: its models split into layers, its inputs made, then each sweep
 // point run on onnxruntime-node in worker threads (or the plain baseline loop), RunReports back.
+// The main thread of a scheduled run only dispatches, and its memory before the first load is part of the
+// device's (the report's baselineRssBytes), so what only some runs need is imported when needed: the splitter
+// (protobuf, onnxruntime) on a split-cache miss, jimp for image inputs, the baseline loop (onnxruntime on
+// this thread) for --baseline. test/runtime/execute/main-thread.test.ts checks it.
 import type { ModelPlan, PipelinePlan, RunSettings } from "../../lang/plan.ts";
-import { zooInfo, zooModelPath } from "../../stdlib/zoo/index.ts";
+import { zooInfo } from "../../stdlib/zoo/facts.ts";
+import { zooModelPath } from "../../stdlib/zoo/generate.ts";
 import { policyByName } from "../../stdlib/policies/index.ts";
 import { CAFFE_IMAGENET_MEAN_BGR, imageTensor } from "../host/image.ts";
 import type { TensorData, TensorPayload } from "../host/session-protocol.ts";
 import type { SessionPool } from "../host/workers.ts";
 import { seededInputs } from "../model/seeded-inputs.ts";
-import { splitModel } from "../model/split.ts";
+import { splitModelCached as splitModel } from "../model/split-cache.ts";
 import type { SplitModel } from "../model/types.ts";
 import type { RunReport } from "../report/types.ts";
 import { expandArrivals } from "../schedule/arrivals.ts";
@@ -17,7 +22,6 @@ import type { Admission, PolicyFactory } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
 import { prepareRun } from "../schedule/simulate.ts";
 import { defaultGranularity, type Granularity, unitBytes } from "../schedule/units.ts";
-import { runBaseline } from "./baseline.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
 import { type Progress, REAL_SESSION_OVERHEAD_BYTES, runRealScenario, type RealScenario } from "./real-run.ts";
@@ -261,6 +265,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       });
     },
     async baseline(runOptions = options) {
+      const { runBaseline } = await import("./baseline.ts");
       return runBaseline(pipeline.name, networks, expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), networks.length), {
         // The same threads per session as the runs it is compared with (see defaultSessionSettings).
         session: resolveSessionSettings(runOptions.workers ?? pipeline.sweep.workers[0] ?? 1, pipeline.session, runOptions.session),

@@ -1,7 +1,7 @@
 // Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
 // cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
 import { createHash } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
@@ -17,17 +17,14 @@ import { seededInputs } from "./seeded-inputs.ts";
 import type { ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
 import type { ModelPlan } from "../../lang/plan.ts";
+import { cachedSplit, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
 import type { FileRange, LayerInfo, SplitModel } from "./types.ts";
 
-export interface SplitOptions extends Omit<PlanOptions, "shapes"> {
-  /** Name to report (zoo name); defaults to the file name. */
-  name?: string;
-}
+/** What selects a split (the cap, granularity, input shapes) and the name to report. */
+export type SplitOptions = SplitVariantOptions;
 
 /** Weights this small are written inline in the layer file: an external reference would cost more than the bytes. */
 export const INLINE_WEIGHT_BYTES = 256;
-/** Bumped when the artifact layout changes, so old caches are not reused. */
-const ARTIFACT_VERSION = 7;
 /** A split slower than this says so on stderr (once done: weights are linked, not copied, so most are quick). */
 const ANNOUNCE_MS = 1000;
 
@@ -93,44 +90,9 @@ export async function openSession(source: string | Uint8Array, shown: string, op
   }
 }
 
-/**
- * The file's sha256, remembered per (path, inode, size, mtime) so a cached split does not read a
- * 500 MB model again; an unreadable file gets readModelFile's one-line error.
- */
+/** The file's sha256 (remembered, see split-cache.ts); an unreadable file gets readModelFile's one-line error. */
 export function fileSha256(path: string): string {
-  const absolute = resolve(path);
-  let key: string;
-  try {
-    const stat = statSync(absolute);
-    if (!stat.isFile()) throw new Error("not a file");
-    key = shortHash(`${absolute}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`);
-  } catch {
-    return readModelFile(path).sha256;
-  }
-  const memo = join(cacheDir("hashes"), `${key}.sha256`);
-  if (existsSync(memo)) return readFileSync(memo, "utf8").trim();
-  const hash = createHash("sha256");
-  const fd = openSync(absolute, "r");
-  try {
-    const chunk = new Uint8Array(4 * 1024 * 1024);
-    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, read));
-  } finally {
-    closeSync(fd);
-  }
-  const sha256 = hash.digest("hex");
-  writeAtomically(memo, sha256 + "\n");
-  return sha256;
-}
-
-/** Another process splitting the same model may be loading these files: never let it see half of one. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, data);
-  renameSync(temp, path);
-}
-
-function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+  return memoisedSha256(path) ?? readModelFile(path).sha256;
 }
 
 /**
@@ -207,20 +169,11 @@ export async function planFile(file: ModelFile, options: SplitOptions = {}): Pro
  */
 export async function splitModel(path: string, options: SplitOptions = {}): Promise<SplitModel> {
   const sha256 = fileSha256(path);
-  const variant = shortHash(JSON.stringify({
-    v: ARTIFACT_VERSION, g: options.granularity ?? "layer", cap: options.capBytes, merge: options.mergeBytes,
-    shapes: options.inputShapes ?? {}, min: options.minWeightBytes,
-  }));
-  // One folder per model, shared by its variants (files prefixed by the variant's hash), so the original is
-  // linked there once: onnxruntime 1.30 rejects external-data paths that are absolute or resolve outside
-  // the layer file's folder, symlinks included.
-  const dir = cacheDir("layers", sha256.slice(0, 24));
-  const manifestPath = join(dir, `${variant}.split.json`);
+  const cached = cachedSplit(path, options, sha256);
+  if (cached) return cached;
+  const variant = splitVariant(options);
+  const dir = splitFolder(sha256);
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
-  if (existsSync(manifestPath)) {
-    const cached = JSON.parse(readFileSync(manifestPath, "utf8")) as SplitModel;
-    if (cached.layers.every((l) => l.path && existsSync(join(dir, l.path)))) return inFolder(cached, dir, name, resolve(path));
-  }
   const file = readModelFile(path);
   const started = Date.now();
   const plan = await planFile(file, options);
@@ -241,20 +194,10 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   placer.finish();
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
   // Written last and atomically: a manifest present means every layer file is complete.
-  writeAtomically(manifestPath, JSON.stringify(split));
+  writeAtomically(manifestPath(sha256, variant), JSON.stringify(split));
   const tookMs = Date.now() - started;
   if (tookMs >= ANNOUNCE_MS) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${(tookMs / 1000).toFixed(1)} s (cached for next time)\n`);
   return inFolder(split, dir, name, file.path);
-}
-
-/** A manifest's layer paths (relative to the artifact folder) made absolute. */
-function inFolder(split: SplitModel, dir: string, name: string, path: string): SplitModel {
-  return {
-    ...split,
-    name,
-    path,
-    layers: split.layers.map((l) => ({ ...l, path: join(dir, l.path!), reads: l.reads?.map((r) => ({ ...r, file: join(dir, r.file) })) })),
-  };
 }
 
 /** Byte ranges per file, sorted, overlapping or touching ones joined: what a load reads, in file order. */

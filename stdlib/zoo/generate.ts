@@ -1,12 +1,11 @@
 // Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
 // to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
 import { createHash } from "node:crypto";
-import { open, readdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { cacheDir } from "../../runtime/host/cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
-import { ZOO_GENERATOR_VERSION, zooGraph, zooName } from "./catalog.ts";
-import { modelFilePieces } from "./onnx-model.ts";
+import { ZOO_GENERATOR_VERSION, zooGraph, zooName } from "./facts.ts";
 import { WeightStream } from "./weights.ts";
 
 export interface ZooProgress {
@@ -55,12 +54,38 @@ export function zooModelPath(name: string, onProgress?: (progress: ZooProgress) 
 
 async function ensureFile(name: string, path: string, onProgress?: (progress: ZooProgress) => void): Promise<string> {
   const graph = zooGraph(name);
-  const { totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
   const existing = await stat(path).catch(() => undefined);
-  if (existing?.size === totalBytes) return path;
-  await writeModelFile(graph, path, onProgress);
+  if (existing && existing.size === (await expectedBytes(graph, path))) return path;
+  await rememberBytes(path, await writeModelFile(graph, path, onProgress));
   await removeStaleVersions(name, path);
   return path;
+}
+
+const bytesMemo = (path: string) => join(cacheDir("hashes"), `${basename(path)}.bytes`);
+
+/**
+ * The size of the network's file. Knowing it takes laying the model out with protobuf (onnx-model.ts), whose
+ * import alone costs ~12 MiB of RSS under tsx: it is remembered per file name (the name's fingerprint fixes the
+ * bytes) in cacheDir("hashes"), so a run whose zoo files are generated does not load protobuf.
+ */
+async function expectedBytes(graph: ZooGraph, path: string): Promise<number> {
+  const known = Number((await readFile(bytesMemo(path), "utf8").catch(() => "")).trim());
+  if (Number.isSafeInteger(known) && known > 0) return known;
+  const { modelFilePieces } = await import("./onnx-model.ts");
+  const { totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
+  await rememberBytes(path, totalBytes);
+  return totalBytes;
+}
+
+async function rememberBytes(path: string, bytes: number): Promise<void> {
+  const memo = bytesMemo(path);
+  const temp = `${memo}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, `${bytes}\n`);
+    await rename(temp, memo);
+  } catch {
+    await rm(temp, { force: true });
+  }
 }
 
 /** Files of the same network from other generator versions: 2 GB per zoo version would pile up otherwise. */
@@ -78,6 +103,7 @@ async function removeStaleVersions(name: string, current: string): Promise<void>
  * is renamed to `path` once complete (a crash never leaves a truncated model under the final name).
  */
 export async function writeModelFile(graph: ZooGraph, path: string, onProgress?: (progress: ZooProgress) => void): Promise<number> {
+  const { modelFilePieces } = await import("./onnx-model.ts");
   const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
     throw new Error("model generation needs a little-endian host (ONNX raw_data is little-endian)");

@@ -21,9 +21,10 @@ import {
   type NodeProto,
 } from "onnx-buf";
 import type { ZooGraph, ZooInitializer, ZooNode } from "./caffe-builder.ts";
+import { OPSET_VERSION } from "./facts.ts";
 import { WeightStream } from "./weights.ts";
 
-export const OPSET_VERSION = 17;
+export { OPSET_VERSION };
 const IR_VERSION = 8n;
 
 function valueInfo(name: string, shape: readonly number[]): ValueInfoProto {

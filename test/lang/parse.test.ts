@@ -121,3 +121,12 @@ test("parse never throws, whatever the input", () => {
     assert.ok(Array.isArray(result.diagnostics));
   }
 });
+
+test("the lexer and parser use chevrotain's one-file bundle, not its entry point (which loads lodash-es as 600 modules)", async () => {
+  const bundled = await import("../../lang/chevrotain.ts");
+  const entry = await import("chevrotain");
+  // Two module instances: had the bundle not been found, lang/chevrotain.ts would hand out the entry's classes.
+  assert.notEqual(bundled.Lexer, entry.Lexer);
+  assert.notEqual(bundled.CstParser, entry.CstParser);
+  assert.equal(typeof bundled.createToken, "function");
+});
