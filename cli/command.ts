@@ -18,7 +18,26 @@ export interface Command {
   /** Usage text printed by --help, first line "mema NAME ...". */
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
+  /**
+   * String options whose value may be left out (`--baseline` alone): the value a bare flag takes, and which
+   * next arguments are its value rather than a positional (`--baseline careful` vs `--baseline FILE`).
+   */
+  bareFlags?: Record<string, { value: string; takes: RegExp }>;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** `argv` with every bare flag of `command` given its value explicitly (`--baseline` -> `--baseline=`). */
+export function withBareFlags(argv: readonly string[], command: Command): string[] {
+  const bare = command.bareFlags;
+  if (!bare) return [...argv];
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const flag = arg.startsWith("--") ? bare[arg.slice(2)] : undefined;
+    if (flag && !(argv[i + 1] !== undefined && flag.takes.test(argv[i + 1]!))) out.push(`${arg}=${flag.value}`);
+    else out.push(arg);
+  }
+  return out;
 }
 
 /** A failure the user caused (bad flag, missing file): printed as one line, exit code `exitCode`. */

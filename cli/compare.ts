@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import type { Command } from "./command.ts";
-import { COMPARISON_WIDTH, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "compare",
@@ -14,6 +14,7 @@ each cell the makespan, its ratio to the column's best, the peak accounted memor
 
 ${runOptionsHelp("policies")}`,
   options: RUN_OPTIONS,
+  bareFlags: RUN_BARE_FLAGS,
   async run(ctx) {
     if (ctx.values.policies === undefined && ctx.values.policy === undefined) ctx.values.policies = POLICIES.join(",");
     const reports = await runPlanFile(ctx, "compare", "policies");

@@ -1,6 +1,6 @@
 // The CLI: parses the subcommand and its flags (node:util parseArgs, strict), loads the subcommand lazily.
 import { parseArgs } from "node:util";
-import { asUsageError, type Command, type CommandContext } from "./command.ts";
+import { asUsageError, type Command, type CommandContext, withBareFlags } from "./command.ts";
 
 /** A subcommand as the registry knows it: its one-line summary, and how to load it (only when it runs). */
 export interface CommandEntry {
@@ -85,7 +85,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
   let ctx: CommandContext;
   try {
     const parsed = parseArgs({
-      args: rest,
+      args: withBareFlags(rest, command),
       options: { ...command.options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,

@@ -1,6 +1,7 @@
 // What `mema run` and `mema compare` share: compile FILE, apply the sweep flags, run every point, write reports.
 // Simulated runs build their networks here (zoo + device profile, or split model files); real runs go to runtime/execute.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { BASELINE_KINDS, type BaselineKind } from "../runtime/execute/baseline-kinds.ts";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
 import { timelineFormatOf, writeReportFiles } from "../runtime/report/files.ts";
@@ -35,10 +36,13 @@ export const RUN_OPTIONS = {
   csv: { type: "string" },
   timeline: { type: "string" },
   // Real execution (issue 5, runtime/execute/cli.ts).
-  baseline: { type: "boolean" },
+  baseline: { type: "string" },
   session: { type: "string" },
   quiet: { type: "boolean" },
 } as const;
+
+/** `--baseline` alone is the naive loop; `--baseline careful,resident` names loops. */
+export const RUN_BARE_FLAGS = { baseline: { value: "naive", takes: /^(naive|careful|resident)(,(naive|careful|resident))*$/ } };
 
 /** The options' help; `compare` names the policy flag --policies and sweeps every policy by default. */
 export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
@@ -48,7 +52,9 @@ export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
   --memory SIZE[,SIZE...] budgets, e.g. 512MB,1GiB (MB = 10^6 bytes, MiB = 2^20); 'none' = no budget
   --workers N[,N...]      execution workers
   --simulate              simulate on a device profile's timings (default: run for real on onnxruntime-node)
-  --baseline              real runs: first the plain onnxruntime-node loop (whole-model sessions, no scheduler)
+  --baseline [K[,K...]]   real runs: first plain onnxruntime-node loops (whole-model sessions, no scheduler):
+                          naive (default; the model file as given), careful (external-data files), resident
+                          (external-data sessions kept for the run)
   --session K=V[,K=V...]  real runs: onnxruntime session options (intraOpNumThreads, enableCpuMemArena, ...)
   --quiet                 real runs: no progress bar
   --profile NAME|PATH     device profile for --simulate: rpi4 (default), a 'mema profile' JSON or a directory of them
@@ -61,6 +67,16 @@ export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
   --csv DIR               steps.csv, networks.csv, layers.csv
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
   -h, --help              show this help`;
+}
+
+/** `--baseline` alone means naive; a list names the loops to run. */
+function baselineKinds(value: string | undefined): BaselineKind[] | undefined {
+  if (value === undefined) return undefined;
+  const kinds = value.split(",").map((k) => k.trim());
+  for (const kind of kinds) {
+    if (!(BASELINE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--baseline '${kind}': expected ${BASELINE_KINDS.join(", ")}`, "E_OPTION");
+  }
+  return kinds as BaselineKind[];
 }
 
 /** A NUL byte in the first 4 KiB: a model or other binary file given where a scenario is expected. */
@@ -148,7 +164,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
         admission: admission as Admission,
         sessionOverheadBytes,
         session: ctx.values.session as string | undefined,
-        baseline: ctx.values.baseline === true,
+        baseline: baselineKinds(ctx.values.baseline as string | undefined),
         quiet: ctx.values.quiet === true,
         err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
       })),

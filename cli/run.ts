@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { renderSummary } from "../runtime/report/summary.ts";
 import type { Command } from "./command.ts";
-import { COMPARISON_WIDTH, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
 
 export const command: Command = {
   name: "run",
@@ -13,6 +13,7 @@ or a comparison table when the settings sweep.
 
 ${runOptionsHelp("policy")}`,
   options: RUN_OPTIONS,
+  bareFlags: RUN_BARE_FLAGS,
   async run(ctx) {
     const reports = await runPlanFile(ctx, "run", "policy");
     if (typeof reports === "number") return reports;

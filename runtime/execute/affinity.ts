@@ -9,6 +9,7 @@ export function withSessionAffinity(policy: Policy, homeLane: (step: Step) => nu
     name: policy.name,
     graph: policy.graph,
     chain: policy.chain,
+    ...(policy.keepsWeights !== undefined ? { keepsWeights: policy.keepsWeights } : {}),
     lanes: (workers) => policy.lanes(workers),
     pick(ready, lane, ctx) {
       let offered = ready;

@@ -7,6 +7,7 @@ import { ImageInputError } from "../host/image.ts";
 import { prepareReal, type RealPipeline } from "./index.ts";
 import { parseSessionFlag, SessionOptionError, type SessionRecord } from "./session-options.ts";
 import type { Admission } from "../schedule/policy.ts";
+import type { BaselineKind } from "./baseline-kinds.ts";
 
 /** A mistake in what the user gave a real run (session options, image files): printed as one line. */
 export class RealRunInputError extends Error {
@@ -25,8 +26,8 @@ export interface RealCliOptions {
   sessionOverheadBytes?: number;
   /** `--session key=value,...` as typed. */
   session?: string;
-  /** `--baseline`: the plain onnxruntime-node loop first, in the same run. */
-  baseline?: boolean;
+  /** `--baseline [KIND,...]`: these plain onnxruntime-node loops first, in the same run. */
+  baseline?: BaselineKind[];
   quiet?: boolean;
   /** Status lines (preparation, Ctrl-C). */
   err(text: string): void;
@@ -82,8 +83,9 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
           throw asInputError(error);
         }
       };
-      if (options.baseline && !controller.signal.aborted) {
-        reports.push(await attempt(() => withBar((onProgress) => prepared.baseline({ ...common, onProgress, workers: runs[0]?.workers ?? 1 }))));
+      for (const kind of options.baseline ?? []) {
+        if (controller.signal.aborted) break;
+        reports.push(await attempt(() => withBar((onProgress) => prepared.baseline({ ...common, onProgress, kind, workers: runs[0]?.workers ?? 1 }))));
       }
       for (const settings of runs) {
         if (controller.signal.aborted) break;

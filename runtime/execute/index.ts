@@ -21,7 +21,8 @@ import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
 import { prepareRun } from "../schedule/simulate.ts";
-import { defaultGranularity, type Granularity, unitBytes } from "../schedule/units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor } from "../schedule/units.ts";
+import type { BaselineKind } from "./baseline-kinds.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
 import { type Progress, REAL_SESSION_OVERHEAD_BYTES, runRealScenario, type RealScenario } from "./real-run.ts";
@@ -63,8 +64,8 @@ export interface RealPipeline {
   specs: NetworkSpec[];
   /** One sweep point, scheduled by its policy on the worker pool. */
   run(settings: RunSettings, options?: RealOptions): Promise<RunReport>;
-  /** The plain onnxruntime-node loop on the main thread (no scheduler), for comparison. */
-  baseline(options?: RealOptions): Promise<RunReport>;
+  /** A plain onnxruntime-node loop on the main thread (no scheduler), for comparison: `kind` says which (baseline.ts). */
+  baseline(options?: RealOptions & { kind?: BaselineKind }): Promise<RunReport>;
 }
 
 /** A file model takes an image as RGB scaled to [0, 1]; zoo (Caffe) models take BGR minus the ImageNet mean. */
@@ -162,19 +163,30 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
    * fit), the network with the largest layer is split again with its layers tiled to half that size.
    * Tiles are real layer files, so the run executes exactly what the ledger accounted.
    */
-  /** The networks split into merged units of at most `mergeBytes` of weights (cached per size). */
-  const mergedVariants = new Map<number, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
-  const merged = async (mergeBytes: number, runOptions: RealOptions) => {
-    let variant = mergedVariants.get(mergeBytes);
+  /**
+   * The networks in `units` (cached per units): layers merged up to `mergeBytes`, layers over `capBytes` cut
+   * into tiles (the cap aligned per network on whole 16-feature blocks, see alignedCap).
+   */
+  const unitVariants = new Map<string, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
+  const inUnits = async (units: Units, runOptions: RealOptions) => {
+    const key = `${units.mergeBytes}/${units.capBytes}`;
+    let variant = unitVariants.get(key);
     if (!variant) {
       const nets: RealNetwork[] = [];
       for (const [i, model] of pipeline.models.entries()) {
-        runOptions.onStatus?.(`merging ${model.name}: units of at most ${mergeBytes} bytes`);
-        const split = await splitModel(paths[i]!, { name: model.name, inputShapes: model.shapes, granularity: "merged", mergeBytes });
+        runOptions.onStatus?.(`merging ${model.name}: units of at most ${units.mergeBytes} bytes`);
+        const layered = networks[i]!.model;
+        const tiles = units.capBytes !== undefined && layered.layers.some((l) => l.weightsBytes > units.capBytes!);
+        const split = await splitModel(paths[i]!, {
+          name: model.name,
+          inputShapes: model.shapes,
+          ...(units.mergeBytes !== undefined ? { granularity: "merged" as const, mergeBytes: units.mergeBytes } : {}),
+          ...(tiles ? { capBytes: alignedCap(layered, units.capBytes!) } : {}),
+        });
         nets.push({ ...networks[i]!, model: split });
       }
       variant = { nets, specs: nets.map((n) => networkSpecOf(n.model, n.name)) };
-      mergedVariants.set(mergeBytes, variant);
+      unitVariants.set(key, variant);
     }
     return variant;
   };
@@ -184,9 +196,10 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     settings: RunSettings,
     runOptions: RealOptions,
     arrivals: RealScenario["arrivals"],
-    mergeBytes: number | undefined,
+    units: Units,
   ) => {
-    const start = mergeBytes === undefined ? { nets: networks, specs } : await merged(mergeBytes, runOptions);
+    const mergeBytes = units.mergeBytes;
+    const start = mergeBytes === undefined && units.capBytes === undefined ? { nets: networks, specs } : await inUnits(units, runOptions);
     const nets = start.nets.slice();
     const fittedSpecs = start.specs.slice();
     for (let attempt = 0; ; attempt++) {
@@ -248,8 +261,8 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       const policy = policyByName(settings.policy);
       if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
-      const mergeBytes = unitBytes(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
-      const fit = await fitted(policy, settings, runOptions, arrivals, mergeBytes);
+      const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
+      const fit = await fitted(policy, settings, runOptions, arrivals, units);
       const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets, layerNetworks: specs };
       return runRealScenario(scenario, {
         policy,
@@ -268,6 +281,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       const { runBaseline } = await import("./baseline.ts");
       return runBaseline(pipeline.name, networks, expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), networks.length), {
         // The same threads per session as the runs it is compared with (see defaultSessionSettings).
+        kind: runOptions.kind ?? "naive",
         session: resolveSessionSettings(runOptions.workers ?? pipeline.sweep.workers[0] ?? 1, pipeline.session, runOptions.session),
         seed: runOptions.seed ?? arrivalsSeed(pipeline.arrivals),
         signal: runOptions.signal,

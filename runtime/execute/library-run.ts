@@ -12,6 +12,7 @@ import { simulatePipeline } from "../schedule/pipeline.ts";
 import { profiledResolver } from "../schedule/profiled-networks.ts";
 import type { Admission } from "../schedule/policy.ts";
 import { prepareReal, type Progress } from "./index.ts";
+import type { BaselineKind } from "./baseline-kinds.ts";
 import type { SessionRecord } from "./session-options.ts";
 
 export interface RunDocumentOptions {
@@ -34,8 +35,11 @@ export interface RunDocumentOptions {
   sessionOverheadBytes?: number;
   /** Real runs: onnxruntime session options over the document's. */
   session?: SessionRecord;
-  /** Real runs: the plain onnxruntime-node loop first, reported as policy "baseline". */
-  baseline?: boolean;
+  /**
+   * Real runs: plain onnxruntime-node loops first, reported as policy "baseline": true = "naive", or the
+   * kinds ("naive", "careful", "resident"; runtime/execute/baseline.ts).
+   */
+  baseline?: boolean | BaselineKind | BaselineKind[];
   /** Real runs: abort to stop (the last report then has `interrupted: true`). */
   signal?: AbortSignal;
   onProgress?(progress: Progress): void;
@@ -69,7 +73,8 @@ export async function run(document: string | Plan, options: RunDocumentOptions =
       continue;
     }
     const real = await prepareReal(pipeline, options);
-    if (options.baseline) reports.push(await real.baseline({ ...options, workers: runs[0]?.workers ?? 1 }));
+    const kinds = options.baseline === true ? ["naive" as const] : options.baseline ? [options.baseline].flat() : [];
+    for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers ?? 1 }));
     for (const settings of runs) {
       if (options.signal?.aborted) break;
       reports.push(await real.run(settings, options));

@@ -87,7 +87,7 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
     return renderTextTable(header, rows, "  ", groups);
   };
   const tables = wrapped(columns, table, options.maxWidth);
-  const baselineNote = runs.some(isBaseline) && scheduled.length > 0 ? "\n  baseline: the plain onnxruntime-node loop (whole-model sessions, no scheduler, no budget), in every column" : "";
+  const baselineNote = runs.some(isBaseline) && scheduled.length > 0 ? "\n  baseline: a plain onnxruntime-node loop (whole-model sessions, no scheduler, no budget), in every column: naive from the model file, careful from external-data files, resident keeping every session" : "";
   const source = runs.every((r) => r.simulated) ? "simulated" : runs.every((r) => !r.simulated) ? "real runs" : "simulated and real runs";
   const fastest = runs.reduce((a, b) => (b.makespanMs < a.makespanMs ? b : a));
   return [
@@ -132,6 +132,7 @@ function rowNamer(runs: RunReport[]): (r: RunReport) => string {
   const admissionsVary = new Set(runs.map((r) => r.admission ?? "ledger")).size > 1;
   return (r) =>
     r.policy +
+    (r.baseline ? ` ${r.baseline}` : "") +
     (admissionsVary && r.admission === "edgecaffe" ? " (EdgeCaffe admission)" : "") +
     (seedsVary ? ` seed ${r.seed}` : "") +
     (sourcesVary ? (r.simulated ? " (simulated)" : " (real)") : "");

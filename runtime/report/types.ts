@@ -48,7 +48,14 @@ export interface MemorySample {
 
 export interface RunReport {
   pipeline: string;
+  /** The policy's name, or "baseline" for a plain onnxruntime-node loop (then `baseline` says which). */
   policy: string;
+  /**
+   * A plain loop without the scheduler (runtime/execute/baseline.ts): "naive" (the model file as given, a
+   * session per arrival), "careful" (external-data whole-model files, a session per arrival) or "resident"
+   * (external-data sessions created once and kept).
+   */
+  baseline?: "naive" | "careful" | "resident";
   /** null = no budget. */
   memoryBudgetBytes: number | null;
   workers: number;

@@ -6,12 +6,12 @@ import { expandArrivals } from "./arrivals.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { Admission, PolicyFactory } from "./policy.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
-import { defaultGranularity, type Granularity, unitBytes } from "./units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor } from "./units.ts";
 
 /** Gives a model's NetworkSpec (its layers' bytes and times) and, optionally, a tiler for it. */
 export interface ModelResolver {
-  /** Its layers, or with `mergeBytes` consecutive layers merged into units of at most that many weight bytes. */
-  network(model: ModelPlan, mergeBytes?: number): NetworkSpec;
+  /** Its layers, or its units (consecutive layers merged, larger ones tiled: ./units.ts). */
+  network(model: ModelPlan, units?: Units): NetworkSpec;
   tile?: TileRequest;
   /** The device profile's name, for reports. */
   profile?: string;
@@ -31,16 +31,16 @@ export function arrivalsSeed(plan: ArrivalsPlan): number {
   return plan.kind === "normal" || plan.kind === "poisson" ? plan.seed : (plan.pick?.seed ?? 0);
 }
 
-/** The pipeline as a scenario: its networks in layers, or in merged units of at most `mergeBytes` (then `layerNetworks` keeps the layers). */
-export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver, seed?: number, mergeBytes?: number): Scenario {
-  const specs = (merge?: number) =>
+/** The pipeline as a scenario: its networks in layers, or in `units` (then `layerNetworks` keeps the layers). */
+export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver, seed?: number, units: Units = {}): Scenario {
+  const specs = (u: Units) =>
     pipeline.models.map((model) => {
-      const spec = resolver.network(model, merge);
+      const spec = resolver.network(model, u);
       return spec.name === model.name ? spec : { ...spec, name: model.name };
     });
-  const networks = specs(mergeBytes);
+  const networks = specs(units);
   const scenario: Scenario = { pipeline: pipeline.name, networks, arrivals: expandArrivals(reseedArrivals(pipeline.arrivals, seed), networks.length) };
-  if (mergeBytes !== undefined) scenario.layerNetworks = specs(undefined);
+  if (units.mergeBytes !== undefined || units.capBytes !== undefined) scenario.layerNetworks = specs({});
   return scenario;
 }
 
@@ -57,14 +57,15 @@ export interface SweepOptions {
 
 /** Simulates every sweep point in `runs` (default: the pipeline's own), in order. */
 export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver, options: SweepOptions, runs: RunSettings[] = pipeline.runs): RunReport[] {
-  const scenarios = new Map<number | undefined, Scenario>();
+  const scenarios = new Map<string, Scenario>();
   const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
     if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
-    const mergeBytes = unitBytes(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
-    let scenario = scenarios.get(mergeBytes);
-    if (!scenario) scenarios.set(mergeBytes, (scenario = pipelineScenario(pipeline, resolver, options.seed, mergeBytes)));
+    const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
+    const key = `${units.mergeBytes}/${units.capBytes}`;
+    let scenario = scenarios.get(key);
+    if (!scenario) scenarios.set(key, (scenario = pipelineScenario(pipeline, resolver, options.seed, units)));
     return simulate(scenario, {
       policy,
       workers: settings.workers,

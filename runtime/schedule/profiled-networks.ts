@@ -65,9 +65,9 @@ export function profiledResolver(profile: DeviceProfile, options: ProfiledResolv
   const origin = new WeakMap<NetworkSpec, { model: ModelPlan; mergeBytes: number | undefined }>();
   return {
     profile: profile.name,
-    network(model, mergeBytes) {
-      const spec = specOf(model, undefined, mergeBytes);
-      origin.set(spec, { model, mergeBytes });
+    network(model, units = {}) {
+      const spec = specOf(model, units.capBytes, units.mergeBytes);
+      origin.set(spec, { model, mergeBytes: units.mergeBytes });
       return spec;
     },
     tile(network, layer, capBytes) {

@@ -25,7 +25,19 @@ export function mergeBytesFor(budgetBytes: number | null): number {
 }
 const MIN_MERGE_BYTES = 1024 * 1024;
 
-/** Bytes to merge layers up to for a run, or undefined for one session per layer. */
-export function unitBytes(granularity: Granularity, budgetBytes: number | null): number | undefined {
-  return granularity === "layers" ? undefined : granularity === "merged" ? mergeBytesFor(budgetBytes) : granularity;
+/** A run's units: layers merged up to `mergeBytes` (absent: one per layer), layers over `capBytes` cut into tiles. */
+export interface Units {
+  mergeBytes?: number;
+  capBytes?: number;
+}
+
+/**
+ * The units of a run. Merged units under a budget also cut larger layers into tiles of at most a unit:
+ * a layer bigger than a unit would otherwise take the room that keeps weights resident (residency.ts
+ * plans around the largest load), and a tile streams through where the whole layer could not.
+ */
+export function unitsFor(granularity: Granularity, budgetBytes: number | null): Units {
+  if (granularity === "layers") return {};
+  const mergeBytes = granularity === "merged" ? mergeBytesFor(budgetBytes) : granularity;
+  return budgetBytes === null ? { mergeBytes } : { mergeBytes, capBytes: mergeBytes };
 }

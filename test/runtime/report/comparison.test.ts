@@ -41,7 +41,7 @@ test("a real run's baseline (no budget) stands in every budget column, not in a 
   assert.doesNotMatch(text, /budget unlimited/);
   assert.match(text, /^ {2}baseline +300\.0 +x1\.50 .* 300\.0 +x3\.00 /m);
   assert.match(text, /^ {2}mema +200\.0 +x1\.00 \* .* 100\.0 +x1\.00 \* /m);
-  assert.match(text, /baseline: the plain onnxruntime-node loop .* in every column/);
+  assert.match(text, /baseline: a plain onnxruntime-node loop .* in every column/);
   // Alone (no scheduled run to stand beside), the baseline keeps its own column.
   assert.match(renderComparison([runs[0]!]), /budget unlimited/);
 });
