@@ -68,6 +68,8 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const ownPool = !options.pool;
   if (!options.pool) useSmallYoungGeneration();
   const pool = options.pool ?? (await SessionPool.open(lanes));
+  // Starting threads puts the main isolate's semi-space growth back to V8's default: set it again.
+  if (!options.pool) useSmallYoungGeneration();
   if (pool.size < lanes) throw new Error(`policy ${policy.name} needs ${lanes} workers, the pool has ${pool.size}`);
   const executor = new RealExecutor(pool, options.session);
   const answers = new Map<number, InstanceAnswer>();

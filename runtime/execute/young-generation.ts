@@ -8,12 +8,12 @@ import { setFlagsFromString } from "node:v8";
  * external-memory trigger (tens of MiB per isolate). Measured on /tmp/tight.mema (PP-OCR det + AgeNet, 64 MB,
  * 2 workers, batch 3), peak RSS over the baseline: partial 120 -> 77 MiB, masa 125 -> 83 MiB with 1 MiB
  * semi-spaces (a worker calling gc() after each exec: 102 MiB). V8 reads these flags when an isolate is
- * created, so this must run before the pool's workers start; it affects isolates made afterwards. Node
+ * created, so this must run before the pool's workers start; it affects isolates made afterwards (and
+ * starting a thread resets the growth factor for the main isolate: call it again after). Node
  * only: Bun (JavaScriptCore) has no such flags and Deno ignores them here, so both keep their defaults.
  */
 export function useSmallYoungGeneration(): void {
-  if (applied || typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" || typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return;
-  applied = true;
+  if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" || typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return;
   try {
     setFlagsFromString("--semi-space-growth-factor=1");
     setFlagsFromString("--min-semi-space-size=1");
@@ -22,4 +22,4 @@ export function useSmallYoungGeneration(): void {
     // A runtime without V8 flags keeps its defaults.
   }
 }
-let applied = false;
+
