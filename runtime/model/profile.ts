@@ -2,6 +2,9 @@
 // medians, and the whole model's create and run, on the same seeded inputs.
 import { cpus, platform, arch } from "node:os";
 import { currentRuntime } from "../platform.ts";
+import { availableCores } from "../host/cores.ts";
+import { ortSessionOptions } from "../host/ort-options.ts";
+import { dropRanges, readRanges } from "../host/native.mjs";
 import { seededInputs } from "./seeded-inputs.ts";
 import { openSession } from "./split.ts";
 import { type Feeds, loadLayer, toFeeds } from "./staged-run.ts";
@@ -17,9 +20,20 @@ export interface LayerProfile {
   runs: number;
   /** The whole model in one session: create and run medians. */
   whole: { loadMs: number; execMs: number };
+  /**
+   * The device measured on: storage read bandwidth (the model's weights read cold, in load order) and the
+   * cores the process could use. Layer loadMs is the session's creation with its weights in memory.
+   */
+  device?: { readBytesPerSecond?: number; cpus: number; note: string };
   /** Each layer's facts with loadMs / execMs set (medians), in execution order. */
   layers: LayerInfo[];
 }
+
+/**
+ * The session options of a real run's steps (runtime/execute/session-options.ts defaults, one intra-op
+ * thread: a lane's share with two workers on two cores), so that measured times are what a run's steps take.
+ */
+export const PROFILE_SESSION_OPTIONS = ortSessionOptions({ enableCpuMemArena: false, enableMemPattern: false, disablePrepacking: true, intraOpNumThreads: 1, interOpNumThreads: 1 });
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,12 +49,12 @@ function machine(): LayerProfile["machine"] {
 }
 
 /** Whole-model create and run times for each of `runs` runs (after one warm-up unless `warmUp` is false). */
-export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number, warmUp = true): Promise<{ loadMs: number[]; execMs: number[] }> {
+export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number, warmUp = true, options = PROFILE_SESSION_OPTIONS): Promise<{ loadMs: number[]; execMs: number[] }> {
   const loadMs: number[] = [];
   const execMs: number[] = [];
   for (let run = warmUp ? -1 : 0; run < runs; run++) {
     const t0 = performance.now();
-    const session = await openSession(split.path, split.path);
+    const session = await openSession(split.path, split.path, options);
     const t1 = performance.now();
     await session.run(feeds);
     const t2 = performance.now();
@@ -54,14 +68,14 @@ export async function measureWhole(split: SplitModel, feeds: Feeds, runs: number
 }
 
 /** Per-layer load and exec times for each of `runs` staged runs (after one warm-up unless `warmUp` is false): [layer][run]. */
-export async function measureLayers(split: SplitModel, feeds: Feeds, runs: number, warmUp = true): Promise<{ loadMs: number[][]; execMs: number[][] }> {
+export async function measureLayers(split: SplitModel, feeds: Feeds, runs: number, warmUp = true, options = PROFILE_SESSION_OPTIONS): Promise<{ loadMs: number[][]; execMs: number[][] }> {
   const loadMs = split.layers.map(() => [] as number[]);
   const execMs = split.layers.map(() => [] as number[]);
   for (let run = warmUp ? -1 : 0; run < runs; run++) {
     const values: Feeds = { ...feeds };
     for (const [index, layer] of split.layers.entries()) {
       const t0 = performance.now();
-      const loaded = await loadLayer(layer);
+      const loaded = await loadLayer(layer, options);
       const t1 = performance.now();
       const outputs = await loaded.exec(values);
       const t2 = performance.now();
@@ -76,8 +90,26 @@ export async function measureLayers(split: SplitModel, feeds: Feeds, runs: numbe
   return { loadMs, execMs };
 }
 
-/** Profiles a split model: medians of `runs` runs (page cache warm: the warm-up run reads the files first). */
+/**
+ * Bytes per second of reading the model's layers cold (dropped from the page cache first), as load steps
+ * read them; undefined where the page cache cannot be asked to drop them.
+ */
+export function measureReadBandwidth(split: SplitModel): number | undefined {
+  const ranges = split.layers.flatMap((l) => l.reads ?? []);
+  const bytes = ranges.reduce((n, r) => n + r.length, 0);
+  if (bytes === 0 || !dropRanges(ranges)) return undefined;
+  const t0 = performance.now();
+  readRanges(ranges);
+  const seconds = (performance.now() - t0) / 1000;
+  return seconds > 0 ? Math.round(bytes / seconds) : undefined;
+}
+
+/**
+ * Profiles a split model: medians of `runs` runs (page cache warm: the warm-up run reads the files first, so
+ * a load is the session's creation with its weights in memory), and the device: cold read bandwidth, cores.
+ */
 export async function profileModel(split: SplitModel, runs = 5, seed = 42): Promise<LayerProfile> {
+  const readBytesPerSecond = measureReadBandwidth(split);
   const feeds = toFeeds(seededInputs(split.inputs, seed));
   const whole = await measureWhole(split, feeds, runs);
   const layers = await measureLayers(split, feeds, runs);
@@ -89,6 +121,11 @@ export async function profileModel(split: SplitModel, runs = 5, seed = 42): Prom
     measuredAt: new Date().toISOString(),
     runs,
     whole: { loadMs: median(whole.loadMs), execMs: median(whole.execMs) },
+    device: {
+      ...(readBytesPerSecond !== undefined ? { readBytesPerSecond } : {}),
+      cpus: availableCores(),
+      note: "readBytesPerSecond: the model's weights read cold in 1 MiB requests; cpus: the cgroup's CPU quota, else the machine's cores",
+    },
     layers: split.layers.map(({ path: _path, ...layer }, i) => ({
       ...layer,
       loadMs: median(layers.loadMs[i]!),

@@ -24,9 +24,9 @@ export interface LoadedLayer {
  * mostly session setup and the first execMs includes touching the weights; on a cold cache the disk reads
  * land in the first exec too.
  */
-export async function loadLayer(layer: LayerInfo): Promise<LoadedLayer> {
+export async function loadLayer(layer: LayerInfo, options?: Parameters<typeof openSession>[2]): Promise<LoadedLayer> {
   if (!layer.path) throw new Error(`layer '${layer.name}' has no file: split the model with splitModel first`);
-  const session: HostSession = await openSession(layer.path, layer.path);
+  const session: HostSession = await openSession(layer.path, layer.path, options);
   return {
     layer,
     exec: async (feeds) => {

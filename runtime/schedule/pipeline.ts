@@ -5,6 +5,7 @@ import type { RunReport } from "../report/types.ts";
 import { expandArrivals } from "./arrivals.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { Admission, PolicyFactory } from "./policy.ts";
+import type { DeviceModel } from "./device-model.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
 import { defaultGranularity, type Granularity, type Units, unitsFor } from "./units.ts";
 
@@ -15,6 +16,8 @@ export interface ModelResolver {
   tile?: TileRequest;
   /** The device profile's name, for reports. */
   profile?: string;
+  /** The device the profile was measured on (storage bandwidth, cores), for the simulator's device model. */
+  device?: DeviceModel;
 }
 
 /** `seed` replaces the arrivals' seed (random gaps and picks) when given. */
@@ -75,6 +78,7 @@ export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver
       tile: resolver.tile,
       seed,
       profile: resolver.profile,
+      ...(resolver.device ? { device: resolver.device } : {}),
     });
   });
 }

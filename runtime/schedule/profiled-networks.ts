@@ -63,8 +63,15 @@ export function profiledResolver(profile: DeviceProfile, options: ProfiledResolv
   };
   // Which plan (and unit size) a spec came from, so that a tile request can re-split that model with a cap.
   const origin = new WeakMap<NetworkSpec, { model: ModelPlan; mergeBytes: number | undefined }>();
+  const device = profile.device?.readBytesPerSecond !== undefined || profile.device?.cpus !== undefined
+    ? {
+        ...(profile.device.readBytesPerSecond !== undefined ? { readBytesPerSecond: profile.device.readBytesPerSecond } : {}),
+        ...(profile.device.cpus !== undefined ? { cpus: profile.device.cpus } : {}),
+      }
+    : undefined;
   return {
     profile: profile.name,
+    ...(device ? { device } : {}),
     network(model, units = {}) {
       const spec = specOf(model, units.capBytes, units.mergeBytes);
       origin.set(spec, { model, mergeBytes: units.mergeBytes });

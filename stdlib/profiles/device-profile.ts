@@ -55,9 +55,26 @@ export interface EstimationModel {
   note?: string;
 }
 
+/**
+ * The device a profile was measured on, when it was (`mema profile`): its storage read bandwidth and CPU
+ * quota. With it, the simulator makes loads read at that bandwidth (an entry's loadMs is then the session's
+ * creation alone, measured with the weights in memory) and lets concurrent steps share the cores.
+ */
+export interface ProfileDevice {
+  /** Bytes per second read from storage, measured cold. */
+  readBytesPerSecond?: number;
+  /** Cores the measuring process could use (an emulated quota, or the machine's). */
+  cpus?: number;
+  /** The emulated memory limit, when there was one. */
+  memoryBytes?: number;
+  /** How it was measured, for people. */
+  note?: string;
+}
+
 export interface DeviceProfile {
   format: "mema-device-profile/1";
   name: string;
+  device?: ProfileDevice;
   description?: string;
   source?: string;
   license?: string;
@@ -203,6 +220,7 @@ export interface MeasuredLayerProfile {
   machine?: { runtime?: string; platform?: string; cpus?: number; cpuModel?: string };
   measuredAt?: string;
   whole?: { loadMs: number; execMs: number };
+  device?: ProfileDevice;
   layers: Pick<LayerInfo, "name" | "nodes" | "ops" | "weightsBytes" | "flops" | "loadMs" | "execMs">[];
 }
 
@@ -233,10 +251,12 @@ export function fromMeasuredProfiles(name: string, measured: readonly MeasuredLa
     };
   }
   const first = measured[0]?.machine;
+  const device = measured.find((m) => m.device)?.device;
   return {
     format: "mema-device-profile/1",
     name,
     description: first ? `measured here by mema profile: ${first.cpuModel ?? "?"} (${first.runtime ?? "?"})` : "measured by mema profile",
+    ...(device ? { device } : {}),
     networks,
   };
 }
