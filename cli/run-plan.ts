@@ -48,7 +48,7 @@ export const RUN_BARE_FLAGS = { baseline: { value: "naive", takes: /^(naive|care
 export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
   const policy = policyFlag === "policy" ? "--policy P[,P...]       policies (or --policies):" : "--policies P[,P...]     policies (default all; or --policy):";
   return `Options (a comma list sweeps; flags replace the file's values):
-  ${policy} ${POLICIES.join(", ")}
+  ${policy} ${POLICIES.join(", ")}; none (with --baseline: the baselines alone)
   --memory SIZE[,SIZE...] budgets, e.g. 512MB,1GiB (MB = 10^6 bytes, MiB = 2^20); 'none' = no budget
   --workers N[,N...]      execution workers
   --simulate              simulate on a device profile's timings (default: run for real on onnxruntime-node)
@@ -103,7 +103,12 @@ function isCachedWorkNote(text: string): boolean {
 
 /** The sweep a pipeline runs after the flags: memory outermost, then policy, then workers (as the plan). */
 export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies"): RunSettings[] {
-  const policies = parseList(values[policyFlag] !== undefined ? policyFlag : "policy", values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
+  let policies = parseList(values[policyFlag] !== undefined ? policyFlag : "policy", values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
+  // `--policy none --baseline K`: only the plain loops (a benchmark runs each in a process of its own).
+  if (policies.length === 1 && policies[0] === "none") {
+    if (values.baseline === undefined || values.simulate) throw new UsageError(`--${policyFlag} none runs no policy: it needs --baseline (real runs)`, "E_POLICY");
+    policies = [];
+  }
   for (const p of policies) {
     if (!policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
   }

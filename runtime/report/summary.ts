@@ -18,7 +18,7 @@ export function describeRun(report: RunReport): string {
   // EdgeCaffe's per-network admission may pass the budget; say so wherever the budget is shown.
   const admission = report.admission === "edgecaffe" ? " (EdgeCaffe admission)" : "";
   const interrupted = report.interrupted ? ", INTERRUPTED (partial)" : "";
-  return `${report.pipeline}: policy ${report.policy}${admission}, budget ${formatBudget(report.memoryBudgetBytes)}, ${workers}, ${source}${interrupted}`;
+  return `${report.pipeline}: ${report.baseline ? `baseline ${report.baseline} (a plain onnxruntime-node loop)` : `policy ${report.policy}`}${admission}, budget ${formatBudget(report.memoryBudgetBytes)}, ${workers}, ${source}${interrupted}`;
 }
 
 /** Network instances in the order they arrived (ties: start, name, instance), so the table reads as a story. */
@@ -38,6 +38,23 @@ export function renderSummary(reports: RunReport | readonly RunReport[], options
   return list.map((r) => renderOne(r, options)).join("\n\n") + "\n";
 }
 
+/** What the run read from storage, against the least it could have, and the share its loads read. */
+function describeReads(report: RunReport): string | undefined {
+  if (report.readBytes === undefined) return undefined;
+  const parts = [`read ${formatBytes(report.readBytes)}`];
+  if (report.minReadBytes !== undefined && report.minReadBytes > 0) parts.push(`least possible ${formatBytes(report.minReadBytes)} (${formatRatio(report.readBytes, report.minReadBytes)})`);
+  let steps = 0;
+  let loads = 0;
+  for (const s of report.steps) {
+    steps += s.readBytes ?? 0;
+    if (s.kind === "load") loads += s.readBytes ?? 0;
+  }
+  if (steps > 0) parts.push(`${formatPercent(loads, steps)} of the steps' reads in loads`);
+  const kept = report.steps.filter((s) => s.resident).length;
+  if (kept > 0) parts.push(`${kept} loads found their weights resident`);
+  return parts.join(", ");
+}
+
 function renderOne(report: RunReport, options: SummaryOptions): string {
   const lines = [describeRun(report)];
   const facts: [string, string][] = [
@@ -54,15 +71,17 @@ function renderOne(report: RunReport, options: SummaryOptions): string {
     ],
   ];
   if (report.baselineRssBytes !== undefined || report.peakRssBytes !== undefined) {
-    const parts = [`baseline ${formatBytes(report.baselineRssBytes)}`, `peak ${formatBytes(report.peakRssBytes)}`];
+    const parts = [`${formatBytes(report.baselineRssBytes)} before the first load`, `peak ${formatBytes(report.peakRssBytes)}`];
     if (report.baselineRssBytes !== undefined && report.peakRssBytes !== undefined) {
       const over = report.peakRssBytes - report.baselineRssBytes;
-      // Issue 5's check: the measured growth against the budget (it should stay within budget + allowance).
+      // The measured growth against the budget (it should stay within budget + allowance).
       const share = report.memoryBudgetBytes === null ? "" : ` (${formatPercent(over, report.memoryBudgetBytes)} of the budget)`;
-      parts.push(`${formatBytes(over)} over baseline${share}`);
+      parts.push(`${formatBytes(over)} over the start${share}`);
     }
     facts.push(["RSS", parts.join(", ")]);
   }
+  const storage = describeReads(report);
+  if (storage) facts.push(["storage", storage]);
   facts.push(["steps", describeSteps(report)]);
   for (const [label, text] of facts) lines.push(`  ${label.padEnd(15)} ${text}`);
   if (report.networks.length > 0) {

@@ -22,7 +22,7 @@ test("summary names the run and gives makespan, its bound and ratio, responses a
   assert.match(text, /gendernet\s+0\s+0\.0\s+5\.0\s+100\.0\s+5\.0\s+100\.0/);
 });
 
-test("summary of a real run shows RSS baseline and peak, top1 and digests", () => {
+test("summary of a real run shows RSS before the first load and its peak, top1 and digests", () => {
   const base = tinyReport();
   const report = tinyReport({
     simulated: false,
@@ -34,10 +34,10 @@ test("summary of a real run shows RSS baseline and peak, top1 and digests", () =
   });
   const text = renderSummary(report);
   assert.match(text, /^tiny: policy mema, budget unlimited, 2 workers, real run/);
-  assert.match(text, /RSS\s+baseline 90\.0 MiB, peak 140\.0 MiB, 50\.0 MiB over baseline/);
+  assert.match(text, /RSS\s+90\.0 MiB before the first load, peak 140\.0 MiB, 50\.0 MiB over the start/);
   assert.match(text, /peak accounted\s+40\.0 MiB \(no budget\)/);
   const budgeted = renderSummary({ ...report, memoryBudgetBytes: 100 * MIB });
-  assert.match(budgeted, /50\.0 MiB over baseline \(50% of the budget\)/);
+  assert.match(budgeted, /50\.0 MiB over the start \(50% of the budget\)/);
   assert.match(text, /top1\s+output digest/);
   assert.match(text, /agenet .* 3  abababababababab/);
 });
