@@ -19,6 +19,7 @@ import { policyByName } from "../stdlib/policies/index.ts";
 import { loadDeviceProfile } from "../stdlib/profiles/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
 import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
 
@@ -44,6 +45,7 @@ export const RUN_OPTIONS = {
   baseline: { type: "boolean" },
   session: { type: "string" },
   quiet: { type: "boolean" },
+  ...EMULATE_OPTION,
 } as const;
 
 /** The options' help; `compare` names the policy flag --policies and sweeps every policy by default. */
@@ -66,6 +68,7 @@ export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
   --json FILE             the report(s) as JSON (an array for sweeps)
   --csv DIR               steps.csv, networks.csv, layers.csv
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
+${EMULATE_HELP}
   -h, --help              show this help`;
 }
 
