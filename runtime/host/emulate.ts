@@ -16,7 +16,7 @@ export interface EmulationSpec {
   memoryBytes?: number;
   /** Read throttle on the disks holding the given paths (v1 blkio.throttle.read_bps_device, v2 io.max rbps). */
   readBytesPerSecond?: number;
-  /** CPU quota in cores (v1 cpu.cfs_quota_us / cfs_period_us, v2 cpu.max), over a 10 ms period. */
+  /** CPU quota in cores (v1 cpu.cfs_quota_us / cfs_period_us, v2 cpu.max), over a 5 ms period (longer below 0.2). */
   cpus?: number;
   /** Drop the page cache first (sync, then drop_caches), so that files are read from storage. */
   cold: boolean;
@@ -40,12 +40,16 @@ export const EMULATION_KEYS = ["memory", "read", "cpus", "cold"] as const;
 export const EMULATION_ENV = "MEMA_EMULATION";
 
 /**
- * The CFS period. The default (100 ms) lets a process with 0.5 CPU run 50 ms at full speed and then stall for
- * 50 ms: a layer exec of a few ms would take either its full-speed time or that plus a stall of tens of ms.
- * Over 10 ms the stalls are at most a few ms and average out within one exec. Shorter periods cost scheduler
- * overhead, and the kernel's minimum quota is 1 ms, so 10 ms allows quotas down to 0.1 CPU.
+ * The CFS period. With the default (100 ms) a process with 0.35 CPU runs 35 ms at full speed, then stalls for
+ * 65 ms: a layer exec of a few ms takes either its full-speed time or that plus a stall. Measured here on
+ * SoS_GoogleNet's 58 layers at 0.35 CPU, each layer's exec time against its unthrottled time / 0.35 (p10-p90):
+ * 100 ms 0.24-0.35 (the short layers ran at full speed, the stalls fell elsewhere), 10 ms 0.23-3.2 to
+ * 0.66-4.0, 5 ms 0.98-2.7 to 1.23-3.9, 2.9 ms 1.39-3.2. Below 5 ms (the kernel's bandwidth slice) nothing
+ * improves; the kernel's smallest quota is 1 ms, so below 0.2 CPU the period grows to keep the quota at 1 ms.
  */
-const CPU_PERIOD_US = 10_000;
+const CPU_PERIOD_US = 5_000;
+const MIN_QUOTA_US = 1_000;
+const cpuPeriodUs = (cpus: number) => Math.max(CPU_PERIOD_US, Math.ceil(MIN_QUOTA_US / cpus));
 const MIN_CPUS = 0.1;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ export function parseEmulation(text: string): EmulationSpec {
     if (key === "cpus") {
       const cpus = Number(value);
       if (value === "" || !Number.isFinite(cpus) || cpus < MIN_CPUS) {
-        throw new EmulationError(`${item}: expected a number of CPUs of at least ${MIN_CPUS} (1 ms of every ${CPU_PERIOD_US / 1000} ms), e.g. 1.5`);
+        throw new EmulationError(`${item}: expected a number of CPUs of at least ${MIN_CPUS}, e.g. 1.5`);
       }
       spec.cpus = cpus;
     }
@@ -442,8 +446,9 @@ export function createCgroups(parents: CgroupParents, spec: EmulationSpec, devic
       }
       if (spec.cpus !== undefined && parents.cpu) {
         cgroups.cpu = mkdir(parents.cpu);
-        write(cgroups.cpu, "cpu.cfs_period_us", String(CPU_PERIOD_US));
-        write(cgroups.cpu, "cpu.cfs_quota_us", String(Math.round(spec.cpus * CPU_PERIOD_US)));
+        const period = cpuPeriodUs(spec.cpus);
+        write(cgroups.cpu, "cpu.cfs_period_us", String(period));
+        write(cgroups.cpu, "cpu.cfs_quota_us", String(Math.round(spec.cpus * period)));
       }
       return cgroups;
     }
@@ -457,7 +462,7 @@ export function createCgroups(parents: CgroupParents, spec: EmulationSpec, devic
     if (spec.readBytesPerSecond !== undefined) {
       for (const d of devices) write(dir, "io.max", `${d.majorMinor} rbps=${Math.round(spec.readBytesPerSecond)}`);
     }
-    if (spec.cpus !== undefined) write(dir, "cpu.max", `${Math.round(spec.cpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}`);
+    if (spec.cpus !== undefined) write(dir, "cpu.max", `${Math.round(spec.cpus * cpuPeriodUs(spec.cpus))} ${cpuPeriodUs(spec.cpus)}`);
     return { version: 2, dirs: made, memory: dir, ...(io ? { io: dir } : {}), ...(spec.cpus !== undefined ? { cpu: dir } : {}) };
   } catch (error) {
     removeCgroupsNow(made);

@@ -64,7 +64,7 @@ test("parseEmulation: each mistake is one line naming the item, with the valid k
     ["memory=-5MB", /memory=-5MB: must be more than 0/],
     ["read=50MB", /read=50MB: expected a rate such as 50MB\/s/],
     ["read=50/s", /read=50\/s: expected a rate such as 50MB\/s/],
-    ["cpus=0", /cpus=0: expected a number of CPUs of at least 0.1/],
+    ["cpus=0", /cpus=0: expected a number of CPUs of at least 0\.1, e\.g\. 1\.5$/],
     ["cpus=0.05", /cpus=0.05: expected a number of CPUs of at least 0.1/],
     ["cpus=two", /cpus=two: expected a number of CPUs/],
     ["cpus=", /cpus=: expected a number of CPUs/],
@@ -131,8 +131,8 @@ test("cgroup v1: found through mountinfo and /proc/self/cgroup; limits written; 
     assert.equal(read(memory, "memory.memsw.limit_in_bytes"), String(320 * MiB));
     // One write per device (a plain file keeps the last; the kernel keeps each).
     assert.equal(read(blkio, "blkio.throttle.read_bps_device"), "8:16 50000000");
-    assert.equal(read(cpu, "cpu.cfs_period_us"), "10000");
-    assert.equal(read(cpu, "cpu.cfs_quota_us"), "6000");
+    assert.equal(read(cpu, "cpu.cfs_period_us"), "5000");
+    assert.equal(read(cpu, "cpu.cfs_quota_us"), "3000");
 
     writeFileSync(join(memory, "memory.limit_in_bytes"), `${320 * MiB}\n`);
     writeFileSync(join(memory, "memory.max_usage_in_bytes"), `${200 * MiB}\n`);
@@ -153,6 +153,10 @@ test("cgroup v1: found through mountinfo and /proc/self/cgroup; limits written; 
     assert.deepEqual(readdirSync(plain.memory), ["memory.limit_in_bytes"]);
     assert.deepEqual(readdirSync(plain.io!), [], "blkio joined without a throttle: it counts reads");
     assert.equal(plain.cpu, undefined);
+    // Below 0.2 CPU the period grows so that the quota stays at the kernel's smallest, 1 ms.
+    const slow = createCgroups(parents, { cpus: 0.125, cold: false }, [], "mema-1-3");
+    assert.equal(read(slow.cpu!, "cpu.cfs_period_us"), "8000");
+    assert.equal(read(slow.cpu!, "cpu.cfs_quota_us"), "1000");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -192,7 +196,7 @@ test("cgroup v2: controllers enabled in the parent, limits written, counters rea
     assert.equal(read(dir, "memory.max"), String(320 * MiB));
     assert.equal(read(dir, "memory.swap.max"), "0");
     assert.equal(read(dir, "io.max"), "254:0 rbps=50000000");
-    assert.equal(read(dir, "cpu.max"), "6000 10000");
+    assert.equal(read(dir, "cpu.max"), "3000 5000");
 
     writeFileSync(join(dir, "memory.peak"), `${100 * MiB}\n`);
     writeFileSync(join(dir, "memory.events"), "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
