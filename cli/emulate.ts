@@ -17,8 +17,8 @@ export const EMULATE_HELP = `  --emulate SPEC          run in cgroups as on a sm
 /**
  * The least memory the CLI needs to start a command, per runtime: the smallest limit under which `mema profile`
  * of a 3-layer model (the CLI, the splitter and onnxruntime loaded, sessions run) still ended normally here,
- * with a cold page cache: Node 52 MiB, Bun 24 MiB, Deno 36 MiB; rounded up to 16 MiB, as close to it the run
- * slows down re-reading its own code. Below that the OOM killer ends the run before it does anything.
+ * with a cold page cache: Node 52 MiB, Bun 24 MiB, Deno 36 MiB; rounded up to the next 16 MiB, a margin for
+ * other machines and versions. Below that the OOM killer ends the run before it does anything.
  */
 export const STARTUP_MEMORY_BYTES: Readonly<Record<RuntimeName, number>> = {
   node: 64 * 2 ** 20,
@@ -40,7 +40,10 @@ export function withoutEmulate(args: readonly string[], tokens: readonly Token[]
   return args.filter((_, i) => !drop.has(i));
 }
 
-/** The line printed after the emulated command, and the exit code (the command's; 128 + N for signal N). */
+/**
+ * The line printed after the emulated command, and the exit code: the command's; 137 for an OOM kill; 128 + N
+ * when the command ended by signal N, or was killed after a second signal N (Ctrl-C twice: 130) sent here.
+ */
 export function emulationOutcome(result: EmulatedResult): { line: string; exitCode: number } {
   const c = result.counters;
   const limit = c.memoryLimitBytes === null ? "no limit" : formatBudget(c.memoryLimitBytes);
@@ -48,7 +51,9 @@ export function emulationOutcome(result: EmulatedResult): { line: string; exitCo
   const read = c.readBytes === null ? "reads not counted" : `${formatBytes(c.readBytes)} read from storage`;
   const figures = `${peak}, ${read}, ${c.oomKills} OOM kill${c.oomKills === 1 ? "" : "s"}`;
   if (result.oomKilled) return { line: `mema: killed by the OOM killer (memory ${limit}): ${figures}`, exitCode: 137 };
-  if (result.signal !== null) return { line: `mema: ended by ${result.signal}: ${figures}`, exitCode: 128 + (constants.signals[result.signal] ?? 0) };
+  const code = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
+  if (result.signal === "SIGKILL" && result.stoppedBy !== null) return { line: `mema: killed after a second ${result.stoppedBy}: ${figures}`, exitCode: code(result.stoppedBy) };
+  if (result.signal !== null) return { line: `mema: ended by ${result.signal}: ${figures}`, exitCode: code(result.signal) };
   return { line: `mema: emulated device: ${figures}`, exitCode: result.exitCode ?? 1 };
 }
 

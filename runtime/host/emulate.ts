@@ -627,6 +627,8 @@ export interface EmulatedResult {
   signal: NodeJS.Signals | null;
   /** Killed (SIGKILL) while the memory cgroup counted an OOM kill. */
   oomKilled: boolean;
+  /** The first signal this process received and passed on (Ctrl-C: SIGINT); a second one killed the command. */
+  stoppedBy: NodeJS.Signals | null;
   counters: DeviceCounters;
   cgroupVersion: 1 | 2;
   /** The disks whose reads were throttled. */
@@ -692,12 +694,13 @@ export async function runEmulated(spec: EmulationSpec, command: readonly string[
     // `for` walks the cgroup.procs paths up to `--`; a failed join ends here (125) rather than run unlimited.
     const script = 'for f do [ "$f" = -- ] && break; { echo $$ > "$f"; } 2>/dev/null || { echo "mema: cannot join the cgroup $f" >&2; exit 125; }; shift; done; shift; exec "$@"';
     let child: ReturnType<typeof spawn> | undefined;
-    let signals = 0;
+    let stoppedBy: NodeJS.Signals | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
+      const first = stoppedBy === null;
+      stoppedBy ??= signal;
       try {
         // The command leads its own process group: the signal reaches what it started too, as a terminal's would.
-        if (child?.pid !== undefined) process.kill(-child.pid, signals === 1 ? signal : "SIGKILL");
+        if (child?.pid !== undefined) process.kill(-child.pid, first ? signal : "SIGKILL");
       } catch {
         // Already gone.
       }
@@ -723,7 +726,7 @@ export async function runEmulated(spec: EmulationSpec, command: readonly string[
       if (forward) for (const s of FORWARDED) process.off(s, onSignal);
     }
     const counters = readCounters(cgroups);
-    return { ...exit, oomKilled: exit.signal === "SIGKILL" && counters.oomKills > 0, counters, cgroupVersion: parents.version, devices, description };
+    return { ...exit, oomKilled: exit.signal === "SIGKILL" && counters.oomKills > 0, stoppedBy, counters, cgroupVersion: parents.version, devices, description };
   } finally {
     await removeCgroups(cgroups);
   }

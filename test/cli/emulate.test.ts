@@ -69,9 +69,9 @@ test("the child's arguments: every --emulate removed, nothing else", () => {
   assert.deepEqual(strip(["f.mema", "--", "--emulate"]), ["f.mema", "--", "--emulate"], "after --, a positional");
 });
 
-test("the closing line and exit code: figures, an OOM kill (137), a signal (128 + N), the command's code", () => {
+test("the closing line and exit code: figures, an OOM kill (137), a signal (128 + N), Ctrl-C twice (130), the command's code", () => {
   const result = (over: Partial<EmulatedResult>): EmulatedResult => ({
-    exitCode: 0, signal: null, oomKilled: false, cgroupVersion: 1, devices: [], description: "",
+    exitCode: 0, signal: null, oomKilled: false, stoppedBy: null, cgroupVersion: 1, devices: [], description: "",
     counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 301 * MiB, readBytes: 12 * MiB, oomKills: 0 },
     ...over,
   });
@@ -80,6 +80,11 @@ test("the closing line and exit code: figures, an OOM kill (137), a signal (128 
   const oom = result({ exitCode: null, signal: "SIGKILL", oomKilled: true, counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 320 * MiB, readBytes: null, oomKills: 1 } });
   assert.deepEqual(emulationOutcome(oom), { line: "mema: killed by the OOM killer (memory 320 MiB): peak memory 320.0 MiB of 320 MiB, reads not counted, 1 OOM kill", exitCode: 137 });
   assert.equal(emulationOutcome(result({ exitCode: null, signal: "SIGINT" })).exitCode, 130);
+  assert.equal(emulationOutcome(result({ exitCode: 130, stoppedBy: "SIGINT" })).exitCode, 130, "stopped by Ctrl-C, ended by itself");
+  assert.deepEqual(emulationOutcome(result({ exitCode: null, signal: "SIGKILL", stoppedBy: "SIGINT" })), {
+    line: "mema: killed after a second SIGINT: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills",
+    exitCode: 130,
+  });
   assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, readBytes: 0, oomKills: 0 } })).line, /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
 });
 

@@ -295,6 +295,7 @@ test("real: an allocation over the memory limit is OOM-killed and reported; the 
   const result = await runEmulated({ memoryBytes: 64 * MiB, cold: false }, ["dd", "if=/dev/zero", "of=/dev/null", "bs=200M", "count=1"], { stdio: "ignore" });
   assert.equal(result.oomKilled, true);
   assert.equal(result.signal, "SIGKILL");
+  assert.equal(result.stoppedBy, null);
   assert.equal(result.exitCode, null);
   assert.ok(result.counters.oomKills >= 1);
   assert.equal(result.counters.memoryLimitBytes, 64 * MiB);
@@ -418,6 +419,7 @@ test("real: Ctrl-C reaches the command once; the cgroups are removed after it en
   const { result, out, pid } = await launch({ cold: false, memoryBytes: 256 * MiB }, `trap 'echo got-INT; exit 3' INT; echo ready; ${LOOP}`, ["SIGINT"]);
   assert.equal(out.split("\n").filter((l) => l === "got-INT").length, 1, out);
   assert.equal(result.exitCode, 3);
+  assert.equal(result.stoppedBy, "SIGINT");
   assert.deepEqual(leftovers(pid), []);
 });
 
@@ -425,6 +427,7 @@ test("real: a second Ctrl-C kills the command", { skip }, async () => {
   const { result, out, pid } = await launch({ cold: false }, `trap 'echo got-INT; echo ready' INT; echo ready; ${LOOP}`, ["SIGINT", "SIGINT"]);
   assert.match(out, /got-INT/);
   assert.equal(result.signal, "SIGKILL");
+  assert.equal(result.stoppedBy, "SIGINT");
   assert.equal(result.oomKilled, false);
   assert.deepEqual(leftovers(pid), []);
 });
@@ -433,5 +436,6 @@ test("real: SIGTERM is passed on; the cgroups are removed", { skip }, async () =
   const { result, out, pid } = await launch({ cold: false, cpus: 1 }, `trap 'echo got-TERM; exit 4' TERM; echo ready; ${LOOP}`, ["SIGTERM"]);
   assert.match(out, /got-TERM/);
   assert.equal(result.exitCode, 4);
+  assert.equal(result.stoppedBy, "SIGTERM");
   assert.deepEqual(leftovers(pid), []);
 });
