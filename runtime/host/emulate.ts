@@ -229,7 +229,9 @@ export function cgroupParents(spec: EmulationSpec, host: CgroupHost = cgroupHost
       "E_EMULATE_UNSUPPORTED",
     );
   }
-  const dir = dirIn(unified, line[3]!);
+  let dir = dirIn(unified, line[3]!);
+  // Already moved into our own leaf by enableV2Controllers (an earlier emulation in this process): create beside it.
+  if (basename(dir) === `mema-${process.pid}-0`) dir = dirname(dir);
   let controllers: string[];
   try {
     controllers = readFileSync(join(dir, "cgroup.controllers"), "utf8").trim().split(/\s+/).filter(Boolean);

@@ -208,6 +208,9 @@ test("cgroup v2: controllers enabled in the parent, limits written, counters rea
     for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
     await removeCgroups(cgroups);
     assert.ok(!existsSync(dir));
+    // Moved into its own leaf to enable controllers (a scope holding only mema): the next cgroups go beside it.
+    const moved = { ...host, selfCgroup: `0::/user.slice/mema.scope/mema-${process.pid}-0\n` };
+    assert.deepEqual(cgroupParents(spec, moved), parents);
 
     // Controllers this cgroup was not given: one line on what would allow it.
     writeFileSync(join(parent, "cgroup.controllers"), "memory pids\n");
