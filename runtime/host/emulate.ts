@@ -615,7 +615,7 @@ export interface EmulationOptions {
   env?: NodeJS.ProcessEnv;
   /** Default "inherit": the command reads and writes this process's stdin, stdout and stderr. */
   stdio?: StdioOptions;
-  /** Called with describeEmulation's line once the cgroups are set up, just before the command starts. */
+  /** Called with describeEmulation's line once the cgroups are set up, before the page cache is dropped and the command starts. */
   onStart?(description: string): void;
   /**
    * Default true: SIGINT, SIGTERM and SIGHUP sent to this process go to the command (which runs in a session
@@ -690,8 +690,8 @@ export async function runEmulated(spec: EmulationSpec, command: readonly string[
   const cgroups = createCgroups(parents, spec, devices);
   const description = describeEmulation(spec, { devices, cgroupVersion: parents.version });
   try {
-    if (spec.cold) dropPageCache();
     options.onStart?.(description);
+    if (spec.cold) dropPageCache();
     const env: EmulationEnv = { spec, cgroups, devices };
     // `for` walks the cgroup.procs paths up to `--`; a failed join ends here (125) rather than run unlimited.
     const script = 'for f do [ "$f" = -- ] && break; { echo $$ > "$f"; } 2>/dev/null || { echo "mema: cannot join the cgroup $f" >&2; exit 125; }; shift; done; shift; exec "$@"';

@@ -17,5 +17,5 @@ export interface DevicePreset {
  * read); the CPU quota was measured against `rpi4-zoo` (README.md, "The rpi4 emulation preset").
  */
 export const DEVICE_PRESETS: Readonly<Record<string, DevicePreset>> = {
-  rpi4: { readBytesPerSecond: 50e6, cpus: 0.35, cold: true, profile: "rpi4-zoo" },
+  rpi4: { readBytesPerSecond: 50e6, cpus: 0.4, cold: true, profile: "rpi4-zoo" },
 };
