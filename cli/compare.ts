@@ -6,7 +6,7 @@ import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanF
 
 export const command: Command = {
   name: "compare",
-  usage: `mema compare FILE [--policies a,b] [--memory a,b] [--workers a,b] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
+  usage: `mema compare FILE [--policies a,b] [--memory a,b] [--workers a,b] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F] [--emulate SPEC]
 
 Runs every pipeline of FILE under each combination of the given policies (default: all of them), budgets
 and worker counts (default: the file's) and prints one table per pipeline: rows policies, columns budgets,

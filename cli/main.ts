@@ -83,23 +83,31 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
   }
   const { command } = await entry.load();
   let ctx: CommandContext;
+  let tokens: { kind: string; name?: string; index: number; inlineValue?: boolean }[];
   try {
     const parsed = parseArgs({
       args: withBareFlags(rest, command),
       options: { ...command.options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
     if (parsed.values.help) {
       io.out(command.usage.trimEnd() + "\n");
       return 0;
     }
     ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err, columns: io.columns };
+    tokens = parsed.tokens;
   } catch (error) {
     io.err(`mema ${name}: error[E_OPTION]: ${optionErrorMessage(error as Error, command)} (mema ${name} --help)\n`);
     return 1;
   }
   try {
+    // --emulate (run, compare, profile): the same command again, in cgroups, from cli/emulate.ts.
+    if (typeof ctx.values.emulate === "string") {
+      const { runEmulatedCommand } = await import("./emulate.ts");
+      return await runEmulatedCommand(name, rest, tokens, ctx);
+    }
     return await command.run(ctx);
   } catch (error) {
     const usage = asUsageError(error);

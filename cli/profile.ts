@@ -4,20 +4,24 @@ import { join } from "node:path";
 import { cacheDir } from "../runtime/host/cache.ts";
 import { formatMs } from "../runtime/report/quantity.ts";
 import type { Command } from "./command.ts";
+import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger } from "./flag-values.ts";
 import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 import { checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
   name: "profile",
-  usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE]
+  usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE] [--emulate SPEC]
 
 Loads (creates a session from its file), runs and frees every layer --runs times (default 5) after a
-warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by default into the cache.`,
+warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by default into the cache.
+
+${EMULATE_HELP}`,
   options: {
     ...SPLIT_OPTIONS,
     runs: { type: "string" },
     out: { type: "string" },
+    ...EMULATE_OPTION,
   },
   async run(ctx) {
     const runs = parseInteger("runs", ctx.values.runs, 1, 5);

@@ -14,6 +14,7 @@ import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
 import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
 
@@ -39,6 +40,7 @@ export const RUN_OPTIONS = {
   baseline: { type: "string" },
   session: { type: "string" },
   quiet: { type: "boolean" },
+  ...EMULATE_OPTION,
 } as const;
 
 /** `--baseline` alone is the naive loop; `--baseline careful,resident` names loops. */
@@ -66,6 +68,7 @@ export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
   --json FILE             the report(s) as JSON (an array for sweeps)
   --csv DIR               steps.csv, networks.csv, layers.csv
   --timeline FILE         .svg (one per run, suffixed for sweeps) or .html (all runs on one page)
+${EMULATE_HELP}
   -h, --help              show this help`;
 }
 

@@ -6,7 +6,7 @@ import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanF
 
 export const command: Command = {
   name: "run",
-  usage: `mema run FILE [--policy P] [--memory SIZE] [--workers N] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F]
+  usage: `mema run FILE [--policy P] [--memory SIZE] [--workers N] [--simulate] [--profile NAME|PATH] [--seed N] [--json F] [--csv D] [--timeline F] [--emulate SPEC]
 
 Runs every pipeline of FILE (.mema, .yaml or .json) under each of its settings and prints a summary per run,
 or a comparison table when the settings sweep.

@@ -14,22 +14,27 @@ fi
 bin=node_modules/.bin
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 echo "== tsc --noEmit"
 "$bin/tsc" --noEmit -p .
 
-# Counts come from each runner's own closing lines.
+# Counts come from each runner's own closing lines. Skipped tests (e.g. real emulation on a machine without
+# cgroups) are counted apart: node prints "# skipped N", bun "N skip", deno "N ignored".
 count() { # runtime
-  local p f
+  local p f s
   case "$1" in
-    node) p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1); f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1) ;;
-    bun)  p=$(sed -n 's/^ *\([0-9]*\) pass$/\1/p' "$log" | tail -1); f=$(sed -n 's/^ *\([0-9]*\) fail$/\1/p' "$log" | tail -1) ;;
-    deno) p=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/.*| \([0-9]*\) passed.*| \([0-9]*\) failed.*/\1/p' | tail -1)
-          f=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/.*| \([0-9]*\) passed.*| \([0-9]*\) failed.*/\2/p' | tail -1) ;;
+    node) p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1); f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+          s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$log" | tail -1) ;;
+    bun)  p=$(sed -n 's/^ *\([0-9]*\) pass$/\1/p' "$log" | tail -1); f=$(sed -n 's/^ *\([0-9]*\) fail$/\1/p' "$log" | tail -1)
+          s=$(sed -n 's/^ *\([0-9]*\) skip$/\1/p' "$log" | tail -1) ;;
+    deno) local last
+          last=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '\| [0-9]+ passed' | tail -1 || true)
+          p=$(sed -n 's/.*| \([0-9]*\) passed.*/\1/p' <<<"$last"); f=$(sed -n 's/.*| \([0-9]*\) failed.*/\1/p' <<<"$last")
+          s=$(sed -n 's/.*| \([0-9]*\) ignored.*/\1/p' <<<"$last") ;;
   esac
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-  echo "-- $1: ${p:-0} passed, ${f:-0} failed"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  echo "-- $1: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 }
 
 status=0
@@ -46,5 +51,5 @@ for rt in ${MEMA_TEST_RUNTIMES:-node bun deno}; do
   [ "$rc" -eq 0 ] || status=$rc
 done
 echo
-echo "all runtimes: $passed passed, $failed failed"
+echo "all runtimes: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

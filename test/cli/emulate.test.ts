@@ -1,0 +1,142 @@
+// `--emulate` on run, compare and profile: bad input (one line, exit 2, nothing left behind), the child's argv,
+// the closing line, and real emulated runs of the CLI where this machine allows cgroups.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { emulationOutcome, STARTUP_MEMORY_BYTES, withoutEmulate } from "../../cli/emulate.ts";
+import { type EmulatedResult, parseMountinfo, sameRuntimeCommand } from "../../runtime/host/emulate.ts";
+import { currentRuntime } from "../../runtime/platform.ts";
+import { emulationSkip as skip, leftovers } from "../runtime/host/emulation-support.ts";
+import { int64s, model, node, tensorValue, tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
+import { chainModel } from "../runtime/model/split-cases.ts";
+import { mema } from "./run-cli.ts";
+
+useTempCache();
+const MiB = 2 ** 20;
+const scenario = join(tempFolder(), "emulated.mema");
+writeFileSync(scenario, "pipeline p <\n  model agenet;\n  model gendernet;\n  memory 256MB;\n  policy mema;\n  workers 1;\n  arrivals batch 1;\n>\n");
+const chain = writeModel("emulated-chain", chainModel());
+
+/** Each `[argv, pattern]`: exit 2, one line on stderr matching it, nothing on stdout, no cgroup left. */
+async function assertRefused(cases: readonly (readonly [string[], RegExp])[]): Promise<void> {
+  for (const [argv, pattern] of cases) {
+    const r = await mema(...argv);
+    const what = `mema ${argv.join(" ")}`;
+    assert.equal(r.code, 2, `${what}: ${r.err}`);
+    assert.match(r.err, pattern, what);
+    assert.equal(r.err.trim().split("\n").length, 1, `${what}: one line: ${r.err}`);
+    assert.equal(r.out, "", what);
+    if (!skip) assert.deepEqual(leftovers(process.pid), [], what);
+  }
+}
+
+test("--emulate values that cannot be used: one line each, exit 2", async () => {
+  const floor = `${STARTUP_MEMORY_BYTES[currentRuntime()] / MiB} MiB`;
+  await assertRefused([
+    [["run", scenario, "--simulate", "--emulate", "memry=1GB"], /^mema run: error\[E_EMULATE\]: --emulate 'memry=1GB': unknown key 'memry'; did you mean 'memory'\? \(keys: memory, read, cpus, cold; presets: rpi4\)$/m],
+    [["compare", scenario, "--emulate=rpi5"], /^mema compare: error\[E_EMULATE\]: --emulate 'rpi5': unknown preset 'rpi5'; did you mean 'rpi4'\?/m],
+    [["profile", chain, "--emulate", "memory=512"], /^mema profile: error\[E_EMULATE\]: --emulate 'memory=512': memory=512: expected a size such as 320MiB/m],
+    [["run", scenario, "--emulate", "read=50MB"], /error\[E_EMULATE\]: --emulate 'read=50MB': read=50MB: expected a rate such as 50MB\/s/],
+    [["run", scenario, "--emulate", "memory=16MiB,cold=false"], new RegExp(`error\\[E_EMULATE_MEMORY\\]: --emulate memory=16MiB: below the ${floor} that mema needs to start under ${currentRuntime()}; give at least that plus the run's budget$`, "m")],
+  ]);
+});
+
+test("--emulate where the machine has no block device or too few CPUs: one line, exit 2, nothing left", { skip }, async () => {
+  const cases: [string[], RegExp][] = [[["run", scenario, "--emulate", "cpus=4096"], /error\[E_EMULATE\]: cpus=4096: this machine has \d+ CPUs?$/m]];
+  const shm = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).some((m) => m.fsType === "tmpfs" && m.mountPoint === "/dev/shm");
+  const file = `/dev/shm/mema-emulate-${process.pid}.mema`;
+  if (shm) {
+    writeFileSync(file, "pipeline p < model agenet; >\n");
+    cases.push([["run", file, "--emulate", "read=10MB/s,cold=false"], new RegExp(`error\\[E_EMULATE_DEVICE\\]: cannot throttle reads of ${file}: it is on tmpfs \\(/dev/shm\\), which has no block device`)]);
+  }
+  try {
+    await assertRefused(cases);
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
+test("the child's arguments: every --emulate removed, nothing else", () => {
+  const options = { emulate: { type: "string" }, quiet: { type: "boolean" }, memory: { type: "string" } } as const;
+  const strip = (args: string[]) => withoutEmulate(args, parseArgs({ args, options, allowPositionals: true, tokens: true }).tokens);
+  assert.deepEqual(strip(["f.mema", "--emulate", "rpi4", "--quiet"]), ["f.mema", "--quiet"]);
+  assert.deepEqual(strip(["--emulate=rpi4", "f.mema", "--memory", "64MB"]), ["f.mema", "--memory", "64MB"]);
+  assert.deepEqual(strip(["--emulate", "cold=false", "f.mema", "--emulate", "rpi4"]), ["f.mema"]);
+  assert.deepEqual(strip(["f.mema", "--", "--emulate"]), ["f.mema", "--", "--emulate"], "after --, a positional");
+});
+
+test("the closing line and exit code: figures, an OOM kill (137), a signal (128 + N), Ctrl-C twice (130), the command's code", () => {
+  const result = (over: Partial<EmulatedResult>): EmulatedResult => ({
+    exitCode: 0, signal: null, oomKilled: false, stoppedBy: null, cgroupVersion: 1, devices: [], description: "",
+    counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 301 * MiB, readBytes: 12 * MiB, oomKills: 0 },
+    ...over,
+  });
+  assert.deepEqual(emulationOutcome(result({})), { line: "mema: emulated device: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills", exitCode: 0 });
+  assert.deepEqual(emulationOutcome(result({ exitCode: 3 })).exitCode, 3);
+  const oom = result({ exitCode: null, signal: "SIGKILL", oomKilled: true, counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 320 * MiB, readBytes: null, oomKills: 1 } });
+  assert.deepEqual(emulationOutcome(oom), { line: "mema: killed by the OOM killer (memory 320 MiB): peak memory 320.0 MiB of 320 MiB, reads not counted, 1 OOM kill", exitCode: 137 });
+  assert.equal(emulationOutcome(result({ exitCode: null, signal: "SIGINT" })).exitCode, 130);
+  assert.equal(emulationOutcome(result({ exitCode: 130, stoppedBy: "SIGINT" })).exitCode, 130, "stopped by Ctrl-C, ended by itself");
+  assert.deepEqual(emulationOutcome(result({ exitCode: null, signal: "SIGKILL", stoppedBy: "SIGINT" })), {
+    line: "mema: killed after a second SIGINT: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills",
+    exitCode: 130,
+  });
+  assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, readBytes: 0, oomKills: 0 } })).line, /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
+});
+
+test("--emulate is in the help of run, compare and profile", async () => {
+  for (const command of ["run", "compare", "profile"]) assert.match((await mema(command, "--help")).out, /--emulate SPEC/, command);
+});
+
+/** `mema ...args` as a process of its own (the parent must stay outside the cgroups: not this test process). */
+async function memaProcess(...args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
+  const command = sameRuntimeCommand(fileURLToPath(new URL("../../bin/mema.ts", import.meta.url)), args);
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => void (out += d));
+  child.stderr.on("data", (d) => void (err += d));
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  return { code, out, err, pid: child.pid! };
+}
+
+test("real: mema run --emulate: the child's stdout unchanged, one line before and one after on stderr", { skip }, async () => {
+  const plain = await mema("run", scenario, "--simulate");
+  assert.equal(plain.code, 0);
+  const r = await memaProcess("run", scenario, "--simulate", "--emulate", "memory=256MiB,cold=false");
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, plain.out);
+  const lines = r.err.trim().split("\n");
+  assert.match(lines[0]!, /^mema: emulating memory 256 MiB, page cache kept \(cgroup v[12]\)$/);
+  assert.match(lines.at(-1)!, /^mema: emulated device: peak memory \d+\.\d MiB of 256 MiB, .+ read from storage, 0 OOM kills$/);
+  assert.deepEqual(leftovers(r.pid), []);
+});
+
+test("real: mema profile --emulate rpi4: the preset with a cold cache and throttled reads", { skip }, async () => {
+  const r = await memaProcess("profile", chain, "--runs", "1", "--out", join(tempFolder(), "chain-rpi4.json"), "--emulate", "rpi4,memory=512MiB");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^emulated-chain: 3 layers/);
+  assert.match(r.err, /^mema: emulating rpi4: memory 512 MiB, reads 50 MB\/s on \S+ \(\d+:\d+\), [\d.]+ CPUs, page cache dropped \(cgroup v[12]\)$/m);
+  assert.match(r.err, /^mema: emulated device: peak memory .* of 512 MiB, [\d.]+ MiB read from storage, 0 OOM kills$/m);
+  assert.deepEqual(leftovers(r.pid), []);
+});
+
+test("real: a command over its memory is killed by the OOM killer: exit 137, said on stderr", { skip }, async () => {
+  // A tiny model whose one output is 256 MiB: onnxruntime writes it, page by page, from user space. (A large
+  // file read instead can fail with ENOMEM: the kernel does not call the OOM killer for charges inside a syscall.)
+  const big = writeModel("emulated-big", model({
+    inputs: [tensorValue("x", [1, 1])],
+    outputs: [tensorValue("y", [1, 64 * MiB])],
+    initializers: [int64s("shape", [1, 64 * MiB])],
+    nodes: [node("Expand", ["x", "shape"], ["y"], {}, "expand")],
+  }));
+  const r = await memaProcess("profile", big, "--runs", "1", "--out", join(tempFolder(), "big.json"), "--emulate", "memory=64MiB,cold=false");
+  assert.equal(r.code, 137, r.err);
+  assert.equal(r.out, "");
+  assert.match(r.err.trim().split("\n").at(-1)!, /^mema: killed by the OOM killer \(memory 64 MiB\): peak memory 64\.0 MiB of 64 MiB, .* read from storage, [1-9]\d* OOM kills?$/);
+  assert.deepEqual(leftovers(r.pid), []);
+});
