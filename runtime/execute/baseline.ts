@@ -14,6 +14,7 @@ import { ortSessionOptions } from "../host/ort-options.ts";
 import { rssBytes, startRssSampler } from "../host/rss.ts";
 import type { SessionSettings, TensorData, TensorPayload } from "../host/session-protocol.ts";
 import { processReadBytes, threadReadBytes } from "../host/native.mjs";
+import { startDeviceFigures } from "./device-figures.ts";
 import { clockMs } from "../host/workers.ts";
 import type { RealNetwork } from "./executor.ts";
 import { mergeMemorySamples } from "./memory-samples.ts";
@@ -45,6 +46,7 @@ export async function runBaseline(
 ): Promise<RunReport> {
   const sampler = await startRssSampler(options.rssIntervalMs ?? 2);
   const baselineRssBytes = rssBytes();
+  const device = startDeviceFigures();
   const t0 = clockMs();
   const now = () => clockMs() - t0;
   const steps: StepRecord[] = [];
@@ -168,6 +170,7 @@ export async function runBaseline(
   const makespanMs = roundMs(Math.max(0, ...records.map((r) => r.endMs)));
   for (const session of resident.values()) await session.release();
   const readAfter = processReadBytes();
+  const figures = device.finish();
   const recording = await sampler.stop();
   const facts = networks.map((network, i) => {
     const m = measured[i]!;
@@ -201,6 +204,7 @@ export async function runBaseline(
     p95ResponseMs: percentile(responses, 95),
     peakAccountedBytes,
     ...(readBefore !== null && readAfter !== null ? { readBytes: readAfter - readBefore } : {}),
+    ...(figures ? { device: figures } : {}),
     baselineRssBytes,
     peakRssBytes: Math.max(baselineRssBytes, recording.peakRssBytes),
     networks: records,

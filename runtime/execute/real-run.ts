@@ -8,6 +8,7 @@ import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import type { Policy } from "../schedule/policy.ts";
 import { buildReport, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
 import { processReadBytes } from "../host/native.mjs";
+import { startDeviceFigures } from "./device-figures.ts";
 import { type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
 import { useSmallYoungGeneration } from "./young-generation.ts";
@@ -83,6 +84,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   await warmUp(pool, lanes, scenario, options.session);
   const sampler = await startRssSampler(options.rssIntervalMs ?? 2, { on: options.rssSampler ?? "main" });
   const baselineRssBytes = rssBytes();
+  const device = startDeviceFigures();
   const readBefore = processReadBytes();
   const t0 = clockMs();
   const since = (epochMs: number) => epochMs - t0;
@@ -172,6 +174,8 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const readAfter = processReadBytes();
   if (readBefore !== null && readAfter !== null) result.readBytes = readAfter - readBefore;
   else delete result.readBytes;
+  const figures = device.finish();
+  if (figures) result.device = figures;
   result.baselineRssBytes = baselineRssBytes;
   result.peakRssBytes = Math.max(baselineRssBytes, recording.peakRssBytes);
   result.memory = mergeMemorySamples(result.memory, recording.samples.map((s) => ({ atMs: since(s.atMs), rssBytes: s.rssBytes })));

@@ -343,6 +343,8 @@ export interface DeviceCounters {
   memoryLimitBytes: number | null;
   /** null on cgroup v2 kernels without memory.peak (before Linux 5.19). */
   memoryPeakBytes: number | null;
+  /** What the cgroup holds now (the process and the page cache charged to it). */
+  memoryUsageBytes: number;
   /** null when no blkio/io controller counts reads. */
   readBytes: number | null;
   oomKills: number;
@@ -501,6 +503,7 @@ export function readCounters(cgroups: EmulationCgroups): DeviceCounters {
       // An unset v1 limit reads as the largest page-aligned 63-bit number.
       memoryLimitBytes: limit >= 2 ** 62 ? null : limit,
       memoryPeakBytes: Number(readText(m, "memory.max_usage_in_bytes")),
+      memoryUsageBytes: Number(readText(m, "memory.usage_in_bytes")),
       readBytes: io === undefined ? null : [...io.matchAll(/^\S+ Read (\d+)$/gm)].reduce((s, x) => s + Number(x[1]), 0),
       oomKills: keyedValue(readText(m, "memory.oom_control"), "oom_kill"),
     };
@@ -511,6 +514,7 @@ export function readCounters(cgroups: EmulationCgroups): DeviceCounters {
   return {
     memoryLimitBytes: max === "max" ? null : Number(max),
     memoryPeakBytes: peak === undefined ? null : Number(peak),
+    memoryUsageBytes: Number(readText(m, "memory.current")),
     readBytes: io === undefined ? null : [...io.matchAll(/\brbytes=(\d+)/g)].reduce((s, x) => s + Number(x[1]), 0),
     oomKills: keyedValue(readText(m, "memory.events"), "oom_kill"),
   };

@@ -38,6 +38,16 @@ export function renderSummary(reports: RunReport | readonly RunReport[], options
   return list.map((r) => renderOne(r, options)).join("\n\n") + "\n";
 }
 
+/** The emulated device's own figures: peak memory against the process's start plus the budget, reads, OOM kills. */
+function describeDevice(report: RunReport): string {
+  const d = report.device!;
+  const peak = d.peakBytes === null ? "peak unknown" : `peak ${formatBytes(d.peakBytes)}`;
+  const over = d.peakBytes === null ? "" : `, ${formatBytes(d.peakBytes - d.usageBeforeBytes)} over the ${formatBytes(d.usageBeforeBytes)} before the first load`;
+  const limit = d.memoryLimitBytes === null ? "" : ` of ${formatBytes(d.memoryLimitBytes)}`;
+  const reads = d.readBytes === null ? "reads not counted" : `${formatBytes(d.readBytes)} read`;
+  return `${d.emulation}: ${peak}${limit}${over}, ${reads}, ${d.oomKills} OOM kill${d.oomKills === 1 ? "" : "s"}`;
+}
+
 /** What the run read from storage, against the least it could have, and the share its loads read. */
 function describeReads(report: RunReport): string | undefined {
   if (report.readBytes === undefined) return undefined;
@@ -82,6 +92,7 @@ function renderOne(report: RunReport, options: SummaryOptions): string {
   }
   const storage = describeReads(report);
   if (storage) facts.push(["storage", storage]);
+  if (report.device) facts.push(["device", describeDevice(report)]);
   facts.push(["steps", describeSteps(report)]);
   for (const [label, text] of facts) lines.push(`  ${label.padEnd(15)} ${text}`);
   if (report.networks.length > 0) {

@@ -46,6 +46,20 @@ export interface MemorySample {
   rssBytes?: number;
 }
 
+/** What an emulated device's cgroup counted during a run (mema run --emulate). */
+export interface DeviceFigures {
+  /** What was emulated, as the CLI said it. */
+  emulation: string;
+  memoryLimitBytes: number | null;
+  /** The cgroup's usage right before the first load: the process's own overhead as the device counts it. */
+  usageBeforeBytes: number;
+  /** The cgroup's peak during the run (page cache charged to it included); null where the kernel has none. */
+  peakBytes: number | null;
+  /** Bytes the cgroup read from storage during the run; null where no controller counts them. */
+  readBytes: number | null;
+  oomKills: number;
+}
+
 export interface RunReport {
   pipeline: string;
   /** The policy's name, or "baseline" for a plain onnxruntime-node loop (then `baseline` says which). */
@@ -78,6 +92,8 @@ export interface RunReport {
    * cannot keep it until its next use; runtime/schedule/metrics.ts minReadBytes).
    */
   minReadBytes?: number;
+  /** Real runs on an emulated device: what its cgroup counted. */
+  device?: DeviceFigures;
   /** Real runs: RSS before the first load, and its peak during the run. */
   baselineRssBytes?: number;
   peakRssBytes?: number;

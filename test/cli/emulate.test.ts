@@ -72,12 +72,12 @@ test("the child's arguments: every --emulate removed, nothing else", () => {
 test("the closing line and exit code: figures, an OOM kill (137), a signal (128 + N), Ctrl-C twice (130), the command's code", () => {
   const result = (over: Partial<EmulatedResult>): EmulatedResult => ({
     exitCode: 0, signal: null, oomKilled: false, stoppedBy: null, cgroupVersion: 1, devices: [], description: "",
-    counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 301 * MiB, readBytes: 12 * MiB, oomKills: 0 },
+    counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 301 * MiB, memoryUsageBytes: 100 * MiB, readBytes: 12 * MiB, oomKills: 0 },
     ...over,
   });
   assert.deepEqual(emulationOutcome(result({})), { line: "mema: emulated device: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills", exitCode: 0 });
   assert.deepEqual(emulationOutcome(result({ exitCode: 3 })).exitCode, 3);
-  const oom = result({ exitCode: null, signal: "SIGKILL", oomKilled: true, counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 320 * MiB, readBytes: null, oomKills: 1 } });
+  const oom = result({ exitCode: null, signal: "SIGKILL", oomKilled: true, counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 320 * MiB, memoryUsageBytes: 0, readBytes: null, oomKills: 1 } });
   assert.deepEqual(emulationOutcome(oom), { line: "mema: killed by the OOM killer (memory 320 MiB): peak memory 320.0 MiB of 320 MiB, reads not counted, 1 OOM kill", exitCode: 137 });
   assert.equal(emulationOutcome(result({ exitCode: null, signal: "SIGINT" })).exitCode, 130);
   assert.equal(emulationOutcome(result({ exitCode: 130, stoppedBy: "SIGINT" })).exitCode, 130, "stopped by Ctrl-C, ended by itself");
@@ -85,7 +85,7 @@ test("the closing line and exit code: figures, an OOM kill (137), a signal (128 
     line: "mema: killed after a second SIGINT: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills",
     exitCode: 130,
   });
-  assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, readBytes: 0, oomKills: 0 } })).line, /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
+  assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, memoryUsageBytes: 0, readBytes: 0, oomKills: 0 } })).line, /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
 });
 
 test("--emulate is in the help of run, compare and profile", async () => {

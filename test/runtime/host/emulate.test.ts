@@ -136,9 +136,10 @@ test("cgroup v1: found through mountinfo and /proc/self/cgroup; limits written; 
 
     writeFileSync(join(memory, "memory.limit_in_bytes"), `${320 * MiB}\n`);
     writeFileSync(join(memory, "memory.max_usage_in_bytes"), `${200 * MiB}\n`);
+    writeFileSync(join(memory, "memory.usage_in_bytes"), `${150 * MiB}\n`);
     writeFileSync(join(memory, "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
     writeFileSync(join(blkio, "blkio.throttle.io_service_bytes"), "254:0 Read 1000\n254:0 Write 7\n254:0 Total 1007\n8:16 Read 500\nTotal 1507\n");
-    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 200 * MiB, readBytes: 1500, oomKills: 2 });
+    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 200 * MiB, memoryUsageBytes: 150 * MiB, readBytes: 1500, oomKills: 2 });
     writeFileSync(join(memory, "memory.limit_in_bytes"), "9223372036854771712\n");
     assert.equal(readCounters(cgroups).memoryLimitBytes, null, "an unset v1 limit");
 
@@ -199,12 +200,13 @@ test("cgroup v2: controllers enabled in the parent, limits written, counters rea
     assert.equal(read(dir, "cpu.max"), "3000 5000");
 
     writeFileSync(join(dir, "memory.peak"), `${100 * MiB}\n`);
+    writeFileSync(join(dir, "memory.current"), `${90 * MiB}\n`);
     writeFileSync(join(dir, "memory.events"), "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
     writeFileSync(join(dir, "io.stat"), "254:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n8:0 rbytes=100 wbytes=9\n");
-    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 100 * MiB, readBytes: 4196, oomKills: 1 });
+    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 100 * MiB, memoryUsageBytes: 90 * MiB, readBytes: 4196, oomKills: 1 });
     writeFileSync(join(dir, "memory.max"), "max\n");
     unlinkSync(join(dir, "memory.peak"));
-    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: null, memoryPeakBytes: null, readBytes: 4196, oomKills: 1 }, "no memory.peak before Linux 5.19");
+    assert.deepEqual(readCounters(cgroups), { memoryLimitBytes: null, memoryPeakBytes: null, memoryUsageBytes: 90 * MiB, readBytes: 4196, oomKills: 1 }, "no memory.peak before Linux 5.19");
     for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
     await removeCgroups(cgroups);
     assert.ok(!existsSync(dir));
