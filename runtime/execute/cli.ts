@@ -85,7 +85,7 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
       };
       for (const kind of options.baseline ?? []) {
         if (controller.signal.aborted) break;
-        reports.push(await attempt(() => withBar((onProgress) => prepared.baseline({ ...common, onProgress, kind, workers: runs[0]?.workers ?? 1 }))));
+        reports.push(await attempt(() => withBar((onProgress) => prepared.baseline({ ...common, onProgress, kind, workers: runs[0]?.workers }))));
       }
       for (const settings of runs) {
         if (controller.signal.aborted) break;

@@ -74,7 +74,7 @@ export async function run(document: string | Plan, options: RunDocumentOptions =
     }
     const real = await prepareReal(pipeline, options);
     const kinds = options.baseline === true ? ["naive" as const] : options.baseline ? [options.baseline].flat() : [];
-    for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers ?? 1 }));
+    for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers }));
     for (const settings of runs) {
       if (options.signal?.aborted) break;
       reports.push(await real.run(settings, options));

@@ -31,11 +31,14 @@ export class SharedDevice {
     return this.device.readBytesPerSecond !== undefined;
   }
 
-  /** Starts step `id`: `readBytes` to read (when the device reads), then `cpuMs` of computing. */
+  /**
+   * Starts step `id`: `readBytes` to read (when the device reads), then `cpuMs` of computing, as measured on
+   * this device by one step alone (so at its quota: a step alone takes cpuMs, concurrent ones share it).
+   */
   start(id: number, readBytes: number, cpuMs: number): void {
     const phases: Phase[] = [];
     if (this.reads && readBytes > 0) phases.push({ io: true, work: readBytes });
-    if (cpuMs > 0) phases.push({ io: false, work: cpuMs });
+    if (cpuMs > 0) phases.push({ io: false, work: cpuMs * Math.min(1, this.device.cpus ?? 1) });
     this.active.push({ id, phases });
   }
 

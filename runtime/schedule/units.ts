@@ -14,14 +14,17 @@ export function defaultGranularity(policy: string): Granularity {
 
 /**
  * The weights per merged unit for a budget. Every session costs a fixed ~1-7 ms to create and every step a
- * round trip to a worker, so fewer, larger units are faster (runtime/execute/README.md, "Units of work"):
- * with ample memory a unit is a whole network; under a budget a unit gets at most a quarter of it, so that
- * the ledger holds a unit executing on each lane and one loading ahead (half the budget serialised the
- * lanes under tight budgets).
+ * round trip to a worker, so fewer, larger units are faster when the weights are already in memory
+ * (runtime/execute/README.md, "Units of work"): with ample memory a unit is a whole network. Under a budget a
+ * unit gets an eighth of it: the room kept weights can have is the budget less the largest unit twice (one
+ * executing, one loading: residency.ts), so smaller units keep more resident. Measured on the emulated rpi4
+ * (MemA, 3 rounds; a quarter vs an eighth): at 1/2 of the weights 26.2 vs 24.8 s, reading 1.12x vs 1.01x the
+ * least possible; at 1/4 31.3 vs 30.9 s (1.04x vs 1.03x). With every weight in the page cache an eighth is
+ * ~20% slower than a quarter (light at 1/2: 1.6-1.8 s vs 2.0-2.2 s): the device's case decides.
  */
 export function mergeBytesFor(budgetBytes: number | null): number {
   if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 4));
+  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
 }
 const MIN_MERGE_BYTES = 1024 * 1024;
 

@@ -20,10 +20,10 @@ async function prepared(text: string) {
 const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
 const loadsPerInstance = (report: RunReport) => report.steps.filter((s) => s.kind === "load").length / report.networks.length;
 
-test("mergeBytesFor: a quarter of the budget, at least 1 MiB; whole networks with ample memory", () => {
+test("mergeBytesFor: an eighth of the budget, at least 1 MiB; whole networks with ample memory", () => {
   assert.equal(mergeBytesFor(null), Number.MAX_SAFE_INTEGER);
-  assert.equal(mergeBytesFor(2 ** 40), 2 ** 38);
-  assert.equal(mergeBytesFor(256 * MiB), 64 * MiB);
+  assert.equal(mergeBytesFor(2 ** 40), 2 ** 37);
+  assert.equal(mergeBytesFor(256 * MiB), 32 * MiB);
   assert.equal(mergeBytesFor(MiB), MiB);
 });
 
