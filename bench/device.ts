@@ -9,9 +9,11 @@
 // The process overhead is measured first, per scenario, in an emulated run with room to spare: the most the
 // process held besides what its ledger accounted (RSS before the first load, plus what the peak RSS passed the peak
 // accounted bytes by).
-// Run: node --import tsx bench/device.ts [--quick] [--rounds N] [--write]   (needs root and cgroups, as --emulate)
+// Then the simulator against the emulated runs: each model profiled on the emulated device (mema profile
+// --emulate rpi4), the cells of mema, partial and linear at 1/2 and 1/4 simulated on those profiles.
+// Run: node --import tsx bench/device.ts [--quick] [--rounds N] [--profiles DIR] [--write]   (needs root and cgroups, as --emulate)
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunReport } from "../runtime/report/types.ts";
@@ -93,6 +95,27 @@ say(`LIMIT = Mema's process overhead (measured per scenario, below) + the budget
 say();
 
 const summary: string[] = [];
+const profilesFlag = args.indexOf("--profiles");
+const profileDir = profilesFlag >= 0 ? args[profilesFlag + 1]! : join(work, "profiles");
+
+/** Each model of the scenario profiled on the emulated device (kept in `profileDir` when given and present). */
+function profileOnDevice(models: readonly string[]): void {
+  mkdirSync(profileDir, { recursive: true });
+  for (const model of models) {
+    const out = join(profileDir, `${model}.json`);
+    if (existsSync(out)) continue;
+    const r = spawnSync(process.execPath, [bin, "profile", model, "--runs", "3", "--out", out, "--emulate", "rpi4"], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`profiling ${model} failed: ${r.stderr.trim().split("\n").at(-1)}`);
+  }
+}
+
+/** The simulated makespan of one cell on the device profiles. */
+function simulatedMs(file: string, policy: string, budgetBytes: number): number {
+  const out = join(work, "simulated.json");
+  const r = spawnSync(process.execPath, [bin, "run", file, "--simulate", "--profile", profileDir, "--policy", policy, "--memory", `${budgetBytes}B`, "--json", out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`simulating ${policy} failed: ${r.stderr.trim().split("\n").at(-1)}`);
+  return ([JSON.parse(readFileSync(out, "utf8")) as RunReport | RunReport[]].flat()[0]!).makespanMs;
+}
 for (const scenario of scenarios) {
   const file = join(work, `${scenario.name}.mema`);
   writeFileSync(file, `pipeline ${scenario.name} <\n  ${scenario.models.map((m) => `model ${m};`).join(" ")}\n  memory unlimited; policy mema; workers 2;\n  arrivals batch ${scenario.rounds};\n>\n`);
@@ -157,6 +180,22 @@ for (const scenario of scenarios) {
     say(`| ${row} | ${shown.join(" | ")} |`);
   }
   say();
+  if (scenario.name === "MemA") {
+    profileOnDevice(scenario.models);
+    say(`The simulator (\`--simulate --profile\` on each model profiled with \`mema profile MODEL --emulate rpi4\`) against these runs:`);
+    say();
+    say(`| run | budget | emulated | simulated | simulated / emulated |`);
+    say(`|---|---|--:|--:|--:|`);
+    for (const label of ["1/2", "1/4"]) {
+      const budget = budgets.find((b) => b.label === label)!;
+      for (const policy of ["mema", "partial", "linear"]) {
+        const real = cells.get(`${policy}@${label}`)!.report;
+        const simulated = simulatedMs(file, policy, budget.bytes);
+        say(`| ${policy} | ${label} | ${real ? `${secs(real.makespanMs)} s` : "—"} | ${secs(simulated)} s | ${real ? `${(simulated / real.makespanMs).toFixed(2)}` : "—"} |`);
+      }
+    }
+    say();
+  }
   // The goals: mema against the best careful baseline (careful or resident) per column.
   for (const b of budgets) {
     const mema = cells.get(`mema@${b.label}`)!.report;

@@ -196,7 +196,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
           reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
         } catch (error) {
           // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
-          if (total === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
+          if (total === 1 || !(error instanceof SchedulingError) || (error.code !== "E_TOO_BIG" && error.code !== "E_DEVICE_MEMORY")) throw error;
           ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
         }
       }

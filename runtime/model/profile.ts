@@ -2,7 +2,7 @@
 // medians, and the whole model's create and run, on the same seeded inputs.
 import { cpus, platform, arch } from "node:os";
 import { currentRuntime } from "../platform.ts";
-import { availableCores } from "../host/cores.ts";
+import { availableCores, memoryLimitBytes } from "../host/limits.ts";
 import { ortSessionOptions } from "../host/ort-options.ts";
 import { dropRanges, readRanges } from "../host/native.mjs";
 import { seededInputs } from "./seeded-inputs.ts";
@@ -24,7 +24,7 @@ export interface LayerProfile {
    * The device measured on: storage read bandwidth (the model's weights read cold, in load order) and the
    * cores the process could use. Layer loadMs is the session's creation with its weights in memory.
    */
-  device?: { readBytesPerSecond?: number; cpus: number; note: string };
+  device?: { readBytesPerSecond?: number; cpus: number; memoryBytes?: number; note: string };
   /** Each layer's facts with loadMs / execMs set (medians), in execution order. */
   layers: LayerInfo[];
 }
@@ -110,6 +110,7 @@ export function measureReadBandwidth(split: SplitModel): number | undefined {
  */
 export async function profileModel(split: SplitModel, runs = 5, seed = 42): Promise<LayerProfile> {
   const readBytesPerSecond = measureReadBandwidth(split);
+  const memoryLimit = memoryLimitBytes();
   const feeds = toFeeds(seededInputs(split.inputs, seed));
   const whole = await measureWhole(split, feeds, runs);
   const layers = await measureLayers(split, feeds, runs);
@@ -124,7 +125,8 @@ export async function profileModel(split: SplitModel, runs = 5, seed = 42): Prom
     device: {
       ...(readBytesPerSecond !== undefined ? { readBytesPerSecond } : {}),
       cpus: availableCores(),
-      note: "readBytesPerSecond: the model's weights read cold in 1 MiB requests; cpus: the cgroup's CPU quota, else the machine's cores",
+      ...(memoryLimit !== undefined ? { memoryBytes: memoryLimit } : {}),
+      note: "readBytesPerSecond: the model's weights read cold in 1 MiB requests; cpus: the cgroup's CPU quota, else the machine's cores; memoryBytes: the cgroup's memory limit",
     },
     layers: split.layers.map(({ path: _path, ...layer }, i) => ({
       ...layer,

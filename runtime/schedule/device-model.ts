@@ -8,6 +8,11 @@ export interface DeviceModel {
   readBytesPerSecond?: number;
   /** Cores the process may use (a cgroup's quota); absent: every step gets a core of its own. */
   cpus?: number;
+  /**
+   * The device's memory (the limit it was measured under): a run gets no budget beyond it, and a run without
+   * a budget gets it as one (the process's own overhead is not deducted: it is not known here).
+   */
+  memoryBytes?: number;
 }
 
 interface Phase {

@@ -6,6 +6,7 @@ import { expandArrivals } from "./arrivals.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { Admission, PolicyFactory } from "./policy.ts";
 import type { DeviceModel } from "./device-model.ts";
+import { SchedulingError } from "./engine.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
 import { defaultGranularity, type Granularity, type Units, unitsFor } from "./units.ts";
 
@@ -58,6 +59,17 @@ export interface SweepOptions {
   granularity?: Granularity;
 }
 
+/** A run's budget on a device of known memory: none beyond it (E_DEVICE_MEMORY), the device's memory when none is given. */
+function deviceBudget(budgetBytes: number | null, device: DeviceModel | undefined): number | null {
+  const memory = device?.memoryBytes;
+  if (memory === undefined) return budgetBytes;
+  if (budgetBytes === null) return memory;
+  if (budgetBytes > memory) {
+    throw new SchedulingError(`a budget of ${budgetBytes} bytes does not fit the device's ${memory} bytes of memory (the profile's limit)`, "E_DEVICE_MEMORY");
+  }
+  return budgetBytes;
+}
+
 /** Simulates every sweep point in `runs` (default: the pipeline's own), in order. */
 export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver, options: SweepOptions, runs: RunSettings[] = pipeline.runs): RunReport[] {
   const scenarios = new Map<string, Scenario>();
@@ -72,7 +84,7 @@ export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver
     return simulate(scenario, {
       policy,
       workers: settings.workers,
-      memoryBudgetBytes: settings.memoryBytes,
+      memoryBudgetBytes: deviceBudget(settings.memoryBytes, resolver.device),
       admission: options.admission,
       sessionOverheadBytes: options.sessionOverheadBytes,
       tile: resolver.tile,

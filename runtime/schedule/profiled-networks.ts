@@ -67,6 +67,7 @@ export function profiledResolver(profile: DeviceProfile, options: ProfiledResolv
     ? {
         ...(profile.device.readBytesPerSecond !== undefined ? { readBytesPerSecond: profile.device.readBytesPerSecond } : {}),
         ...(profile.device.cpus !== undefined ? { cpus: profile.device.cpus } : {}),
+        ...(profile.device.memoryBytes !== undefined ? { memoryBytes: profile.device.memoryBytes } : {}),
       }
     : undefined;
   return {

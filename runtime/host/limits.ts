@@ -1,5 +1,5 @@
-// How many cores this process may use: the CPU quota of its cgroup where one is set (an emulated device,
-// a container), else the machine's cores.
+// What this process may use: cores (the CPU quota of its cgroup where one is set: an emulated device, a
+// container; else the machine's) and memory (its cgroup's limit, where one is set).
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
@@ -30,6 +30,33 @@ function cgroupQuota(): number | undefined {
       }
     } catch {
       // This hierarchy is not mounted where expected: try the next.
+    }
+  }
+  return undefined;
+}
+
+/** The memory limit of this process's cgroup (v2 memory.max, v1 memory.limit_in_bytes), or undefined when none is set. */
+export function memoryLimitBytes(): number | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync("/proc/self/cgroup", "utf8").trim().split("\n");
+  } catch {
+    return undefined;
+  }
+  for (const line of lines) {
+    const [, controllers, path] = line.split(":");
+    if (controllers === undefined || path === undefined) continue;
+    try {
+      if (controllers === "") {
+        const max = readFileSync(`/sys/fs/cgroup${path}/memory.max`, "utf8").trim();
+        if (max !== "max") return Number(max);
+      } else if (controllers.split(",").includes("memory")) {
+        const limit = Number(readFileSync(`/sys/fs/cgroup/${controllers}${path}/memory.limit_in_bytes`, "utf8"));
+        // An unset v1 limit reads as the largest page-aligned 63-bit number.
+        if (limit < 2 ** 62) return limit;
+      }
+    } catch {
+      // Not mounted where expected: try the next hierarchy.
     }
   }
   return undefined;
