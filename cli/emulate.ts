@@ -78,7 +78,8 @@ export async function runEmulatedCommand(command: string, args: readonly string[
     }
     // Reads to throttle: the cache (models, layer files) and the file named (scenario or model) with what sits by it.
     const paths = [cacheDir(), ...ctx.positionals.filter((p) => existsSync(p))];
-    const entry = fileURLToPath(new URL("../bin/mema.ts", import.meta.url));
+    // The same entry as this module: bin/mema.ts from the sources, bin/mema.js when compiled (dist/).
+    const entry = fileURLToPath(new URL(`../bin/mema.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url));
     const result = await runEmulated(spec, sameRuntimeCommand(entry, [command, ...withoutEmulate(args, tokens)]), {
       paths,
       onStart: (description) => ctx.err(`mema: emulating ${description}\n`),

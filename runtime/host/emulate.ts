@@ -669,14 +669,16 @@ function prepare(spec: EmulationSpec, paths: readonly string[]) {
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * The command that runs the TypeScript file `script` on this same runtime: Node with this process's flags (the
- * test runner's left out) and tsx, Bun, or Deno with every permission (as the CLI documents `deno run -A`).
+ * The command that runs `script` on this same runtime: Node with this process's flags (the test runner's
+ * left out) and tsx for a TypeScript file, Bun, or Deno with every permission (as the CLI documents `deno run -A`).
  */
 export function sameRuntimeCommand(script: string, args: readonly string[] = []): string[] {
   const runtime = currentRuntime();
   if (runtime === "deno") return [process.execPath, "run", "-A", script, ...args];
   if (runtime === "bun") return [process.execPath, script, ...args];
   const flags = process.execArgv.filter((f) => !f.startsWith("--test"));
+  // Compiled JavaScript needs no loader.
+  if (!/\.[cm]?ts$/.test(script)) return [process.execPath, ...flags, script, ...args];
   const loadsTsx = flags.some((f, i) => /tsx/.test(f) && (/^--(import|loader|require)=/.test(f) || /^--(import|loader|require)$/.test(flags[i - 1] ?? "")));
   // Resolved here, so that the command runs from any working directory.
   return [process.execPath, ...flags, ...(loadsTsx ? [] : ["--import", import.meta.resolve("tsx")]), script, ...args];
