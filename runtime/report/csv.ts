@@ -17,21 +17,21 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\n") + "\n";
 }
 
-const RUN_HEADER = ["run", "pipeline", "policy", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"];
+const RUN_HEADER = ["run", "pipeline", "policy", "baseline", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"];
 
 function runColumns(report: RunReport, index: number): CsvValue[] {
-  return [index, report.pipeline, report.policy, report.admission, report.memoryBudgetBytes, report.workers, report.simulated, report.seed];
+  return [index, report.pipeline, report.policy, report.baseline, report.admission, report.memoryBudgetBytes, report.workers, report.simulated, report.seed];
 }
 
 function asList(reports: RunReport | readonly RunReport[]): readonly RunReport[] {
   return Array.isArray(reports) ? reports : [reports as RunReport];
 }
 
-/** steps.csv: network,instance,layer,kind,worker,startMs,endMs,bytes (run settings first for sweeps). */
+/** steps.csv: network,instance,layer,kind,worker,startMs,endMs,bytes,readBytes,resident (run settings first for sweeps). */
 export function stepsCsv(reports: RunReport | readonly RunReport[]): string {
   const list = asList(reports);
   const sweep = list.length > 1;
-  const header = ["network", "instance", "layer", "kind", "worker", "startMs", "endMs", "bytes"];
+  const header = ["network", "instance", "layer", "kind", "worker", "startMs", "endMs", "bytes", "readBytes", "resident"];
   const rows = list.flatMap((r, i) =>
     r.steps.map((s) => [
       ...(sweep ? runColumns(r, i) : []),
@@ -43,6 +43,8 @@ export function stepsCsv(reports: RunReport | readonly RunReport[]): string {
       s.startMs,
       s.endMs,
       s.bytes,
+      s.readBytes,
+      s.resident === true,
     ]),
   );
   return toCsv([...(sweep ? RUN_HEADER : []), ...header], rows);

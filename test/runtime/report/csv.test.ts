@@ -22,13 +22,13 @@ test("steps.csv holds every step, in order, with the contract's columns", () => 
   const report = syntheticReport();
   const records = csvRecords(stepsCsv(report));
   assert.equal(records.length, report.steps.length);
-  assert.deepEqual(Object.keys(records[0] ?? {}), ["network", "instance", "layer", "kind", "worker", "startMs", "endMs", "bytes"]);
+  assert.deepEqual(Object.keys(records[0] ?? {}), ["network", "instance", "layer", "kind", "worker", "startMs", "endMs", "bytes", "readBytes", "resident"]);
   report.steps.forEach((s, i) => {
     const r = records[i];
     assert.ok(r);
     assert.deepEqual(
-      [r.network, Number(r.instance), r.layer, r.kind, Number(r.worker), Number(r.startMs), Number(r.endMs), Number(r.bytes)],
-      [s.network, s.instance, s.layer, s.kind, s.worker, s.startMs, s.endMs, s.bytes],
+      [r.network, Number(r.instance), r.layer, r.kind, Number(r.worker), Number(r.startMs), Number(r.endMs), Number(r.bytes), r.readBytes === "" ? undefined : Number(r.readBytes), r.resident === "true"],
+      [s.network, s.instance, s.layer, s.kind, s.worker, s.startMs, s.endMs, s.bytes, s.readBytes, s.resident === true],
     );
   });
 });
@@ -59,11 +59,11 @@ test("networks.csv: EdgeCaffe's networkStats in ms, with execution = end - start
   });
 });
 
-test("a sweep adds run, pipeline, policy, admission, budget, workers, simulated and seed columns", () => {
+test("a sweep adds run, pipeline, policy, baseline, admission, budget, workers, simulated and seed columns", () => {
   const runs = [tinyReport(), tinyReport({ policy: "bulk", memoryBudgetBytes: null })];
   const records = csvRecords(stepsCsv(runs));
   assert.equal(records.length, runs[0]!.steps.length * 2);
-  assert.deepEqual(Object.keys(records[0] ?? {}).slice(0, 8), ["run", "pipeline", "policy", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"]);
+  assert.deepEqual(Object.keys(records[0] ?? {}).slice(0, 9), ["run", "pipeline", "policy", "baseline", "admission", "memoryBudgetBytes", "workers", "simulated", "seed"]);
   const last = records[records.length - 1];
   assert.equal(last?.policy, "bulk");
   assert.equal(last?.memoryBudgetBytes, "");
