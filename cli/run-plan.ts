@@ -106,10 +106,15 @@ function isCachedWorkNote(text: string): boolean {
 
 /** The sweep a pipeline runs after the flags: memory outermost, then policy, then workers (as the plan). */
 export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies"): RunSettings[] {
-  let policies = parseList(values[policyFlag] !== undefined ? policyFlag : "policy", values[policyFlag] ?? values.policy) ?? pipeline.sweep.policy;
+  // --policy and --policies are one option with two spellings, on run and compare alike.
+  if (values.policy !== undefined && values.policies !== undefined && values.policy !== values.policies) {
+    throw new UsageError(`--policy '${values.policy}' and --policies '${values.policies}': give one of them`, "E_OPTION");
+  }
+  const given = values.policies !== undefined ? "policies" : "policy";
+  let policies = parseList(given, values[given]) ?? pipeline.sweep.policy;
   // `--policy none --baseline K`: only the plain loops (a benchmark runs each in a process of its own).
   if (policies.length === 1 && policies[0] === "none") {
-    if (values.baseline === undefined || values.simulate) throw new UsageError(`--${policyFlag} none runs no policy: it needs --baseline (real runs)`, "E_POLICY");
+    if (values.baseline === undefined || values.simulate) throw new UsageError(`--${given} none runs no policy: it needs --baseline (real runs)`, "E_POLICY");
     policies = [];
   }
   for (const p of policies) {
@@ -177,6 +182,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
         err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
       })),
     );
+    if (reports.length === 0 && sweeps.some((s) => s.runs.length > 0)) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
   } else {
     // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
     // run's main thread does not need them (its memory before the first load is the device's).

@@ -308,8 +308,10 @@ function run(text: string, options: CompileOptions, withPlan: boolean): CompileR
     const record = value as Record<string, unknown>;
     const catalog = options.catalog ?? defaultCatalog;
     const validate = validatorsFor(catalog);
-    if ("version" in record) {
-      // An already compiled plan: the schema is the whole check.
+    if (record["version"] === 1 && Array.isArray(record["pipelines"]) && !("pipeline" in record)) {
+      // An already compiled plan (`mema plan --json`): the number 1 as its version beside a `pipelines` list.
+      // A top-level `version` alone ("1.2.3") is common in other tools' configs that hold a `pipeline` key.
+      // The schema is the whole check.
       if (!validate.plan(record)) {
         translator.schemaErrors(validate.plan.errors ?? [], {});
         return { diagnostics: tidyDiagnostics(translator.diagnostics), files };

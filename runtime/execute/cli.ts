@@ -7,6 +7,8 @@ import { ImageInputError } from "../host/image.ts";
 import { prepareReal, type RealPipeline } from "./index.ts";
 import { parseSessionFlag, SessionOptionError, type SessionRecord } from "./session-options.ts";
 import type { Admission } from "../schedule/policy.ts";
+import { SchedulingError } from "../schedule/engine.ts";
+import { formatBudget } from "../report/quantity.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 
 /** A mistake in what the user gave a real run (session options, image files): printed as one line. */
@@ -53,6 +55,7 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
   process.on("SIGINT", onInterrupt);
   const stream = options.stream ?? process.stderr;
   const reports: RunReport[] = [];
+  const totalRuns = sweeps.reduce((n, s) => n + s.runs.length, 0) + (options.baseline?.length ?? 0) * sweeps.length;
   try {
     for (const { pipeline, runs } of sweeps) {
       let prepared: RealPipeline;
@@ -89,7 +92,13 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
       }
       for (const settings of runs) {
         if (controller.signal.aborted) break;
-        reports.push(await attempt(() => withBar((onProgress) => prepared.run(settings, { ...common, onProgress }))));
+        try {
+          reports.push(await attempt(() => withBar((onProgress) => prepared.run(settings, { ...common, onProgress }))));
+        } catch (error) {
+          // In a sweep, a policy that can never fit one budget is a finding, not a failure (as simulated).
+          if (totalRuns === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
+          options.err(`mema: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
+        }
       }
       if (controller.signal.aborted) break;
     }

@@ -34,14 +34,15 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
   const isBaseline = (r: RunReport) => r.policy === "baseline" && r.memoryBudgetBytes === null;
   const scheduled = runs.filter((r) => !isBaseline(r));
   const columns = sweptColumns(scheduled.length > 0 ? scheduled : runs);
-  const workersSwept = new Set(runs.map((r) => r.workers)).size > 1;
+  const workersSwept = new Set(columns.map((c) => c.workers)).size > 1;
   const rowKey = rowNamer(runs);
   const rowNames: string[] = [];
   const cells = new Map<string, RunReport>();
   for (const r of runs) {
     const row = rowKey(r);
     if (!rowNames.includes(row)) rowNames.push(row);
-    const targets = isBaseline(r) && scheduled.length > 0 ? columns.filter((c) => c.workers === r.workers || !workersSwept) : [{ budgetBytes: r.memoryBudgetBytes, workers: r.workers }];
+    // A baseline runs on one thread whatever the workers of the runs it is compared with: every column.
+    const targets = isBaseline(r) && scheduled.length > 0 ? columns : [{ budgetBytes: r.memoryBudgetBytes, workers: r.workers }];
     for (const c of targets) {
       const key = `${row}\u0000${columnKeyOf(c)}`;
       // Two runs for the same cell (same policy, budget, workers, seed): the first one stands.

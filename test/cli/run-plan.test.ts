@@ -42,3 +42,20 @@ test("a real run whose models are already split says nothing on stderr but what 
   assert.match(again.out, /chain: policy mema, budget 64 MB, 1 worker, real run/);
   assert.equal(again.err, `wrote ${json}\n`);
 });
+
+test("--policy and --policies are one option on run and compare; two different lists are refused", async () => {
+  const file = join(tempFolder(), "spellings.mema");
+  writeFileSync(file, "pipeline p <\n  model agenet;\n  memory 512MB;\n  policy mema;\n>\n");
+  for (const command of ["run", "compare"]) {
+    for (const flag of ["--policy", "--policies"]) {
+      const r = await mema(command, file, "--simulate", flag, "linear,partial");
+      assert.equal(r.code, 0, `${command} ${flag}: ${r.err}`);
+      assert.match(r.out, /linear/, `${command} ${flag}`);
+      assert.match(r.out, /partial/, `${command} ${flag}`);
+      assert.doesNotMatch(r.out, /\bmema\b/, `${command} ${flag}: the file's policy is replaced`);
+    }
+  }
+  const both = await mema("run", file, "--simulate", "--policy", "linear", "--policies", "partial");
+  assert.equal(both.code, 1);
+  assert.match(both.err, /--policy 'linear' and --policies 'partial': give one of them/);
+});

@@ -62,3 +62,14 @@ test("--set overrides a YAML let as it does a .mema let", () => {
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(r.plan!.pipelines[0]!.sweep.memoryBytes, [2 ** 30, null]);
 });
+
+test("another tool's JSON config with a top-level version and a pipeline key is a document, not a plan", () => {
+  const foreign = JSON.stringify({ version: "1.2.3", name: "other-tool", pipeline: { models: [{ name: "agenet" }], memory: "64MB", policy: "mema" } });
+  const result = compile(foreign, { file: "tool.json" });
+  assert.deepEqual(result.diagnostics, []);
+  assert.equal(result.plan?.pipelines[0]?.models[0]?.name, "agenet");
+  // A compiled plan is still recognised, by its pipelines list.
+  const plan = compile(JSON.stringify(result.plan), { file: "plan.json" });
+  assert.deepEqual(plan.diagnostics, []);
+  assert.deepEqual(plan.plan, result.plan);
+});

@@ -44,4 +44,12 @@ test("a real run's baseline (no budget) stands in every budget column, not in a 
   assert.match(text, /baseline: a plain onnxruntime-node loop .* in every column/);
   // Alone (no scheduled run to stand beside), the baseline keeps its own column.
   assert.match(renderComparison([runs[0]!]), /budget unlimited/);
+  // The baselines run on one thread; runs on 2 workers do not make that a sweep of workers.
+  const twoWorkers = [
+    tinyReport({ policy: "baseline", baseline: "careful", workers: 1, memoryBudgetBytes: null, simulated: false, makespanMs: 300 }),
+    ...runs.slice(1).map((r) => ({ ...r, workers: 2 })),
+  ];
+  const wide = renderComparison(twoWorkers);
+  assert.match(wide, /^ {2}baseline careful +300\.0 +x1\.50 .* 300\.0 +x3\.00 /m);
+  assert.doesNotMatch(wide, /workers/);
 });
