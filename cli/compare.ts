@@ -17,9 +17,10 @@ ${runOptionsHelp("policies")}`,
   bareFlags: RUN_BARE_FLAGS,
   async run(ctx) {
     if (ctx.values.policies === undefined && ctx.values.policy === undefined) ctx.values.policies = POLICIES.join(",");
-    const reports = await runPlanFile(ctx, "compare", "policies");
-    if (typeof reports === "number") return reports;
-    ctx.out(renderComparison(reports, { withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
+    const result = await runPlanFile(ctx, "compare", "policies");
+    if (typeof result === "number") return result;
+    const { reports, refused } = result;
+    ctx.out(renderComparison(reports, { refused, withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
     // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
     return reports.some((r) => r.interrupted) ? 130 : 0;
   },

@@ -6,6 +6,7 @@ import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
 import { timelineFormatOf, writeReportFiles } from "../runtime/report/files.ts";
 import { formatBudget } from "../runtime/report/quantity.ts";
+import type { Refusal } from "../runtime/report/comparison.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
@@ -135,10 +136,12 @@ export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values
 
 export interface RunPlanResult {
   reports: RunReport[];
+  /** Sweep points a policy could never fit (a finding of a sweep, shown in its table). */
+  refused: Refusal[];
 }
 
 /** Compiles FILE, runs every pipeline's sweep (simulated), writes --json/--csv/--timeline; errors become UsageErrors. */
-export async function runPlanFile(ctx: CommandContext, name: string, policyFlag: "policy" | "policies"): Promise<RunReport[] | number> {
+export async function runPlanFile(ctx: CommandContext, name: string, policyFlag: "policy" | "policies"): Promise<RunPlanResult | number> {
   const file = onlyArgument(ctx, name, "FILE: a .mema, .yaml or .json scenario");
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`FILE '${file}' is a folder; expected a .mema, .yaml or .json file`, "E_FILE");
   if (looksBinary(file)) {
@@ -168,6 +171,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   }
   const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
   const reports: RunReport[] = [];
+  const refused: Refusal[] = [];
   if (!ctx.values.simulate) {
     // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path.
     const { runRealSweeps } = await import("../runtime/execute/cli.ts");
@@ -180,6 +184,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
         baseline: baselineKinds(ctx.values.baseline as string | undefined),
         quiet: ctx.values.quiet === true,
         err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
+        onRefused: (refusal) => void refused.push(refusal),
       })),
     );
     if (reports.length === 0 && sweeps.some((s) => s.runs.length > 0)) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
@@ -204,6 +209,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
           // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
           if (total === 1 || !(error instanceof SchedulingError) || (error.code !== "E_TOO_BIG" && error.code !== "E_DEVICE_MEMORY")) throw error;
           ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
+          refused.push({ pipeline: pipeline.name, policy: settings.policy, budgetBytes: settings.memoryBytes, workers: settings.workers, reason: error.message });
         }
       }
     }
@@ -214,5 +220,5 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
   );
   if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
-  return reports;
+  return { reports, refused };
 }

@@ -15,9 +15,10 @@ ${runOptionsHelp("policy")}`,
   options: RUN_OPTIONS,
   bareFlags: RUN_BARE_FLAGS,
   async run(ctx) {
-    const reports = await runPlanFile(ctx, "run", "policy");
-    if (typeof reports === "number") return reports;
-    ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
+    const result = await runPlanFile(ctx, "run", "policy");
+    if (typeof result === "number") return result;
+    const { reports, refused } = result;
+    ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { refused, withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
     // A real run stopped by Ctrl-C: its partial report is out; exit as interrupted (issue 5).
     return reports.some((r) => r.interrupted) ? 130 : 0;
   },

@@ -2,6 +2,7 @@
 // optional --baseline first, and Ctrl-C turning into a partial report (the CLI then exits with 130).
 import type { PipelinePlan, RunSettings } from "../../lang/plan.ts";
 import { createProgress } from "../report/progress.ts";
+import type { Refusal } from "../report/comparison.ts";
 import type { RunReport } from "../report/types.ts";
 import { ImageInputError } from "../host/image.ts";
 import { prepareReal, type RealPipeline } from "./index.ts";
@@ -33,6 +34,8 @@ export interface RealCliOptions {
   quiet?: boolean;
   /** Status lines (preparation, Ctrl-C). */
   err(text: string): void;
+  /** A sweep point refused (its policy can never fit the budget); the sweep goes on. */
+  onRefused?(refusal: Refusal): void;
   /** Where the bar goes; default process.stderr. */
   stream?: { write(text: string): unknown; isTTY?: boolean; columns?: number };
 }
@@ -98,6 +101,7 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
           // In a sweep, a policy that can never fit one budget is a finding, not a failure (as simulated).
           if (totalRuns === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
           options.err(`mema: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
+          options.onRefused?.({ pipeline: pipeline.name, policy: settings.policy, budgetBytes: settings.memoryBytes, workers: settings.workers, reason: error.message });
         }
       }
       if (controller.signal.aborted) break;

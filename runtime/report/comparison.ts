@@ -4,7 +4,18 @@ import { formatBudget, formatBytes, formatMs, timeUnitFor } from "./quantity.ts"
 import { renderTextTable, type TextColumn, type TextColumnGroup, type TextRow } from "./text-table.ts";
 import type { RunReport } from "./types.ts";
 
+/** A sweep point that did not run: its policy can never fit the budget (the cell says so, a note says why). */
+export interface Refusal {
+  pipeline: string;
+  policy: string;
+  budgetBytes: number | null;
+  workers: number;
+  reason: string;
+}
+
 export interface ComparisonOptions {
+  /** Sweep points refused before running. */
+  refused?: readonly Refusal[];
   /** Add the mean response time to every cell. */
   withResponse?: boolean;
   /** Wrap: budgets that do not fit this many characters go to further tables under the first (a terminal's width). */
@@ -25,15 +36,19 @@ export function renderComparison(reports: readonly RunReport[], options: Compari
     if (list) list.push(r);
     else byPipeline.set(r.pipeline, [r]);
   }
-  return [...byPipeline].map(([pipeline, runs]) => renderPipeline(pipeline, runs, options)).join("\n\n") + "\n";
+  return (
+    [...byPipeline]
+      .map(([pipeline, runs]) => renderPipeline(pipeline, runs, (options.refused ?? []).filter((x) => x.pipeline === pipeline), options))
+      .join("\n\n") + "\n"
+  );
 }
 
-function renderPipeline(pipeline: string, runs: RunReport[], options: ComparisonOptions): string {
+function renderPipeline(pipeline: string, runs: RunReport[], refused: readonly Refusal[], options: ComparisonOptions): string {
   // The baseline (the plain onnxruntime loop, real runs' --baseline) has no budget: rather than a column of
   // its own, it stands in every column, next to the scheduled runs it is the yardstick for.
   const isBaseline = (r: RunReport) => r.policy === "baseline" && r.memoryBudgetBytes === null;
   const scheduled = runs.filter((r) => !isBaseline(r));
-  const columns = sweptColumns(scheduled.length > 0 ? scheduled : runs);
+  const columns = sweptColumns(scheduled.length > 0 ? scheduled : runs, refused);
   const workersSwept = new Set(columns.map((c) => c.workers)).size > 1;
   const rowKey = rowNamer(runs);
   const rowNames: string[] = [];
@@ -48,6 +63,11 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
       // Two runs for the same cell (same policy, budget, workers, seed): the first one stands.
       if (!cells.has(key)) cells.set(key, r);
     }
+  }
+  const refusedCells = new Set<string>();
+  for (const x of refused) {
+    if (!rowNames.includes(x.policy)) rowNames.push(x.policy);
+    refusedCells.add(`${x.policy}\u0000${columnKeyOf({ budgetBytes: x.budgetBytes, workers: x.workers })}`);
   }
   const unit = timeUnitFor(Math.max(...runs.map((r) => r.makespanMs)));
   const best = columns.map((c) => {
@@ -74,7 +94,7 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
       for (const c of shown) {
         const r = cells.get(`${row}\u0000${columnKeyOf(c)}`);
         if (!r) {
-          cellsOfRow.push("—", "", "");
+          cellsOfRow.push(refusedCells.has(`${row}\u0000${columnKeyOf(c)}`) ? "refused" : "—", "", "");
           if (options.withResponse) cellsOfRow.push("");
           continue;
         }
@@ -91,10 +111,11 @@ function renderPipeline(pipeline: string, runs: RunReport[], options: Comparison
   const baselineNote = runs.some(isBaseline) && scheduled.length > 0 ? "\n  baseline: a plain onnxruntime-node loop (whole-model sessions, no scheduler, no budget), in every column: naive from the model file, careful from external-data files, resident keeping every session" : "";
   const source = runs.every((r) => r.simulated) ? "simulated" : runs.every((r) => !r.simulated) ? "real runs" : "simulated and real runs";
   const fastest = runs.reduce((a, b) => (b.makespanMs < a.makespanMs ? b : a));
+  const refusedNotes = refused.map((x) => `\n  refused: ${x.policy} at ${formatBudget(x.budgetBytes)}: ${x.reason}`).join("");
   return [
     `${pipeline}: ${runs.length} run${runs.length === 1 ? "" : "s"} (${source}); * = lowest makespan in its column`,
     tables.join("\n\n"),
-    `  fastest overall: ${rowKey(fastest)}${isBaseline(fastest) ? "" : ` at budget ${formatBudget(fastest.memoryBudgetBytes)}`}, ${formatMs(fastest.makespanMs)}${baselineNote}`,
+    `  fastest overall: ${rowKey(fastest)}${isBaseline(fastest) ? "" : ` at budget ${formatBudget(fastest.memoryBudgetBytes)}`}, ${formatMs(fastest.makespanMs)}${baselineNote}${refusedNotes}`,
   ].join("\n");
 }
 
@@ -118,9 +139,13 @@ function columnKey(r: RunReport): string {
 }
 
 /** Budgets ascending (no budget last), then workers ascending. */
-function sweptColumns(runs: RunReport[]): Column[] {
+function sweptColumns(runs: RunReport[], refused: readonly Refusal[] = []): Column[] {
   const seen = new Map<string, Column>();
   for (const r of runs) seen.set(columnKey(r), { budgetBytes: r.memoryBudgetBytes, workers: r.workers });
+  for (const x of refused) {
+    const c = { budgetBytes: x.budgetBytes, workers: x.workers };
+    seen.set(columnKeyOf(c), c);
+  }
   return [...seen.values()].sort(
     (a, b) => (a.budgetBytes ?? Infinity) - (b.budgetBytes ?? Infinity) || a.workers - b.workers,
   );

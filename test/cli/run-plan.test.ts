@@ -59,3 +59,12 @@ test("--policy and --policies are one option on run and compare; two different l
   assert.equal(both.code, 1);
   assert.match(both.err, /--policy 'linear' and --policies 'partial': give one of them/);
 });
+
+test("a real sweep: a cell no policy run can fit is refused in the table, with the reason, and the others run (exit 0)", async () => {
+  const r = await mema("compare", scenario, "--policies", "bulk,partial", "--memory", "147KB,1MB", "--quiet");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^ {2}bulk +refused /m);
+  assert.match(r.out, /refused: bulk at 143.6 KiB: network chain, .* needs \d+ bytes/);
+  assert.match(r.out, /^ {2}partial +[\d.]+ +x1\.00/m);
+  assert.match(r.err, /bulk at 143.6 KiB refused/);
+});
