@@ -109,9 +109,18 @@ export class RealExecutor {
     if (!path) throw new Error(`network ${state.network.name}: layer ${layer} has no ONNX file`);
     const reads = (layer < 0 ? state.network.wholeReads : info?.reads) ?? [];
     const live: LiveSession = { worker, key: `s${session.id}`, path };
-    const done = await this.pool.load(worker, live.key, path, this.options, reads);
-    this.live.set(session.id, live);
+    // Counted from the start: a session of the same file released meanwhile must not drop what this one reads.
     this.perPath.set(path, (this.perPath.get(path) ?? 0) + 1);
+    let done: Awaited<ReturnType<SessionPool["load"]>>;
+    try {
+      done = await this.pool.load(worker, live.key, path, this.options, reads);
+    } catch (error) {
+      const left = this.perPath.get(path)! - 1;
+      if (left > 0) this.perPath.set(path, left);
+      else this.perPath.delete(path);
+      throw error;
+    }
+    this.live.set(session.id, live);
     state.sessions.set(layer, live);
     return { worker, startMs: done.startMs, endMs: done.endMs, ...(done.value.readBytes !== undefined ? { readBytes: done.value.readBytes } : {}) };
   }

@@ -5,38 +5,38 @@ import { availableParallelism } from "node:os";
 
 /** Cores by quota (cgroup v2 cpu.max or v1 cpu.cfs_quota_us / cpu.cfs_period_us), else the machine's. */
 export function availableCores(): number {
-  return cgroupQuota() ?? availableParallelism();
-}
-
-function cgroupQuota(): number | undefined {
-  let lines: string[];
-  try {
-    lines = readFileSync("/proc/self/cgroup", "utf8").trim().split("\n");
-  } catch {
-    return undefined;
-  }
-  for (const line of lines) {
-    const [, controllers, path] = line.split(":");
-    if (controllers === undefined || path === undefined) continue;
-    try {
-      if (controllers === "") {
-        const [quota, period] = readFileSync(`/sys/fs/cgroup${path}/cpu.max`, "utf8").trim().split(/\s+/);
-        if (quota && quota !== "max" && period) return Number(quota) / Number(period);
-      } else if (controllers.split(",").includes("cpu")) {
-        const dir = `/sys/fs/cgroup/${controllers}${path}`;
+  return (
+    fromOwnCgroup("cpu", {
+      v2: (dir) => {
+        const [quota, period] = readFileSync(`${dir}/cpu.max`, "utf8").trim().split(/\s+/);
+        return quota && quota !== "max" && period ? Number(quota) / Number(period) : undefined;
+      },
+      v1: (dir) => {
         const quota = Number(readFileSync(`${dir}/cpu.cfs_quota_us`, "utf8"));
         const period = Number(readFileSync(`${dir}/cpu.cfs_period_us`, "utf8"));
-        if (quota > 0 && period > 0) return quota / period;
-      }
-    } catch {
-      // This hierarchy is not mounted where expected: try the next.
-    }
-  }
-  return undefined;
+        return quota > 0 && period > 0 ? quota / period : undefined;
+      },
+    }) ?? availableParallelism()
+  );
 }
 
 /** The memory limit of this process's cgroup (v2 memory.max, v1 memory.limit_in_bytes), or undefined when none is set. */
 export function memoryLimitBytes(): number | undefined {
+  return fromOwnCgroup("memory", {
+    v2: (dir) => {
+      const max = readFileSync(`${dir}/memory.max`, "utf8").trim();
+      return max === "max" ? undefined : Number(max);
+    },
+    // An unset v1 limit reads as the largest page-aligned 63-bit number.
+    v1: (dir) => {
+      const limit = Number(readFileSync(`${dir}/memory.limit_in_bytes`, "utf8"));
+      return limit < 2 ** 62 ? limit : undefined;
+    },
+  });
+}
+
+/** A value read from this process's own cgroup of `controller` (v2: the unified one), or undefined. */
+function fromOwnCgroup(controller: string, read: { v1(dir: string): number | undefined; v2(dir: string): number | undefined }): number | undefined {
   let lines: string[];
   try {
     lines = readFileSync("/proc/self/cgroup", "utf8").trim().split("\n");
@@ -47,16 +47,10 @@ export function memoryLimitBytes(): number | undefined {
     const [, controllers, path] = line.split(":");
     if (controllers === undefined || path === undefined) continue;
     try {
-      if (controllers === "") {
-        const max = readFileSync(`/sys/fs/cgroup${path}/memory.max`, "utf8").trim();
-        if (max !== "max") return Number(max);
-      } else if (controllers.split(",").includes("memory")) {
-        const limit = Number(readFileSync(`/sys/fs/cgroup/${controllers}${path}/memory.limit_in_bytes`, "utf8"));
-        // An unset v1 limit reads as the largest page-aligned 63-bit number.
-        if (limit < 2 ** 62) return limit;
-      }
+      const value = controllers === "" ? read.v2(`/sys/fs/cgroup${path}`) : controllers.split(",").includes(controller) ? read.v1(`/sys/fs/cgroup/${controllers}${path}`) : undefined;
+      if (value !== undefined) return value;
     } catch {
-      // Not mounted where expected: try the next hierarchy.
+      // This hierarchy is not mounted where expected: try the next.
     }
   }
   return undefined;

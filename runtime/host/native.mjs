@@ -63,6 +63,20 @@ let scratch;
  */
 export function readRanges(ranges) {
   scratch ??= new Uint8Array(CHUNK_BYTES);
+  // No readahead past the ranges: the kernel's window (8 MiB on some disks) would read the next layer's
+  // weights too, spending the device's bandwidth on bytes nobody asked for yet.
+  eachRange(ranges, (fd) => clib()?.fadvise(fd, 0, 0, POSIX_FADV_RANDOM), (fd, range) => {
+    const end = range.offset + range.length;
+    for (let at = range.offset; at < end; ) {
+      const read = readSync(fd, scratch, 0, Math.min(CHUNK_BYTES, end - at), at);
+      if (read === 0) break;
+      at += read;
+    }
+  });
+}
+
+/** Calls `onRange(fd, range)` for each range in order, each file opened once (`onOpen(fd)` then) and closed. */
+function eachRange(ranges, onOpen, onRange) {
   let fd;
   let open;
   try {
@@ -71,16 +85,9 @@ export function readRanges(ranges) {
         if (fd !== undefined) closeSync(fd);
         fd = openSync(range.file, "r");
         open = range.file;
-        // No readahead past the range: the kernel's window (8 MiB on some disks) would read the next
-        // layer's weights too, spending the device's bandwidth on bytes nobody asked for yet.
-        clib()?.fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+        onOpen(fd);
       }
-      const end = range.offset + range.length;
-      for (let at = range.offset; at < end; ) {
-        const read = readSync(fd, scratch, 0, Math.min(CHUNK_BYTES, end - at), at);
-        if (read === 0) break;
-        at += read;
-      }
+      onRange(fd, range);
     }
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -95,24 +102,12 @@ export function readRanges(ranges) {
 export function dropRanges(ranges) {
   const lib = clib();
   if (!lib) return false;
-  let fd;
-  let open;
   try {
-    for (const range of ranges) {
-      if (open !== range.file) {
-        if (fd !== undefined) closeSync(fd);
-        fd = openSync(range.file, "r");
-        open = range.file;
-        // Dirty pages (a file written moments ago) are not dropped: write them back first (a no-op when clean).
-        fdatasyncSync(fd);
-      }
-      lib.fadvise(fd, range.offset, range.length, POSIX_FADV_DONTNEED);
-    }
+    // Dirty pages (a file written moments ago) are not dropped: write them back first (a no-op when clean).
+    eachRange(ranges, (fd) => fdatasyncSync(fd), (fd, range) => lib.fadvise(fd, range.offset, range.length, POSIX_FADV_DONTNEED));
     return true;
   } catch {
     return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -55,7 +55,10 @@ test("real, emulated device: loads read, execs find their weights in memory, the
   assert.equal(device.oomKills, 0);
   const { all, loads } = readsOf(report);
   assert.ok(loads >= 0.9 * all, `${((100 * loads) / all).toFixed(0)}% of the steps' reads in loads`);
-  assert.ok(report.steps.filter((s) => s.kind === "exec").every((s) => (s.readBytes ?? 0) < 4 * MiB), "no exec reads its weights");
+  // The first round's execs may page in onnxruntime's own code for kernels used the first time (measured: a
+  // first Conv read 5.1 MiB of libonnxruntime from a cold cache); later rounds read nothing at all.
+  const readingExecs = report.steps.filter((s) => s.kind === "exec" && s.instance > 0 && (s.readBytes ?? 0) >= 1 * MiB);
+  assert.deepEqual(readingExecs.map((s) => `${s.network}#${s.instance}/${s.layer}: ${s.readBytes}`), [], "no exec reads its weights");
   // Deno holds more besides the ledger (its isolates' garbage: measured 70-90 MiB over the start at this 40 MiB
   // budget, Node 45-55, Bun ~50; README, Known limits): its bound is the budget plus 64 MiB until that is found.
   const allowance = (currentRuntime() === "deno" ? 64 : 32) * MiB;

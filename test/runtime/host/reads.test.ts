@@ -38,13 +38,19 @@ test("a worker's load reads its weights, its exec reads nothing, its free drops 
   const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
   const pool = await SessionPool.open(1);
   try {
-    for (const layer of split.layers) dropRanges(layer.reads!);
     const layer = split.layers.find((l) => l.name === "fc6")!;
     const settings = { intraOpNumThreads: 1, disablePrepacking: true };
+    const input = layer.inputs[0]!;
+    const run = (session: string) => pool.exec(0, session, { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+    // One run first, so that onnxruntime's own code for this kernel is in memory (a cold cache has it read
+    // on first use): what is measured below is the weights alone.
+    await pool.load(0, "warm", layer.path!, settings, layer.reads!);
+    await run("warm");
+    await pool.free(0, "warm");
+    for (const l of split.layers) dropRanges(l.reads!);
     const load = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
     assert.ok(load.value.readBytes! >= layer.weightsBytes * 0.99, `load read ${load.value.readBytes} of ${layer.weightsBytes} weight bytes`);
-    const input = layer.inputs[0]!;
-    const exec = await pool.exec(0, "fc6", { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+    const exec = await run("fc6");
     assert.equal(exec.value.readBytes, 0, "the exec found every weight in memory");
     await pool.free(0, "fc6");
     const reload = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
