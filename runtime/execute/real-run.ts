@@ -7,7 +7,7 @@ import { Engine } from "../schedule/engine.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import type { Policy } from "../schedule/policy.ts";
 import { buildReport, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
-import { processReadBytes } from "../host/native.mjs";
+import { processReadBytes, releaseStartupCode } from "../host/native.mjs";
 import { startDeviceFigures } from "./device-figures.ts";
 import { type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
@@ -82,6 +82,9 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   // first layer of PP-OCR det, +0.02 MiB for the same first session once the process had made one): a fixed
   // cost of the pool, like the worker threads, so each worker makes and releases one before the baseline.
   await warmUp(pool, lanes, scenario, options.session);
+  // What start-up ran (onnxruntime registering every kernel and schema, the module loader, the compiler) is
+  // code the run does not need again: its pages leave the process's resident set (runtime/execute/README.md).
+  releaseStartupCode();
   const sampler = await startRssSampler(options.rssIntervalMs ?? 2, { on: options.rssSampler ?? "main" });
   const baselineRssBytes = rssBytes();
   const device = startDeviceFigures();

@@ -4,7 +4,8 @@
 // made cold for these files with the same call the worker uses after a free (no root needed).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dropRanges, readRanges, threadReadBytes } from "../../../runtime/host/native.mjs";
+import { dropRanges, readRanges, releaseStartupCode, threadReadBytes } from "../../../runtime/host/native.mjs";
+import { rssBytes } from "../../../runtime/host/rss.ts";
 import { SessionPool } from "../../../runtime/host/workers.ts";
 import { splitModel } from "../../../runtime/model/split.ts";
 import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
@@ -56,6 +57,30 @@ test("a worker's load reads its weights, its exec reads nothing, its free drops 
     const reload = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
     assert.ok(reload.value.readBytes! >= layer.weightsBytes * 0.99, `after the free the weights were read again (${reload.value.readBytes})`);
     await pool.free(0, "fc6");
+  } finally {
+    await pool.close();
+  }
+});
+
+test("start-up code leaves the resident set, and what runs after faults back in and answers the same", { skip: process.platform !== "linux" && "Linux only" }, async () => {
+  const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
+  const pool = await SessionPool.open(1);
+  try {
+    const layer = split.layers.find((l) => l.name === "fc6")!;
+    const settings = { intraOpNumThreads: 1, disablePrepacking: true };
+    const input = layer.inputs[0]!;
+    const answer = async () => {
+      await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
+      const out = await pool.exec(0, "fc6", { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+      await pool.free(0, "fc6");
+      return [...(Object.values(out.value.outputs)[0]!.data as Float32Array)];
+    };
+    const before = await answer(); // onnxruntime's first session: its kernel registry's code is paged in
+    const rss = rssBytes();
+    const advised = releaseStartupCode();
+    assert.ok(advised > 8 << 20, `advised ${advised} bytes of code`);
+    assert.ok(rssBytes() < rss - (8 << 20), `RSS ${rss} -> ${rssBytes()}`);
+    assert.deepEqual(await answer(), before);
   } finally {
     await pool.close();
   }
