@@ -15,6 +15,17 @@ import { useTempCache } from "../model/graph-builder.ts";
 useTempCache();
 const counted = threadReadBytes() !== null && dropRanges([]);
 
+/** GenderNet's fc6 (its largest layer) and a one-worker pool to load and run it on; the caller closes the pool. */
+async function gendernetFc6() {
+  const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
+  const pool = await SessionPool.open(1);
+  const layer = split.layers.find((l) => l.name === "fc6")!;
+  const settings = { intraOpNumThreads: 1, disablePrepacking: true };
+  const input = layer.inputs[0]!;
+  const run = (session: string) => pool.exec(0, session, { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+  return { split, pool, layer, settings, run };
+}
+
 test("readRanges reads exactly the ranges from storage (no readahead past them); dropRanges makes them cold again", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
   const split = await splitModel(await zooModelPath("agenet"), { name: "agenet" });
   const fc6 = split.layers.find((l) => l.name === "fc6")!;
@@ -36,13 +47,8 @@ test("readRanges reads exactly the ranges from storage (no readahead past them);
 });
 
 test("a worker's load reads its weights, its exec reads nothing, its free drops them", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
-  const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
-  const pool = await SessionPool.open(1);
+  const { split, pool, layer, settings, run } = await gendernetFc6();
   try {
-    const layer = split.layers.find((l) => l.name === "fc6")!;
-    const settings = { intraOpNumThreads: 1, disablePrepacking: true };
-    const input = layer.inputs[0]!;
-    const run = (session: string) => pool.exec(0, session, { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
     // One run first, so that onnxruntime's own code for this kernel is in memory (a cold cache has it read
     // on first use): what is measured below is the weights alone.
     await pool.load(0, "warm", layer.path!, settings, layer.reads!);
@@ -63,15 +69,11 @@ test("a worker's load reads its weights, its exec reads nothing, its free drops 
 });
 
 test("start-up code leaves the resident set, and what runs after faults back in and answers the same", { skip: process.platform !== "linux" && "Linux only" }, async () => {
-  const split = await splitModel(await zooModelPath("gendernet"), { name: "gendernet" });
-  const pool = await SessionPool.open(1);
+  const { pool, layer, settings, run } = await gendernetFc6();
   try {
-    const layer = split.layers.find((l) => l.name === "fc6")!;
-    const settings = { intraOpNumThreads: 1, disablePrepacking: true };
-    const input = layer.inputs[0]!;
     const answer = async () => {
       await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
-      const out = await pool.exec(0, "fc6", { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
+      const out = await run("fc6");
       await pool.free(0, "fc6");
       return [...(Object.values(out.value.outputs)[0]!.data as Float32Array)];
     };
