@@ -13,7 +13,7 @@ import {
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import { type Diagnostic, tidyDiagnostics } from "./diagnostics.ts";
 import type { SourceHost } from "./host.ts";
-import { parse, parseExpression } from "./parse.ts";
+import { parse, parseExpression, withoutBom } from "./parse.ts";
 import type { ArrivalsPlan, InputPlan, ModelPlan, ModelSource, PipelinePlan, Plan, RunSettings } from "./plan.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
 import { PIPELINE_STATEMENTS, STATEMENT_KEYWORDS, TOP_STATEMENTS } from "./tokens.ts";
@@ -75,15 +75,21 @@ class Compiler extends ValueReader {
     const id = host && this.options.file ? host.absolute(this.options.file) : display;
     const order: SourceFile[] = [];
     const loaded = new Set<string>();
-    const visit = (id: string, display: string, text: string, chain: string[]) => {
+    const visit = (id: string, display: string, raw: string, chain: string[]) => {
+      const text = withoutBom(raw);
       loaded.add(id);
       this.files.set(display, text);
       this.idOf.set(display, id);
       const parsed = given && chain.length === 1 ? { ast: given, diagnostics: [] } : parse(text, display);
-      this.diagnostics.push(...parsed.diagnostics);
+      for (const d of parsed.diagnostics) this.diagnostics.push(d);
       if (!parsed.ast) return;
       for (const statement of parsed.ast.statements) {
-        if (statement.kind !== "import" || statement.path === "") continue;
+        if (statement.kind !== "import") continue;
+        if (statement.path === "") {
+          // `import "";` (a missing or unterminated path is already a syntax error).
+          if (spanOf(statement, "pathSpan")?.length === 2) this.report("E_IMPORT_NOT_FOUND", "import needs a file path, the string is empty", statement, "pathSpan");
+          continue;
+        }
         if (!host) {
           this.report("E_IMPORT_NOT_FOUND", `cannot import '${statement.path}': no file access here (pass a host)`, statement, "pathSpan");
           continue;
@@ -102,6 +108,11 @@ class Compiler extends ValueReader {
           this.report("E_IMPORT_NOT_FOUND", `import not found: '${statement.path}' (looked for ${targetDisplay})`, statement, "pathSpan");
           continue;
         }
+        if (typeof imported !== "string") {
+          const code = imported.tooLarge ? "E_LIMIT" : "E_IMPORT_NOT_FOUND";
+          this.report(code, `cannot import '${statement.path}': ${targetDisplay} is ${imported.problem}`, statement, "pathSpan");
+          continue;
+        }
         visit(target, targetDisplay, imported, [...chain, target]);
       }
       order.push({ id, display, ast: parsed.ast });
@@ -117,7 +128,7 @@ class Compiler extends ValueReader {
       const file = `--set ${name}`;
       this.files.set(file, text);
       const parsed = parseExpression(text, file);
-      this.diagnostics.push(...parsed.diagnostics);
+      for (const d of parsed.diagnostics) this.diagnostics.push(d);
       this.overrides.set(name, { expr: parsed.diagnostics.length === 0 ? parsed.expr : undefined, used: false });
     }
   }

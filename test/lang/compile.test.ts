@@ -35,7 +35,7 @@ test("imports: lets, models and pipelines become visible; the importer's own let
     "/p/main.mema": 'import "lib/common.mema";\nlet budget = 1GB;\npipeline { model shared; memory budget; workers n; }',
     "/p/lib/common.mema": "let budget = 2GB;\nlet n = 3;\nmodel shared from facenet;\npipeline lib { model sos; }",
   });
-  const r = compile(host.readText("/p/main.mema")!, { file: "/p/main.mema", host });
+  const r = compile(host.readText("/p/main.mema") as string, { file: "/p/main.mema", host });
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(r.plan!.pipelines.map((p) => p.name), ["lib", "main"]);
   assert.deepEqual(r.plan!.pipelines[1]!.runs, [{ memoryBytes: 1e9, policy: "mema", workers: 3 }]);
@@ -49,7 +49,7 @@ test("an import cycle names its chain; a diamond is loaded once", () => {
     "/c.mema": 'import "d.mema";',
     "/d.mema": 'import "a.mema";\nlet x = 1;',
   }, "/");
-  const r = check(host.readText("/a.mema")!, { file: "a.mema", host });
+  const r = check(host.readText("/a.mema") as string, { file: "a.mema", host });
   assert.deepEqual(codes(r), ["d.mema:1:8 E_IMPORT_CYCLE"]);
   assert.equal(r.diagnostics[0]!.message, "import cycle: a.mema -> b.mema -> d.mema -> a.mema");
 });
