@@ -13,6 +13,7 @@ import {
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import { type Diagnostic, tidyDiagnostics } from "./diagnostics.ts";
 import type { SourceHost } from "./host.ts";
+import { MAX_INSTANCES, MAX_SEED, MAX_SWEEP_RUNS, MAX_TENSOR_ELEMENTS, MAX_WORKERS } from "./limits.ts";
 import { parse, parseExpression, withoutBom } from "./parse.ts";
 import type { ArrivalsPlan, InputPlan, ModelPlan, ModelSource, PipelinePlan, Plan, RunSettings } from "./plan.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
@@ -188,8 +189,12 @@ class Compiler extends ValueReader {
             if (!dims) {
               this.report("E_TYPE", `the shape of '${shape.key}' is a list of dimensions, like [1, 3, 224, 224]`, shape.value);
               ok = false;
-            } else if (dims.every((d): d is number => d !== undefined)) out.shapes[shape.key] = dims;
-            else ok = false;
+            } else if (dims.every((d): d is number => d !== undefined)) {
+              if (dims.reduce((a, b) => a * b, 1) > MAX_TENSOR_ELEMENTS) {
+                this.report("E_RANGE", `the shape of '${shape.key}' has ${dims.join(" x ")} elements; at most ${MAX_TENSOR_ELEMENTS} (2^30) are allowed`, shape.value);
+                ok = false;
+              } else out.shapes[shape.key] = dims;
+            } else ok = false;
           }
           break;
         }
@@ -217,7 +222,7 @@ class Compiler extends ValueReader {
           break;
         }
         case "seed": {
-          const seed = this.integer(value, "seed", 0);
+          const seed = this.integer(value, "seed", 0, MAX_SEED);
           if (seed === undefined) ok = false;
           else out.input = { kind: "synthetic", seed };
           break;
@@ -356,7 +361,7 @@ class Compiler extends ValueReader {
           const value = this.resolve(inner.value);
           if (inner.setting === "memory") memory = this.axis(value, "memory", (e) => this.sizeBytes(e, "memory"));
           else if (inner.setting === "policy") policy = this.axis(value, "policy", (e) => this.policy(e));
-          else workers = this.axis(value, "workers", (e) => this.integer(e, "workers", 1));
+          else workers = this.axis(value, "workers", (e) => this.integer(e, "workers", 1, MAX_WORKERS));
           break;
         }
         case "arrivals":
@@ -379,6 +384,17 @@ class Compiler extends ValueReader {
       ok = false;
     }
     if (!ok || !memory || !policy || !workers || !arrivals || !session) return;
+    const runCount = memory.length * policy.length * workers.length;
+    if (runCount > MAX_SWEEP_RUNS) {
+      this.report("E_LIMIT", `pipeline '${name}' sweeps ${memory.length} x ${policy.length} x ${workers.length} = ${runCount} runs; at most ${MAX_SWEEP_RUNS} are allowed`, statement, "nameSpan");
+      return;
+    }
+    const instances = instancesPerRun(arrivals, models.length);
+    if (instances > MAX_INSTANCES) {
+      const at = statement.body.find((s) => s.kind === "arrivals") ?? statement;
+      this.report("E_LIMIT", `pipeline '${name}' requests ${instances} network instances per run (arrivals x networks per arrival); at most ${MAX_INSTANCES} are allowed`, at);
+      return;
+    }
     const runs: RunSettings[] = [];
     for (const memoryBytes of memory) for (const p of policy) for (const w of workers) runs.push({ memoryBytes, policy: p, workers: w });
     this.pipelines.push({ name, models, arrivals, sweep: { memoryBytes: memory, policy, workers }, runs, session });
@@ -400,6 +416,12 @@ class Compiler extends ValueReader {
       });
     }
   }
+}
+
+/** How many network instances one run of a pipeline requests: every arrival requests all models, or `pick` of them. */
+function instancesPerRun(arrivals: ArrivalsPlan, models: number): number {
+  const count = arrivals.kind === "batch" ? arrivals.rounds : arrivals.kind === "times" ? arrivals.timesMs.length : arrivals.count;
+  return count * (arrivals.pick?.count ?? models);
 }
 
 function setSpanFrom<T extends object>(from: object, to: T, key: string): T {

@@ -12,6 +12,10 @@ export const MAX_ARRIVALS = 100_000;
 export const MAX_PICK = 1_000;
 /** Network instances one run requests: arrivals times the networks requested at each. */
 export const MAX_INSTANCES = 1_000_000;
+/** Seeds are 32-bit (runtime/schedule/random.ts): a larger one would silently wrap around. */
+export const MAX_SEED = 2 ** 32 - 1;
+/** Elements of one input tensor given in `shapes` (2^30: 4 GiB of float32). */
+export const MAX_TENSOR_ELEMENTS = 2 ** 30;
 /** Runs of one pipeline's sweep (the product of its memory, policy and workers lists). */
 export const MAX_SWEEP_RUNS = 10_000;
 /** The largest size (2^53 - 1 bytes, just under 8388608GiB): sizes are whole bytes in a double. */

@@ -5,7 +5,12 @@ import { type Expr, type Span, spanOf } from "./ast.ts";
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from "./limits.ts";
+import { readSessionOption, SESSION_OPTIONS } from "./session-options.ts";
 import { BYTES_PER_UNIT, DURATION_UNIT_LIST, MS_PER_UNIT, SIZE_UNIT_LIST } from "./units.ts";
+
+/** MAX_SIZE_BYTES in words: 2^53 - 1 bytes is just under 2^23 GiB. */
+const MAX_SIZE_TEXT = "8388608GiB";
 
 const NO_SPAN: Span = { offset: 0, length: 1, line: 1, column: 1 };
 
@@ -104,6 +109,10 @@ export class ValueReader {
       return undefined;
     }
     const bytes = Math.round(expr.value * factor);
+    if (bytes > MAX_SIZE_BYTES) {
+      this.report("E_RANGE", `${what} is too large (at most ${MAX_SIZE_TEXT}), got ${expr.value}${expr.unit}`, expr);
+      return undefined;
+    }
     if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
       this.report("E_RANGE", `${what} must be a positive size, got ${expr.value}${expr.unit}`, expr);
       return undefined;
@@ -133,6 +142,10 @@ export class ValueReader {
     }
     // Round away float noise (0.1s * 1000 = 100.00000000000001) at a nanosecond.
     const ms = Math.round(expr.value * factor * 1e6) / 1e6;
+    if (ms > MAX_DURATION_MS) {
+      this.report("E_RANGE", `${what} is too long (at most ${MAX_DURATION_MS / 1000}s), got ${expr.value}${expr.unit}`, expr);
+      return undefined;
+    }
     if (!Number.isFinite(ms) || ms < 0 || (positive && ms === 0)) {
       this.report("E_RANGE", `${what} must be ${positive ? "positive" : "zero or more"}, got ${expr.value}${expr.unit}`, expr);
       return undefined;
@@ -140,7 +153,8 @@ export class ValueReader {
     return ms;
   }
 
-  integer(expr: Expr, what: string, min: number): number | undefined {
+  /** A whole number in [min, max]; `max` is one of lang/limits.ts's bounds where the number is a count. */
+  integer(expr: Expr, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     if (expr.kind === "missing") return undefined;
     if (expr.kind === "name") {
       this.undefinedName(expr.name, expr, `${what} needs a whole number`);
@@ -148,6 +162,10 @@ export class ValueReader {
     }
     if (expr.kind !== "quantity" || expr.unit !== null) {
       this.report("E_TYPE", `${what} needs a whole number, not ${this.kindOf(expr)}`, expr);
+      return undefined;
+    }
+    if (expr.value > max) {
+      this.report("E_RANGE", `${what} must be at most ${max}, got ${expr.value}`, expr);
       return undefined;
     }
     if (!Number.isSafeInteger(expr.value) || expr.value < min) {
@@ -203,14 +221,26 @@ export class ValueReader {
     let ok = true;
     for (const field of resolved.fields) {
       const v = field.value;
-      if (v.kind === "quantity" && v.unit === null) out[field.key] = v.value;
-      else if (v.kind === "string") out[field.key] = v.value;
-      else if (v.kind === "bool") out[field.key] = v.value;
-      else if (v.kind === "name") out[field.key] = v.name;
-      else if (v.kind !== "missing") {
-        this.report("E_TYPE", `session option '${field.key}' takes a number, string or boolean, not ${this.kindOf(v)}`, v);
+      let value: number | string | boolean;
+      if (v.kind === "quantity" && v.unit === null) value = v.value;
+      else if (v.kind === "string") value = v.value;
+      else if (v.kind === "bool") value = v.value;
+      else if (v.kind === "name") value = v.name;
+      else {
+        if (v.kind !== "missing") this.report("E_TYPE", `session option '${field.key}' takes a number, string or boolean, not ${this.kindOf(v)}`, v);
         ok = false;
+        continue;
       }
+      // Checked here, not only when a real run starts: the same table as runtime/execute/session-options.ts.
+      const read = readSessionOption(field.key, value);
+      if ("problem" in read) {
+        if (Object.hasOwn(SESSION_OPTIONS, field.key)) this.report("E_SESSION", read.problem, v);
+        else this.report("E_SESSION", `unknown session option '${field.key}'${suggestOrList(field.key, Object.keys(SESSION_OPTIONS), "options")}`, field, "keySpan");
+        ok = false;
+        continue;
+      }
+      // The plan keeps the value as written (runtime/execute types it again).
+      out[field.key] = value;
     }
     return ok ? out : undefined;
   }
