@@ -18,7 +18,7 @@ import { parse, parseExpression, withoutBom } from "./parse.ts";
 import type { ArrivalsPlan, InputPlan, ModelPlan, ModelSource, PipelinePlan, Plan, RunSettings } from "./plan.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
 import { PIPELINE_STATEMENTS, STATEMENT_KEYWORDS, TOP_STATEMENTS } from "./tokens.ts";
-import { ValueReader } from "./values.ts";
+import { ValueReader, writtenOf } from "./values.ts";
 
 export interface CompileOptions {
   /** The file name shown in diagnostics, and the base of relative paths (with a host). */
@@ -142,7 +142,7 @@ class Compiler extends ValueReader {
     if (expr.kind === "string") {
       if (isBroken(expr)) return undefined; // an unterminated string: already reported
       const host = this.options.host;
-      const span = spanOf(expr);
+      const span = spanOf(writtenOf(expr)); // relative to the file the string is written in
       let path = expr.value;
       if (host) {
         const base = this.idOf.get(span?.file ?? "") ?? this.options.file ?? ".";
@@ -211,7 +211,7 @@ class Compiler extends ValueReader {
           const host = this.options.host;
           let path = value.value;
           if (host) {
-            path = host.resolve(this.idOf.get(spanOf(value)?.file ?? "") ?? ".", value.value);
+            path = host.resolve(this.idOf.get(spanOf(writtenOf(value))?.file ?? "") ?? ".", value.value);
             if (!host.exists(path)) {
               this.report("E_INPUT_FILE", `input file not found: '${value.value}' (looked for ${host.display(path)})`, value);
               ok = false;

@@ -1,7 +1,7 @@
 // Reading values: lets resolved, then sizes, durations, counts, policy names and sweeps checked
 // against what a setting needs, each problem reported with its code. Shared by the compiler and
 // lang/arrivals.ts.
-import { type Expr, type Span, spanOf } from "./ast.ts";
+import { type Expr, isBroken, markBroken, setSpan, type Span, spanOf } from "./ast.ts";
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
@@ -28,9 +28,10 @@ export class ValueReader {
     this.catalog = catalog;
   }
 
+  /** An error at `node`; for a value that came from a let, at the place of use, with the let's value as a note. */
   report(code: string, message: string, node: object | undefined, key = "span", fallbackFile?: string): void {
     const span = (node && (spanOf(node, key) ?? spanOf(node))) ?? NO_SPAN;
-    this.diagnostics.push({
+    const diagnostic: Diagnostic = {
       code,
       severity: "error",
       message,
@@ -38,15 +39,26 @@ export class ValueReader {
       line: span.line,
       column: span.column,
       length: span.length,
-    });
+    };
+    const written = node && writtenOf(node);
+    const at = written && written !== node ? (spanOf(written, key) ?? spanOf(written)) : undefined;
+    if (node && at) {
+      const message = `the value comes from 'let ${(node as { letName?: string }).letName}' here`;
+      diagnostic.notes = [{ message, file: at.file ?? this.defaultFile, line: at.line, column: at.column, length: at.length }];
+    }
+    this.diagnostics.push(diagnostic);
   }
 
-  /** Replaces names bound by `let` with their values; other names stay (symbols). */
+  /**
+   * Replaces names bound by `let` with their values; other names stay (symbols). A let's value comes back as
+   * a copy placed where the name is used (errors point there) that remembers where it was written (the note).
+   */
   resolve(expr: Expr): Expr {
     switch (expr.kind) {
       case "name": {
         const bound = this.lets.get(expr.name);
-        return bound ?? expr;
+        const use = spanOf(expr);
+        return bound && use ? placedAt(bound, use, expr.name) : (bound ?? expr);
       }
       case "list": {
         const items = expr.items.map((item) => this.resolve(item));
@@ -244,6 +256,41 @@ export class ValueReader {
     }
     return ok ? out : undefined;
   }
+}
+
+/** The node as written: for a let's value copied to its place of use (ValueReader.resolve), the original. */
+export function writtenOf(node: object): object {
+  return (node as { written?: object }).written ?? node;
+}
+
+function hidden<T extends object>(node: T, key: string, value: unknown): T {
+  Object.defineProperty(node, key, { value, enumerable: false, configurable: true, writable: true });
+  return node;
+}
+
+/** A copy of a let's value with every part's span at `use`, each remembering its original and the let's name. */
+function placedAt(value: Expr, use: Span, letName: string): Expr {
+  const copy = (e: Expr): Expr => {
+    let out: Expr;
+    if (e.kind === "list") out = { kind: "list", items: e.items.map(copy) };
+    else if (e.kind === "record") {
+      out = {
+        kind: "record",
+        fields: e.fields.map((f) => {
+          const field = { key: f.key, value: copy(f.value) };
+          setSpan(field, use, "keySpan");
+          hidden(field, "written", writtenOf(f));
+          return hidden(field, "letName", (f as { letName?: string }).letName ?? letName);
+        }),
+      };
+    } else out = { ...e };
+    setSpan(out, use);
+    hidden(out, "written", writtenOf(e));
+    hidden(out, "letName", (e as { letName?: string }).letName ?? letName);
+    if (isBroken(e)) markBroken(out);
+    return out;
+  };
+  return copy(value);
 }
 
 export function copySpan<T extends object>(from: object, to: T, key = "span"): T {

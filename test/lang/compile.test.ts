@@ -26,7 +26,9 @@ test("--set errors: unknown let (with a suggestion), bad value text, wrong kind 
   const syntax = compile(base, { file: "a.mema", overrides: { budget: "[1GB," } });
   assert.deepEqual(codes(syntax), ["--set budget:1:6 E_SYNTAX"]);
   const unitless = compile(base, { file: "a.mema", overrides: { budget: "512" } });
-  assert.deepEqual(codes(unitless), ["--set budget:1:1 E_UNIT"]);
+  // Reported where the let is used, with the --set text as a note.
+  assert.deepEqual(codes(unitless), ["a.mema:3:35 E_UNIT"]);
+  assert.deepEqual(unitless.diagnostics[0]!.notes?.map((n) => `${n.file}:${n.line}:${n.column}`), ["--set budget:1:1"]);
   assert.equal(unitless.files.get("--set budget"), "512");
 });
 
