@@ -85,7 +85,7 @@ class Compiler extends ValueReader {
       for (const d of parsed.diagnostics) this.diagnostics.push(d);
       if (!parsed.ast) return;
       for (const statement of parsed.ast.statements) {
-        if (statement.kind !== "import") continue;
+        if (statement.kind !== "import" || isBroken(statement)) continue;
         if (statement.path === "") {
           // `import "";` (a missing or unterminated path is already a syntax error).
           if (spanOf(statement, "pathSpan")?.length === 2) this.report("E_IMPORT_NOT_FOUND", "import needs a file path, the string is empty", statement, "pathSpan");

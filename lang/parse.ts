@@ -226,6 +226,7 @@ class AstBuilder {
         const literal = terminated ?? open;
         statement = { kind: "import", path: isReal(literal) ? unquote(literal.image, literal === terminated) : "" };
         if (isReal(literal)) this.mark(statement, tokenSpan(literal), "pathSpan");
+        if (literal === open) markBroken(statement); // reported as unterminated: nothing to import
         break;
       }
       case "letStatement": {
