@@ -1,7 +1,7 @@
 // Reading values: lets resolved, then sizes, durations, counts, policy names and sweeps checked
 // against what a setting needs, each problem reported with its code. Shared by the compiler and
 // lang/arrivals.ts.
-import { type Expr, isBroken, markBroken, setSpan, type Span, spanOf } from "./ast.ts";
+import { type Expr, isBroken, markBroken, type RecordField, setSpan, type Span, spanOf } from "./ast.ts";
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
@@ -54,6 +54,9 @@ export class ValueReader {
    * a copy placed where the name is used (errors point there) that remembers where it was written (the note).
    */
   resolve(expr: Expr): Expr {
+    // A let's value is resolved when the let is defined: walking it again would walk every path through lets
+    // built from lets (exponentially many), so only text as written is walked (its depth is bounded).
+    if (writtenOf(expr) !== expr) return expr;
     switch (expr.kind) {
       case "name": {
         const bound = this.lets.get(expr.name);
@@ -268,29 +271,37 @@ function hidden<T extends object>(node: T, key: string, value: unknown): T {
   return node;
 }
 
-/** A copy of a let's value with every part's span at `use`, each remembering its original and the let's name. */
+/**
+ * A let's value placed at `use`: every part's span is the use, and each part remembers its original and the
+ * let's name. Parts are placed lazily, when read: lets built from lets share their values (a DAG that can be
+ * exponentially large as a tree), and a check reads only what it needs, as it does of the value itself.
+ */
 function placedAt(value: Expr, use: Span, letName: string): Expr {
-  const copy = (e: Expr): Expr => {
-    let out: Expr;
-    if (e.kind === "list") out = { kind: "list", items: e.items.map(copy) };
-    else if (e.kind === "record") {
-      out = {
-        kind: "record",
-        fields: e.fields.map((f) => {
-          const field = { key: f.key, value: copy(f.value) };
-          setSpan(field, use, "keySpan");
+  const name = (value as { letName?: string }).letName ?? letName;
+  let out: Expr;
+  if (value.kind === "list") {
+    let items: Expr[] | undefined;
+    out = Object.defineProperty({ kind: "list" }, "items", {
+      enumerable: true,
+      get: () => (items ??= value.items.map((item) => placedAt(item, use, name))),
+    }) as Expr;
+  } else if (value.kind === "record") {
+    let fields: RecordField[] | undefined;
+    out = Object.defineProperty({ kind: "record" }, "fields", {
+      enumerable: true,
+      get: () =>
+        (fields ??= value.fields.map((f) => {
+          const field = setSpan({ key: f.key, value: placedAt(f.value, use, name) }, use, "keySpan");
           hidden(field, "written", writtenOf(f));
-          return hidden(field, "letName", (f as { letName?: string }).letName ?? letName);
-        }),
-      };
-    } else out = { ...e };
-    setSpan(out, use);
-    hidden(out, "written", writtenOf(e));
-    hidden(out, "letName", (e as { letName?: string }).letName ?? letName);
-    if (isBroken(e)) markBroken(out);
-    return out;
-  };
-  return copy(value);
+          return hidden(field, "letName", name);
+        })),
+    }) as Expr;
+  } else out = { ...value };
+  setSpan(out, use);
+  hidden(out, "written", writtenOf(value));
+  hidden(out, "letName", name);
+  if (isBroken(value)) markBroken(out);
+  return out;
 }
 
 export function copySpan<T extends object>(from: object, to: T, key = "span"): T {

@@ -167,3 +167,16 @@ test("imports: an empty path is an error; a file over the size cap is E_LIMIT; a
   assert.deepEqual(check("\ufeffpipeline:\n  models: [agenet]\n", { file: "a.yaml" }).diagnostics, []);
   assert.equal(format("\ufeffpipeline < model agenet; >").text, "pipeline <\n  model agenet;\n>\n");
 });
+
+test("lets built from lets (a value of 2^60 leaves as a tree, 20,000 lets deep) are checked without walking every path", { timeout: 30_000 }, () => {
+  const doubling = ["let a0 = 1MB;"];
+  for (let i = 1; i < 60; i++) doubling.push(`let a${i} = [a${i - 1}, a${i - 1}];`);
+  doubling.push("let t = { x: a59 };", "pipeline < model agenet; memory a59; arrivals times a59; session t; >");
+  const wide = check(doubling.join("\n"), { file: "a.mema" });
+  assert.deepEqual(wide.diagnostics.map(at), ["62:33 E_TYPE", "62:53 E_TYPE", "62:66 E_TYPE"]);
+  const chain = ["let a0 = 1MB;"];
+  for (let i = 1; i < 20_000; i++) chain.push(`let a${i} = [a${i - 1}];`);
+  chain.push("pipeline < model agenet; memory a19999; >");
+  const deep = check(chain.join("\n"), { file: "a.mema" });
+  assert.deepEqual(deep.diagnostics.map(at), ["20001:33 E_TYPE"]);
+});
