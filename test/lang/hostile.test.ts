@@ -121,10 +121,10 @@ test(`nesting deeper than ${MAX_NESTING} is one positioned E_LIMIT, in .mema, --
 });
 
 test("counts at their bounds are accepted; one past is E_RANGE", () => {
-  const ok = compile("pipeline < model agenet; workers 64; arrivals every 1ms count 100000 pick 10 seed 4294967295; session { intraOpNumThreads: 256, interOpNumThreads: 0 }; >");
+  const ok = compile("pipeline < model agenet; workers 64; arrivals every 1ms count 10000 pick 2 seed 4294967295; session { intraOpNumThreads: 256, interOpNumThreads: 0 }; >");
   assert.deepEqual(ok.diagnostics, []);
   assert.equal(ok.plan!.pipelines[0]!.runs[0]!.workers, 64);
-  const past = check("pipeline < model agenet; workers 65; session { interOpNumThreads: 257 }; arrivals batch 100001; >");
+  const past = check("pipeline < model agenet; workers 65; session { interOpNumThreads: 257 }; arrivals batch 10001; >");
   assert.deepEqual(past.diagnostics.map((d) => d.code), ["E_RANGE", "E_SESSION", "E_RANGE"]);
   const size = check("pipeline < model agenet; memory 8388608GiB; >");
   assert.match(size.diagnostics[0]!.message, /^memory is too large \(at most 8388608GiB\)/);
