@@ -40,6 +40,7 @@ export function compileFile(file: string, overrides: Record<string, string>, wit
   const host = fileHost();
   const text = host.readText(file);
   if (text === undefined) throw new UsageError(`cannot read '${file}': no such file`, "E_FILE");
+  if (typeof text !== "string") throw new UsageError(`cannot read '${file}': it is ${text.problem}`, "E_FILE");
   const options = { file, host, overrides };
   return withPlan ? compile(text, options) : { ...check(text, options) };
 }

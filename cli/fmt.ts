@@ -28,6 +28,7 @@ Options:
       if (isConfigFile(file)) throw new UsageError(`mema fmt formats .mema files; '${file}' is YAML/JSON`);
       const text = host.readText(file);
       if (text === undefined) throw new UsageError(`cannot read '${file}': no such file`, "E_FILE");
+      if (typeof text !== "string") throw new UsageError(`cannot read '${file}': it is ${text.problem}`, "E_FILE");
       const result = format(text, file);
       if (result.text === undefined) {
         ctx.err(renderDiagnostics(result.diagnostics, () => text));

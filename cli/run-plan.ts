@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { BASELINE_KINDS, type BaselineKind } from "../runtime/execute/baseline-kinds.ts";
 import type { PipelinePlan, RunSettings } from "../lang/plan.ts";
 import { renderDiagnostics } from "../lang/diagnostics.ts";
+import { MAX_WORKERS } from "../lang/limits.ts";
 import { timelineFormatOf, writeReportFiles } from "../runtime/report/files.ts";
 import { formatBudget } from "../runtime/report/quantity.ts";
 import type { Refusal } from "../runtime/report/comparison.ts";
@@ -129,6 +130,8 @@ export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values
   }) ?? pipeline.sweep.memoryBytes;
   for (const m of memory) if (m !== null && m <= 0) throw new UsageError(`--memory: a budget must be positive`, "E_OPTION");
   const workers = parseList("workers", values.workers)?.map((w) => parseInteger("workers", w, 1)!) ?? pipeline.sweep.workers;
+  // The language's bound (grammar.md, "Limits") holds for the flag too.
+  for (const w of workers) if (w > MAX_WORKERS) throw new UsageError(`--workers ${w}: at most ${MAX_WORKERS} workers`, "E_OPTION");
   const runs: RunSettings[] = [];
   for (const memoryBytes of memory) for (const policy of policies) for (const w of workers) runs.push({ memoryBytes, policy, workers: w });
   return runs;

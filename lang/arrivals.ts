@@ -1,6 +1,7 @@
 // The arrivals statement: `arrivals KIND [VALUE] {PARAMETER VALUE}` to the plan's ArrivalsPlan
 // (grammar.md section 7; semantics in runtime/schedule/arrivals.ts).
 import type { ArrivalsStatement, Expr } from "./ast.ts";
+import { MAX_ARRIVALS, MAX_PICK, MAX_SEED } from "./limits.ts";
 import type { ArrivalsPlan } from "./plan.ts";
 import { suggestOrList } from "./suggest.ts";
 import type { ValueReader } from "./values.ts";
@@ -74,10 +75,10 @@ export function readArrivals(statement: ArrivalsStatement, reader: ValueReader):
     }
     return e;
   };
-  const count = (name: string, fallback: number, min = 1) => {
+  const count = (name: string, fallback: number, min = 1, max = MAX_ARRIVALS) => {
     const e = get(name);
     if (!e) return fallback;
-    const n = reader.integer(e, name, min);
+    const n = reader.integer(e, name, min, max);
     if (n === undefined) ok = false;
     return n ?? fallback;
   };
@@ -87,7 +88,7 @@ export function readArrivals(statement: ArrivalsStatement, reader: ValueReader):
     if (ms === undefined) ok = false;
     return ms ?? 0;
   };
-  const seed = count("seed", 0, 0);
+  const seed = count("seed", 0, 0, MAX_SEED);
   let plan: ArrivalsPlan;
   switch (kind) {
     case "batch":
@@ -119,12 +120,15 @@ export function readArrivals(statement: ArrivalsStatement, reader: ValueReader):
         if (list.items.length === 0) {
           reader.report("E_TYPE", "times arrivals need at least one gap", list);
           ok = false;
+        } else if (list.items.length > MAX_ARRIVALS) {
+          reader.report("E_RANGE", `times arrivals take at most ${MAX_ARRIVALS} gaps, got ${list.items.length}`, list);
+          ok = false;
         }
       }
       plan = { kind, timesMs };
       break;
     }
   }
-  if (values.has("pick")) plan.pick = { count: count("pick", 1), seed };
+  if (values.has("pick")) plan.pick = { count: count("pick", 1, 1, MAX_PICK), seed };
   return ok ? plan : undefined;
 }

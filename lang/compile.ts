@@ -13,11 +13,12 @@ import {
 import { type Catalog, defaultCatalog } from "./catalog.ts";
 import { type Diagnostic, tidyDiagnostics } from "./diagnostics.ts";
 import type { SourceHost } from "./host.ts";
-import { parse, parseExpression } from "./parse.ts";
+import { MAX_INSTANCES, MAX_SEED, MAX_SWEEP_RUNS, MAX_TENSOR_ELEMENTS, MAX_WORKERS } from "./limits.ts";
+import { parse, parseExpression, withoutBom } from "./parse.ts";
 import type { ArrivalsPlan, InputPlan, ModelPlan, ModelSource, PipelinePlan, Plan, RunSettings } from "./plan.ts";
 import { didYouMean, suggestOrList } from "./suggest.ts";
 import { PIPELINE_STATEMENTS, STATEMENT_KEYWORDS, TOP_STATEMENTS } from "./tokens.ts";
-import { ValueReader } from "./values.ts";
+import { ValueReader, writtenOf } from "./values.ts";
 
 export interface CompileOptions {
   /** The file name shown in diagnostics, and the base of relative paths (with a host). */
@@ -75,15 +76,21 @@ class Compiler extends ValueReader {
     const id = host && this.options.file ? host.absolute(this.options.file) : display;
     const order: SourceFile[] = [];
     const loaded = new Set<string>();
-    const visit = (id: string, display: string, text: string, chain: string[]) => {
+    const visit = (id: string, display: string, raw: string, chain: string[]) => {
+      const text = withoutBom(raw);
       loaded.add(id);
       this.files.set(display, text);
       this.idOf.set(display, id);
       const parsed = given && chain.length === 1 ? { ast: given, diagnostics: [] } : parse(text, display);
-      this.diagnostics.push(...parsed.diagnostics);
+      for (const d of parsed.diagnostics) this.diagnostics.push(d);
       if (!parsed.ast) return;
       for (const statement of parsed.ast.statements) {
-        if (statement.kind !== "import" || statement.path === "") continue;
+        if (statement.kind !== "import" || isBroken(statement)) continue;
+        if (statement.path === "") {
+          // `import "";` (a missing or unterminated path is already a syntax error).
+          if (spanOf(statement, "pathSpan")?.length === 2) this.report("E_IMPORT_NOT_FOUND", "import needs a file path, the string is empty", statement, "pathSpan");
+          continue;
+        }
         if (!host) {
           this.report("E_IMPORT_NOT_FOUND", `cannot import '${statement.path}': no file access here (pass a host)`, statement, "pathSpan");
           continue;
@@ -102,6 +109,11 @@ class Compiler extends ValueReader {
           this.report("E_IMPORT_NOT_FOUND", `import not found: '${statement.path}' (looked for ${targetDisplay})`, statement, "pathSpan");
           continue;
         }
+        if (typeof imported !== "string") {
+          const code = imported.tooLarge ? "E_LIMIT" : "E_IMPORT_NOT_FOUND";
+          this.report(code, `cannot import '${statement.path}': ${targetDisplay} is ${imported.problem}`, statement, "pathSpan");
+          continue;
+        }
         visit(target, targetDisplay, imported, [...chain, target]);
       }
       order.push({ id, display, ast: parsed.ast });
@@ -117,7 +129,7 @@ class Compiler extends ValueReader {
       const file = `--set ${name}`;
       this.files.set(file, text);
       const parsed = parseExpression(text, file);
-      this.diagnostics.push(...parsed.diagnostics);
+      for (const d of parsed.diagnostics) this.diagnostics.push(d);
       this.overrides.set(name, { expr: parsed.diagnostics.length === 0 ? parsed.expr : undefined, used: false });
     }
   }
@@ -130,7 +142,7 @@ class Compiler extends ValueReader {
     if (expr.kind === "string") {
       if (isBroken(expr)) return undefined; // an unterminated string: already reported
       const host = this.options.host;
-      const span = spanOf(expr);
+      const span = spanOf(writtenOf(expr)); // relative to the file the string is written in
       let path = expr.value;
       if (host) {
         const base = this.idOf.get(span?.file ?? "") ?? this.options.file ?? ".";
@@ -177,8 +189,12 @@ class Compiler extends ValueReader {
             if (!dims) {
               this.report("E_TYPE", `the shape of '${shape.key}' is a list of dimensions, like [1, 3, 224, 224]`, shape.value);
               ok = false;
-            } else if (dims.every((d): d is number => d !== undefined)) out.shapes[shape.key] = dims;
-            else ok = false;
+            } else if (dims.every((d): d is number => d !== undefined)) {
+              if (dims.reduce((a, b) => a * b, 1) > MAX_TENSOR_ELEMENTS) {
+                this.report("E_RANGE", `the shape of '${shape.key}' has ${dims.join(" x ")} elements; at most ${MAX_TENSOR_ELEMENTS} (2^30) are allowed`, shape.value);
+                ok = false;
+              } else out.shapes[shape.key] = dims;
+            } else ok = false;
           }
           break;
         }
@@ -195,7 +211,7 @@ class Compiler extends ValueReader {
           const host = this.options.host;
           let path = value.value;
           if (host) {
-            path = host.resolve(this.idOf.get(spanOf(value)?.file ?? "") ?? ".", value.value);
+            path = host.resolve(this.idOf.get(spanOf(writtenOf(value))?.file ?? "") ?? ".", value.value);
             if (!host.exists(path)) {
               this.report("E_INPUT_FILE", `input file not found: '${value.value}' (looked for ${host.display(path)})`, value);
               ok = false;
@@ -206,7 +222,7 @@ class Compiler extends ValueReader {
           break;
         }
         case "seed": {
-          const seed = this.integer(value, "seed", 0);
+          const seed = this.integer(value, "seed", 0, MAX_SEED);
           if (seed === undefined) ok = false;
           else out.input = { kind: "synthetic", seed };
           break;
@@ -345,7 +361,7 @@ class Compiler extends ValueReader {
           const value = this.resolve(inner.value);
           if (inner.setting === "memory") memory = this.axis(value, "memory", (e) => this.sizeBytes(e, "memory"));
           else if (inner.setting === "policy") policy = this.axis(value, "policy", (e) => this.policy(e));
-          else workers = this.axis(value, "workers", (e) => this.integer(e, "workers", 1));
+          else workers = this.axis(value, "workers", (e) => this.integer(e, "workers", 1, MAX_WORKERS));
           break;
         }
         case "arrivals":
@@ -368,6 +384,17 @@ class Compiler extends ValueReader {
       ok = false;
     }
     if (!ok || !memory || !policy || !workers || !arrivals || !session) return;
+    const runCount = memory.length * policy.length * workers.length;
+    if (runCount > MAX_SWEEP_RUNS) {
+      this.report("E_LIMIT", `pipeline '${name}' sweeps ${memory.length} x ${policy.length} x ${workers.length} = ${runCount} runs; at most ${MAX_SWEEP_RUNS} are allowed`, statement, "nameSpan");
+      return;
+    }
+    const instances = instancesPerRun(arrivals, models.length);
+    if (instances > MAX_INSTANCES) {
+      const at = statement.body.find((s) => s.kind === "arrivals") ?? statement;
+      this.report("E_LIMIT", `pipeline '${name}' requests ${instances} network instances per run (arrivals x networks per arrival); at most ${MAX_INSTANCES} are allowed`, at);
+      return;
+    }
     const runs: RunSettings[] = [];
     for (const memoryBytes of memory) for (const p of policy) for (const w of workers) runs.push({ memoryBytes, policy: p, workers: w });
     this.pipelines.push({ name, models, arrivals, sweep: { memoryBytes: memory, policy, workers }, runs, session });
@@ -389,6 +416,12 @@ class Compiler extends ValueReader {
       });
     }
   }
+}
+
+/** How many network instances one run of a pipeline requests: every arrival requests all models, or `pick` of them. */
+function instancesPerRun(arrivals: ArrivalsPlan, models: number): number {
+  const count = arrivals.kind === "batch" ? arrivals.rounds : arrivals.kind === "times" ? arrivals.timesMs.length : arrivals.count;
+  return count * (arrivals.pick?.count ?? models);
 }
 
 function setSpanFrom<T extends object>(from: object, to: T, key: string): T {

@@ -20,6 +20,7 @@ import { type Diagnostic, tidyDiagnostics } from "./diagnostics.ts";
 import { splitQuantity } from "./parse.ts";
 import type { Plan } from "./plan.ts";
 import { configSchema, planSchema } from "./schema.ts";
+import { MAX_NESTING } from "./limits.ts";
 import { suggestOrList } from "./suggest.ts";
 import { memaLexer } from "./tokens.ts";
 
@@ -285,6 +286,23 @@ const ALLOWED: Record<string, string[]> = {
   arrivals: ["kind", "rounds", "gap", "period", "mean", "sd", "count", "seed", "pick", "times"],
 };
 
+const TOO_DEEP = `nesting deeper than ${MAX_NESTING} levels of mappings and lists; the file is not read further`;
+
+/** The first collection nested deeper than MAX_NESTING (walked without recursion: the depth is what is checked). */
+function tooDeep(root: unknown): YamlNode | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_NESTING) return node as YamlNode;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 function run(text: string, options: CompileOptions, withPlan: boolean): CompileResult {
   const file = options.file ?? "<input>";
   const files = new Map([[file, text]]);
@@ -297,9 +315,16 @@ function run(text: string, options: CompileOptions, withPlan: boolean): CompileR
       const pos = lines.position(Math.min(e.pos[0], text.length));
       if (errorLines.has(pos.line)) continue; // the rest of a line after a YAML error is mostly echo
       errorLines.add(pos.line);
-      translator.error("E_YAML", e.message.split("\n")[0]!, { offset: e.pos[0], length: Math.max(1, e.pos[1] - e.pos[0]), ...pos });
+      // The yaml package reports its own stack overflow on deep nesting as an error at the place.
+      const [code, message] = /call stack/i.test(e.message) ? ["E_LIMIT", TOO_DEEP] : ["E_YAML", e.message.split("\n")[0]!];
+      translator.error(code, message, { offset: e.pos[0], length: Math.max(1, e.pos[1] - e.pos[0]), ...pos });
     }
     if (translator.diagnostics.length > 0) return { diagnostics: translator.diagnostics, files };
+    const deep = tooDeep(doc.contents);
+    if (deep) {
+      translator.error("E_LIMIT", TOO_DEEP, translator.span(deep));
+      return { diagnostics: translator.diagnostics, files };
+    }
     const value: unknown = doc.toJS();
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       translator.error("E_SCHEMA", "$: expected a mapping (a pipeline document, or a config with a 'pipeline' key)", translator.span(doc.contents as YamlNode));

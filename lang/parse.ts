@@ -10,6 +10,7 @@ import {
   setSpan,
 } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
+import { MAX_NESTING } from "./limits.ts";
 import { memaParser, PIPELINE_NOT_CLOSED } from "./parser.ts";
 import { splitQuantity, unquote } from "./literals.ts";
 import { strictParse } from "./strict-parse.ts";
@@ -225,6 +226,7 @@ class AstBuilder {
         const literal = terminated ?? open;
         statement = { kind: "import", path: isReal(literal) ? unquote(literal.image, literal === terminated) : "" };
         if (isReal(literal)) this.mark(statement, tokenSpan(literal), "pathSpan");
+        if (literal === open) markBroken(statement); // reported as unterminated: nothing to import
         break;
       }
       case "letStatement": {
@@ -427,22 +429,54 @@ export function parseRecovering(text: string, file = "<input>"): ParseResult {
   return parseText(text, file, false);
 }
 
+/**
+ * The first token nested deeper than MAX_NESTING brackets, braces and angles: the parsers (and everything
+ * after them) recurse once per level, so a deeper text is refused before it can exhaust the stack.
+ */
+function tooDeep(tokens: IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    const name = token.tokenType.name;
+    if (name === "LBrace" || name === "LBracket" || name === "LAngle") {
+      depth += 1;
+      if (depth > MAX_NESTING) return token;
+    } else if (name === "RBrace" || name === "RBracket" || name === "RAngle") depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+function nestingDiagnostic(token: IToken, file: string): Diagnostic {
+  const span = tokenSpan(token);
+  const message = `nesting deeper than ${MAX_NESTING} levels of brackets, braces and blocks; the file is not read further`;
+  return { code: "E_LIMIT", severity: "error", message, file, line: span.line, column: span.column, length: span.length };
+}
+
+/** Text without its byte order mark: editors on Windows write one, and it is no part of the document. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 function parseText(text: string, file: string, fastPath: boolean): ParseResult {
   const diagnostics: Diagnostic[] = [];
   try {
-    const lexed = lex(text, file, diagnostics);
+    const lexed = lex(withoutBom(text), file, diagnostics);
     const comments = lexed.groups["comments"] ?? [];
+    const deep = tooDeep(lexed.tokens);
+    if (deep) {
+      diagnostics.push(nestingDiagnostic(deep, file));
+      return { diagnostics: onePerPosition(diagnostics), comments, tokens: lexed.tokens, blockOpeners: new Set() };
+    }
     const strict = fastPath && diagnostics.length === 0 ? strictParse(lexed.tokens, file) : undefined;
     if (strict) return { ast: strict.ast, diagnostics, comments, tokens: lexed.tokens, blockOpeners: strict.blockOpeners };
     // Only the recovering path needs end positions (adding them to every token costs an allocation each).
     completePositions(lexed.tokens);
     memaParser.input = lexed.tokens;
     const cst = memaParser.document();
-    diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
+    for (const d of parserDiagnostics(memaParser.errors, lexed.tokens, file)) diagnostics.push(d);
     const builder = new AstBuilder(file, lexed.tokens);
     builder.errorOffsets = memaParser.errors.map((e) => (isReal(e.token) ? e.token.startOffset : (e as { previousToken?: IToken }).previousToken?.startOffset ?? 0));
     const ast = builder.document(cst);
-    diagnostics.push(...builder.diagnostics);
+    for (const d of builder.diagnostics) diagnostics.push(d);
     const open = builder.unclosed[0];
     for (const d of diagnostics) {
       if (d.message !== PIPELINE_NOT_CLOSED) continue;
@@ -463,14 +497,19 @@ export function parseExpression(text: string, file: string): { expr?: Expr; diag
   const diagnostics: Diagnostic[] = [];
   try {
     const lexed = lex(text, file, diagnostics);
+    const deep = tooDeep(lexed.tokens);
+    if (deep) {
+      diagnostics.push(nestingDiagnostic(deep, file));
+      return { diagnostics: onePerPosition(diagnostics) };
+    }
     completePositions(lexed.tokens);
     memaParser.input = lexed.tokens;
     const cst = memaParser.expression();
-    diagnostics.push(...parserDiagnostics(memaParser.errors, lexed.tokens, file));
+    for (const d of parserDiagnostics(memaParser.errors, lexed.tokens, file)) diagnostics.push(d);
     const builder = new AstBuilder(file, lexed.tokens);
     const first = lexed.tokens[0];
     const expr = first ? builder.expression(cst, first) : undefined;
-    diagnostics.push(...builder.diagnostics);
+    for (const d of builder.diagnostics) diagnostics.push(d);
     if (!first && diagnostics.length === 0)
       diagnostics.push({ code: "E_SYNTAX", severity: "error", message: "expected a value", file, line: 1, column: 1, length: 1 });
     return expr ? { expr, diagnostics: onePerPosition(diagnostics) } : { diagnostics: onePerPosition(diagnostics) };

@@ -1,13 +1,18 @@
 // JSON Schemas (draft-07): the compiled Plan (what `mema plan --json` prints) and the YAML/JSON form
 // of a .mema document. `mema schema` prints both under one anyOf, so editors can check either file.
 import { type Catalog, defaultCatalog } from "./catalog.ts";
+import { MAX_ARRIVALS, MAX_DURATION_MS, MAX_PICK, MAX_SEED, MAX_SWEEP_RUNS, MAX_WORKERS } from "./limits.ts";
 
 export type JsonSchema = Record<string, unknown>;
 
 const SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#";
 const nonNegativeInteger = { type: "integer", minimum: 0 };
 const positiveInteger = { type: "integer", minimum: 1 };
-const nonNegativeMs = { type: "number", minimum: 0 };
+const nonNegativeMs = { type: "number", minimum: 0, maximum: MAX_DURATION_MS };
+// A compiled plan skips the checker: the bounds of lang/limits.ts are in its schema.
+const arrivalCount = { type: "integer", minimum: 1, maximum: MAX_ARRIVALS };
+const seedInteger = { type: "integer", minimum: 0, maximum: MAX_SEED };
+const workerCount = { type: "integer", minimum: 1, maximum: MAX_WORKERS };
 
 /** The Plan of lang/plan.ts. */
 export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
@@ -15,7 +20,7 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
     type: "object",
     required: ["count", "seed"],
     additionalProperties: false,
-    properties: { count: positiveInteger, seed: nonNegativeInteger },
+    properties: { count: { type: "integer", minimum: 1, maximum: MAX_PICK }, seed: seedInteger },
   };
   const arrival = (kind: string, properties: Record<string, unknown>) => ({
     type: "object",
@@ -98,11 +103,11 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
               required: ["kind"],
               discriminator: { propertyName: "kind" },
               oneOf: [
-                arrival("batch", { rounds: positiveInteger, gapMs: nonNegativeMs }),
-                arrival("periodic", { count: positiveInteger, periodMs: nonNegativeMs }),
-                arrival("normal", { count: positiveInteger, meanMs: nonNegativeMs, stddevMs: nonNegativeMs, seed: nonNegativeInteger }),
-                arrival("poisson", { count: positiveInteger, meanMs: nonNegativeMs, seed: nonNegativeInteger }),
-                arrival("times", { timesMs: { type: "array", minItems: 1, items: nonNegativeMs } }),
+                arrival("batch", { rounds: arrivalCount, gapMs: nonNegativeMs }),
+                arrival("periodic", { count: arrivalCount, periodMs: nonNegativeMs }),
+                arrival("normal", { count: arrivalCount, meanMs: nonNegativeMs, stddevMs: nonNegativeMs, seed: seedInteger }),
+                arrival("poisson", { count: arrivalCount, meanMs: nonNegativeMs, seed: seedInteger }),
+                arrival("times", { timesMs: { type: "array", minItems: 1, maxItems: MAX_ARRIVALS, items: nonNegativeMs } }),
               ],
             },
             sweep: {
@@ -112,12 +117,13 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
               properties: {
                 memoryBytes: { type: "array", minItems: 1, items: { type: ["integer", "null"], minimum: 1 } },
                 policy: { type: "array", minItems: 1, items: { type: "string", examples: [...catalog.policies] } },
-                workers: { type: "array", minItems: 1, items: positiveInteger },
+                workers: { type: "array", minItems: 1, items: workerCount },
               },
             },
             runs: {
               type: "array",
               minItems: 1,
+              maxItems: MAX_SWEEP_RUNS,
               items: {
                 type: "object",
                 required: ["memoryBytes", "policy", "workers"],
@@ -125,7 +131,7 @@ export function planSchema(catalog: Catalog = defaultCatalog): JsonSchema {
                 properties: {
                   memoryBytes: { type: ["integer", "null"], minimum: 1 },
                   policy: { type: "string" },
-                  workers: positiveInteger,
+                  workers: workerCount,
                 },
               },
             },

@@ -21,14 +21,16 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3) + 1));
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a far longer word (a 1 MB name) is never near.
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3) + 1));
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 

@@ -1,6 +1,7 @@
 // onnxruntime session options for real runs: the pipeline's `session { ... }`, then the command line's,
 // over defaults measured on a 2-core machine (bench/results/real.md).
 import { availableParallelism } from "node:os";
+import { readSessionOption, SESSION_OPTIONS } from "../../lang/session-options.ts";
 import type { SessionSettings } from "../host/session-protocol.ts";
 
 export type SessionRecord = Record<string, number | string | boolean>;
@@ -10,19 +11,6 @@ export class SessionOptionError extends Error {
   override name = "SessionOptionError";
   readonly code = "E_SESSION";
 }
-
-const LEVELS = ["disabled", "basic", "extended", "all"] as const;
-const MODES = ["sequential", "parallel"] as const;
-
-const KNOWN: Record<keyof SessionSettings, string> = {
-  intraOpNumThreads: "an integer >= 0 (0: onnxruntime's default, one per core)",
-  interOpNumThreads: "an integer >= 0",
-  enableCpuMemArena: "true or false",
-  enableMemPattern: "true or false",
-  graphOptimizationLevel: LEVELS.join(", "),
-  executionMode: MODES.join(", "),
-  disablePrepacking: "true or false",
-};
 
 /**
  * Defaults, measured on this 2-core machine (bench/results/real.md):
@@ -46,36 +34,16 @@ export function defaultSessionSettings(workers: number, cores = availableParalle
   };
 }
 
-/** Checks one record of options (pipeline or command line) and returns it typed. */
+// The table knows every setting a session takes (a compile error when one is added to SessionSettings alone).
+void (SESSION_OPTIONS satisfies Record<keyof SessionSettings, string>);
+
+/** Checks one record of options (pipeline or command line) against lang/'s table and returns it typed. */
 export function parseSessionRecord(record: SessionRecord, where: string): SessionSettings {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (!Object.hasOwn(KNOWN, key)) {
-      throw new SessionOptionError(`${where}: unknown session option '${key}', expected one of: ${Object.keys(KNOWN).join(", ")}`);
-    }
-    const expected = KNOWN[key as keyof SessionSettings];
-    let ok: boolean;
-    let typed: unknown = value;
-    switch (key) {
-      case "intraOpNumThreads":
-      case "interOpNumThreads":
-        typed = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-        ok = typeof typed === "number" && Number.isInteger(typed) && typed >= 0;
-        break;
-      case "enableCpuMemArena":
-      case "enableMemPattern":
-      case "disablePrepacking":
-        typed = value === "true" ? true : value === "false" ? false : value;
-        ok = typeof typed === "boolean";
-        break;
-      case "graphOptimizationLevel":
-        ok = (LEVELS as readonly unknown[]).includes(value);
-        break;
-      default:
-        ok = (MODES as readonly unknown[]).includes(value);
-    }
-    if (!ok) throw new SessionOptionError(`${where}: session option '${key}' takes ${expected}, got ${JSON.stringify(value)}`);
-    out[key] = typed;
+    const read = readSessionOption(key, value);
+    if ("problem" in read) throw new SessionOptionError(`${where}: ${read.problem}`);
+    out[key] = read.value;
   }
   return out as SessionSettings;
 }

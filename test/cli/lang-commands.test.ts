@@ -80,7 +80,12 @@ test("mema plan: summary, --set overrides, and --json valid against mema schema"
 test("mema plan: --set errors are reported like file errors", async () => {
   const r = await run("plan", "examples/faces.mema", "--set", "budget=512");
   assert.equal(r.code, 1);
-  assert.equal(r.err, "--set budget:1:1: error[E_UNIT]: memory needs a unit (B, KB, MB, GB, KiB, MiB, GiB)\n  1 | 512\n    | ^^^\n");
+  // At the use of the let, like any let's value of the wrong kind, with the --set text as the note.
+  assert.equal(
+    r.err,
+    "examples/faces.mema:10:10: error[E_UNIT]: memory needs a unit (B, KB, MB, GB, KiB, MiB, GiB)\n  10 |   memory budget;\n     |          ^^^^^^\n" +
+      "--set budget:1:1: note: the value comes from 'let budget' here\n  1 | 512\n    | ^^^\n",
+  );
   const bad = await run("plan", "examples/faces.mema", "--set", "nonsense");
   assert.equal(bad.code, 1);
   assert.match(bad.err, /error\[E_USAGE\]: --set expects NAME=VALUE/);

@@ -26,7 +26,9 @@ test("--set errors: unknown let (with a suggestion), bad value text, wrong kind 
   const syntax = compile(base, { file: "a.mema", overrides: { budget: "[1GB," } });
   assert.deepEqual(codes(syntax), ["--set budget:1:6 E_SYNTAX"]);
   const unitless = compile(base, { file: "a.mema", overrides: { budget: "512" } });
-  assert.deepEqual(codes(unitless), ["--set budget:1:1 E_UNIT"]);
+  // Reported where the let is used, with the --set text as a note.
+  assert.deepEqual(codes(unitless), ["a.mema:3:35 E_UNIT"]);
+  assert.deepEqual(unitless.diagnostics[0]!.notes?.map((n) => `${n.file}:${n.line}:${n.column}`), ["--set budget:1:1"]);
   assert.equal(unitless.files.get("--set budget"), "512");
 });
 
@@ -35,7 +37,7 @@ test("imports: lets, models and pipelines become visible; the importer's own let
     "/p/main.mema": 'import "lib/common.mema";\nlet budget = 1GB;\npipeline { model shared; memory budget; workers n; }',
     "/p/lib/common.mema": "let budget = 2GB;\nlet n = 3;\nmodel shared from facenet;\npipeline lib { model sos; }",
   });
-  const r = compile(host.readText("/p/main.mema")!, { file: "/p/main.mema", host });
+  const r = compile(host.readText("/p/main.mema") as string, { file: "/p/main.mema", host });
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(r.plan!.pipelines.map((p) => p.name), ["lib", "main"]);
   assert.deepEqual(r.plan!.pipelines[1]!.runs, [{ memoryBytes: 1e9, policy: "mema", workers: 3 }]);
@@ -49,7 +51,7 @@ test("an import cycle names its chain; a diamond is loaded once", () => {
     "/c.mema": 'import "d.mema";',
     "/d.mema": 'import "a.mema";\nlet x = 1;',
   }, "/");
-  const r = check(host.readText("/a.mema")!, { file: "a.mema", host });
+  const r = check(host.readText("/a.mema") as string, { file: "a.mema", host });
   assert.deepEqual(codes(r), ["d.mema:1:8 E_IMPORT_CYCLE"]);
   assert.equal(r.diagnostics[0]!.message, "import cycle: a.mema -> b.mema -> d.mema -> a.mema");
 });

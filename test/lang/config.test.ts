@@ -42,7 +42,7 @@ test("JSON is read by the same front end, with positions", () => {
 test("every compiled plan is valid against `mema schema`, and the schema rejects a broken plan", () => {
   const ajv = new Ajv({ strict: false, discriminator: true });
   const validate = ajv.compile(memaSchema());
-  const r = compile("pipeline { model agenet; memory [1GB, unlimited]; arrivals poisson 1s count 3 seed 2 pick 1; session { threads: 1 } }");
+  const r = compile("pipeline { model agenet; memory [1GB, unlimited]; arrivals poisson 1s count 3 seed 2 pick 1; session { intraOpNumThreads: 1 } }");
   assert.ok(validate(JSON.parse(JSON.stringify(r.plan))), JSON.stringify(validate.errors));
   assert.equal(validate({ version: 1, pipelines: [{ name: "x" }] }), false);
   assert.ok(validate({ pipeline: { models: ["agenet"], memory: "1GB" } }), "a YAML document is valid too");

@@ -19,7 +19,7 @@ test("the command line overrides the pipeline, which overrides the defaults", ()
 
 test("mistakes are one-line errors naming the option and what it takes", () => {
   assert.throws(() => resolveSessionSettings(2, { threads: 2 }), (e: Error) => e instanceof SessionOptionError && /unknown session option 'threads', expected one of: intraOpNumThreads/.test(e.message));
-  assert.throws(() => resolveSessionSettings(2, {}, { intraOpNumThreads: "two" }), /--session: session option 'intraOpNumThreads' takes an integer >= 0 \(0: onnxruntime.s default, one per core\), got "two"/);
+  assert.throws(() => resolveSessionSettings(2, {}, { intraOpNumThreads: "two" }), /--session: session option 'intraOpNumThreads' takes an integer from 0 to 256 \(0: onnxruntime.s default, one per core\), got "two"/);
   assert.throws(() => resolveSessionSettings(2, { graphOptimizationLevel: "max" }), /takes disabled, basic, extended, all/);
   assert.throws(() => parseSessionFlag("intraOpNumThreads"), /--session: expected key=value, got 'intraOpNumThreads'/);
 });
