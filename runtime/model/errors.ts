@@ -15,7 +15,9 @@ export class ModelError extends Error {
       | "E_UNSUPPORTED_OP"
       | "E_CAP"
       | "E_OPTION"
-      | "E_INPUT",
+      | "E_INPUT"
+      | "E_CACHE"
+      | "E_DISK_SPACE",
   ) {
     super(message);
     this.name = "ModelError";
