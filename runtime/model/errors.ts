@@ -17,7 +17,8 @@ export class ModelError extends Error {
       | "E_OPTION"
       | "E_INPUT"
       | "E_CACHE"
-      | "E_DISK_SPACE",
+      | "E_DISK_SPACE"
+      | "E_TOO_LARGE",
   ) {
     super(message);
     this.name = "ModelError";

@@ -181,9 +181,21 @@ function checkFreeSpace(path: string, bytes: number): void {
  * Writes a graph as an ONNX file with seeded weights, streamed through a 4 MB buffer into a temporary file that
  * is renamed to `path` once complete (a crash never leaves a truncated model under the final name).
  */
-export async function writeModelFile(graph: ZooGraph, path: string, onProgress?: (progress: ZooProgress) => void): Promise<number> {
+export async function writeModelFile(
+  graph: ZooGraph,
+  path: string,
+  onProgress?: (progress: ZooProgress) => void,
+  options: { maxBytes?: number; maxFlag?: string } = {},
+): Promise<number> {
   const { modelFilePieces } = await import("./onnx-model.ts");
   const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
+  if (options.maxBytes !== undefined && totalBytes > options.maxBytes) {
+    throw new ModelError(
+      `${path}: the model would take ${(totalBytes / 1e6).toFixed(1)} MB, over the limit of ${(options.maxBytes / 1e6).toFixed(1)} MB` +
+        (options.maxFlag ? ` (${options.maxFlag} raises it)` : ""),
+      "E_TOO_LARGE",
+    );
+  }
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
     throw new Error("model generation needs a little-endian host (ONNX raw_data is little-endian)");
   }
