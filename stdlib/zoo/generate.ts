@@ -196,6 +196,7 @@ export async function writeModelFile(
       "E_TOO_LARGE",
     );
   }
+  checkFreeSpace(path, totalBytes);
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
     throw new Error("model generation needs a little-endian host (ONNX raw_data is little-endian)");
   }
@@ -206,7 +207,6 @@ export async function writeModelFile(
   const tty = Boolean(process.stderr.isTTY);
   if (announce) process.stderr.write(`mema: generating model ${name} (${mb} MB) into ${path}${tty ? "" : "\n"}`);
 
-  checkFreeSpace(path, totalBytes);
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const file = await open(temp, "w");
   // Ctrl-C or a kill mid-way: the temporary file goes first. Alone, the listener then ends the process as the
