@@ -241,9 +241,9 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const cached = cachedSplit(path, options, sha256);
   if (cached) return cached;
   const variant = splitVariant(options);
-  const dir = splitFolder(sha256);
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
-  const file = readModelFile(path);
+  const file = readModelFile(path); // refuses hostile external data before the cache is touched
+  const dir = splitFolder(sha256);
   const started = Date.now();
   const plan = await planFile(file, options);
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
@@ -309,7 +309,8 @@ function linkInto(dir: string, target: string, as: string): void {
     rmSync(linkPath, { force: true }); // damaged, or the original changed since: link it again
   }
   try {
-    linkSync(target, linkPath);
+    // The file itself, not a symlink to it (link() does not follow one; onnxruntime would, out of the folder).
+    linkSync(realpathSync(target), linkPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
     const temp = `${linkPath}.${process.pid}.tmp`;

@@ -100,7 +100,7 @@ function contentProblem(path: string): string | undefined {
 }
 
 /** Temporary files of generations whose process is gone (killed mid-way): up to a model's size each. */
-function removeLeftovers(dir: string): void {
+export function removeLeftovers(dir: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);
