@@ -1,6 +1,7 @@
 // The onnxruntime adapter for model splitting: thin create / run / release calls (the one module of
 // runtime/model's side that imports onnxruntime-node), with the session options that keep staged == whole
 // execution exact (defined in ort-options.ts, which the main thread of a run needs without onnxruntime).
+import "./ort-environment.ts"; // first: before onnxruntime-node starts
 import ort from "onnxruntime-node";
 import { EXACT_SESSION_OPTIONS } from "./ort-options.ts";
 

@@ -1,5 +1,6 @@
 // The session worker pool: one worker thread per lane, each owning the onnxruntime sessions it
 // created; requests to one worker run in order, different workers run in parallel.
+import "./ort-environment.ts"; // first: before onnxruntime-node starts
 import { Worker } from "node:worker_threads";
 import { ortSessionOptions } from "./ort-options.ts";
 import type {

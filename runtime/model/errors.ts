@@ -15,7 +15,10 @@ export class ModelError extends Error {
       | "E_UNSUPPORTED_OP"
       | "E_CAP"
       | "E_OPTION"
-      | "E_INPUT",
+      | "E_INPUT"
+      | "E_CACHE"
+      | "E_DISK_SPACE"
+      | "E_TOO_LARGE",
   ) {
     super(message);
     this.name = "ModelError";

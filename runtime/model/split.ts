@@ -1,13 +1,13 @@
 // Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
 // cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { copyFileSync, existsSync, linkSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { type ModelProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
-import { cacheDir } from "../host/cache.ts";
+import { type ModelProto, StringStringEntryProtoSchema, type TensorProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
+import { cacheDir, cacheError } from "../host/cache.ts";
 import { createSession, EXACT_SESSION_OPTIONS, type HostSession, hostTensor } from "../host/onnxruntime.ts";
-import { dtypeFacts, dataTypeOfName } from "./dtypes.ts";
+import { dtypeFacts, dataTypeOfName, tensorBytes } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
 import type { WeightTensor } from "./graph.ts";
 import { layerModel, type WeightPlacement } from "./layer-file.ts";
@@ -17,7 +17,7 @@ import { seededInputs } from "./seeded-inputs.ts";
 import type { ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
 import type { ModelPlan } from "../../lang/plan.ts";
-import { cachedSplit, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
+import { type ArtifactCheck, cachedSplit, type ExternalSource, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, type SplitManifest, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
 import type { FileRange, LayerInfo, SplitModel } from "./types.ts";
 
 /** What selects a split (the cap, granularity, input shapes) and the name to report. */
@@ -55,20 +55,71 @@ function externalEntry(tensor: { externalData: { key: string; value: string }[] 
   return tensor.externalData.find((e) => e.key === key)?.value;
 }
 
-/** Every external-data reference of the original must exist and be long enough. */
+/** The tensors of the main graph that may hold external data: initializers and Constant nodes' values. */
+function graphTensors(model: ModelProto): TensorProto[] {
+  const constants = model.graph!.node.flatMap((n) => n.attribute.flatMap((a) => (a.t ? [a.t] : [])));
+  return [...model.graph!.initializer, ...constants];
+}
+
+/**
+ * The real path of an external-data file, refused as onnxruntime 1.30 refuses it (ValidateExternalDataPath in
+ * core/framework/tensorprotoutils.cc: an empty or absolute location, or one whose canonical path, symlinks
+ * followed, is not inside the model's canonical folder; the in-memory tag) and further: the file must exist
+ * and be a regular file. Checked before anything is read, linked or written.
+ */
+export function externalDataFile(location: string, modelFolder: string): { file: string } | { problem: string } {
+  if (location === "") return { problem: "an empty location" };
+  if (location.includes("_ORT_MEM_ADDR_")) return { problem: "onnxruntime's in-memory tag, not a file" };
+  if (location.includes("\0")) return { problem: "a location with a NUL byte" };
+  if (isAbsolute(location) || /^[A-Za-z]:|^\\\\/.test(location)) return { problem: "an absolute path (external data must sit in the model's folder)" };
+  let base: string;
+  let file: string;
+  try {
+    base = realpathSync(modelFolder);
+    // Not joined (join would drop 'link/..' before the link is followed): the kernel resolves it, as onnxruntime does.
+    file = realpathSync(`${modelFolder}${sep}${location}`);
+  } catch {
+    return { problem: "a file that does not exist" };
+  }
+  const inside = relative(base, file);
+  if (inside === "") return { problem: "the model's folder, not a file" };
+  if (inside.startsWith("..") || isAbsolute(inside)) return { problem: `a path that resolves to '${file}', outside the model's folder ${base}` };
+  try {
+    if (!statSync(file).isFile()) return { problem: "not a regular file" };
+  } catch {
+    return { problem: "a file that does not exist" };
+  }
+  return { file };
+}
+
+/**
+ * Every external-data reference of the original must stay inside the model's folder, exist and hold the
+ * tensor's bytes: a hostile location (`../../etc/passwd`, an absolute path, a symlink out) is refused here,
+ * before the split reads, links or copies anything.
+ */
 function checkExternalData(model: ModelProto, absolute: string, shown: string): void {
-  for (const tensor of model.graph!.initializer) {
+  const folder = dirname(absolute);
+  for (const tensor of graphTensors(model)) {
     if (tensor.dataLocation !== TensorProto_DataLocation.EXTERNAL) continue;
     const location = externalEntry(tensor, "location") ?? "";
-    const file = join(dirname(absolute), location);
-    const offset = Number(externalEntry(tensor, "offset") ?? 0);
-    const length = Number(externalEntry(tensor, "length") ?? 0);
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      throw new ModelError(`${shown}: initializer '${tensor.name}' refers to external data '${location}', which does not exist (looked in ${dirname(absolute)})`, "E_EXTERNAL_DATA");
+    const what = `initializer '${tensor.name}' refers to external data '${location}'`;
+    const found = externalDataFile(location, folder);
+    if ("problem" in found) {
+      const refused = /does not exist/.test(found.problem) ? `which does not exist (looked in ${folder})` : `refused: ${found.problem}`;
+      throw new ModelError(`${shown}: ${what}, ${refused}`, "E_EXTERNAL_DATA");
     }
+    const bytes = tensorBytes(tensor.dataType, tensor.dims.map(Number));
+    const offsetText = externalEntry(tensor, "offset") ?? "0";
+    const lengthText = externalEntry(tensor, "length") ?? String(bytes);
+    if (!/^\d+$/.test(offsetText) || !/^\d+$/.test(lengthText)) {
+      throw new ModelError(`${shown}: ${what} with offset '${offsetText}' and length '${lengthText}': expected whole numbers of bytes`, "E_EXTERNAL_DATA");
+    }
+    const offset = Number(offsetText);
+    const length = Number(lengthText);
+    if (length !== bytes) {
+      throw new ModelError(`${shown}: ${what} with length ${length}, but the tensor's dims and type take ${bytes} bytes`, "E_EXTERNAL_DATA");
+    }
+    const size = statSync(found.file).size;
     if (offset + length > size) {
       throw new ModelError(`${shown}: initializer '${tensor.name}' needs bytes ${offset}..${offset + length} of '${location}', which has ${size}`, "E_EXTERNAL_DATA");
     }
@@ -101,31 +152,50 @@ export function fileSha256(path: string): string {
  */
 export async function discoverShapes(file: ModelFile, inputShapes: Record<string, number[]> = {}): Promise<ShapeTable> {
   const cachePath = join(cacheDir("shapes"), `${file.sha256.slice(0, 24)}-${shortHash(JSON.stringify(inputShapes))}.json`);
-  if (existsSync(cachePath)) {
+  try {
     const entries = JSON.parse(readFileSync(cachePath, "utf8")) as [string, number, number[]][];
     return new Map(entries.map(([name, dataType, shape]) => [name, { dataType, shape }]));
+  } catch {
+    // Not cached yet, or damaged: discovered again below (and written anew).
   }
   const plan = planSplit(file.model, { inputShapes, granularity: "node" }, []);
   const graph = file.model.graph!;
   const declared = new Set(graph.output.map((o) => o.name));
   const exposed = plan.graph.nodes.flatMap((n) => n.outputs).filter((name) => !declared.has(name) && !plan.shapes.has(name));
-  // Outputs are swapped in for the encoding only (a clone would copy every weight).
+  // External data of the original resolves against the probe's folder: the probe is written into the model's
+  // artifact folder (never next to the user's model), its external files linked there as the split links them.
+  const external = graphTensors(file.model).filter((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL);
+  const probeFolder = external.length > 0 ? splitFolder(file.sha256) : undefined;
+  const linkedData = external.map((tensor) => {
+    const target = join(dirname(file.path), externalEntry(tensor, "location")!);
+    linkInto(probeFolder!, target, externalLinkName(target));
+    return tensor.externalData.map((e) => (e.key === "location" ? create(StringStringEntryProtoSchema, { key: e.key, value: externalLinkName(target) }) : e));
+  });
+  // Outputs and external locations are swapped in for the encoding only (a clone would copy every weight).
   const declaredOutputs = graph.output;
+  const declaredData = external.map((t) => t.externalData);
   graph.output = [...declaredOutputs, ...exposed.map((name) => create(ValueInfoProtoSchema, { name }))];
+  external.forEach((t, i) => (t.externalData = linkedData[i]!));
   let probeBytes: Uint8Array;
   try {
     probeBytes = encodeModel(file.model);
   } finally {
     graph.output = declaredOutputs;
+    external.forEach((t, i) => (t.externalData = declaredData[i]!));
   }
-  // External data of the original resolves against its folder, so a probe with external data runs from there.
-  const hasExternal = graph.initializer.some((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL);
   let source: string | Uint8Array = probeBytes;
-  if (hasExternal) {
-    const probePath = join(dirname(file.path), `.${basename(file.path)}.mema-probe-${process.pid}.onnx`);
-    writeFileSync(probePath, source);
-    source = probePath;
+  if (probeFolder) {
+    source = join(probeFolder, `probe-${process.pid}.onnx`);
+    writeAtomically(source, probeBytes);
   }
+  try {
+    return await runProbe(file, source, plan, inputShapes, cachePath);
+  } finally {
+    if (typeof source === "string") rmSync(source, { force: true });
+  }
+}
+
+async function runProbe(file: ModelFile, source: string | Uint8Array, plan: LayerPlan, inputShapes: Record<string, number[]>, cachePath: string): Promise<ShapeTable> {
   // Its failures become our one-line error, so onnxruntime's own log line (fatal only) stays off the terminal.
   const session = await openSession(source, file.path, { ...EXACT_SESSION_OPTIONS, logSeverityLevel: 4 });
   try {
@@ -149,7 +219,6 @@ export async function discoverShapes(file: ModelFile, inputShapes: Record<string
     return table;
   } finally {
     await session.release();
-    if (typeof source === "string") rmSync(source, { force: true });
   }
 }
 
@@ -172,12 +241,13 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   const cached = cachedSplit(path, options, sha256);
   if (cached) return cached;
   const variant = splitVariant(options);
-  const dir = splitFolder(sha256);
   const name = options.name ?? basename(path).replace(/\.onnx$/, "");
-  const file = readModelFile(path);
+  const file = readModelFile(path); // refuses hostile external data before the cache is touched
+  const dir = splitFolder(sha256);
   const started = Date.now();
   const plan = await planFile(file, options);
   const placer = new WeightPlacer(file, plan, dir, `${variant}.weights.bin`);
+  const files: Record<string, ArtifactCheck> = {};
   const layers = plan.layers.map((layer) => {
     const fileName = `${variant}.${String(layer.info.index).padStart(4, "0")}-${layer.info.name.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60)}.onnx`;
     const placed: { location: string; offset: number; length: number }[] = [];
@@ -189,12 +259,18 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
       }),
     );
     writeAtomically(join(dir, fileName), bytes);
+    files[fileName] = { bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
     return { ...layer.info, path: fileName, reads: [{ file: fileName, offset: 0, length: bytes.length }, ...coalesce(placed)] };
   });
-  placer.finish();
+  Object.assign(files, placer.finish());
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
+  const sources: ExternalSource[] = [...new Set(graphTensors(file.model)
+    .filter((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL)
+    .map((t) => externalEntry(t, "location")!))]
+    .map((location) => ({ location, sha256: fileSha256(join(dirname(file.path), location)) }));
+  const manifest: SplitManifest = { ...split, files, sources };
   // Written last and atomically: a manifest present means every layer file is complete.
-  writeAtomically(manifestPath(sha256, variant), JSON.stringify(split));
+  writeAtomically(manifestPath(sha256, variant), JSON.stringify(manifest));
   const tookMs = Date.now() - started;
   if (tookMs >= ANNOUNCE_MS) process.stderr.write(`mema: split ${name} into ${layers.length} layers in ${(tookMs / 1000).toFixed(1)} s (cached for next time)\n`);
   return inFolder(split, dir, name, file.path);
@@ -213,6 +289,39 @@ export function coalesce(ranges: { location: string; offset: number; length: num
     }
   }
   return out;
+}
+
+/** The name under which an external-data file of the original is linked into the artifact folder. */
+function externalLinkName(target: string): string {
+  return `source-${shortHash(target)}-${basename(target)}`;
+}
+
+/**
+ * Makes `dir/as` the file `target`: a hard link shares the bytes; across file systems (no hard link possible)
+ * a copy, made once per model. A symlink would not do: onnxruntime resolves it and rejects the target outside
+ * the folder. An existing `dir/as` with the target's content is kept (another process linked it first): never
+ * write through it, it is the original; one whose content differs is replaced.
+ */
+function linkInto(dir: string, target: string, as: string): void {
+  const linkPath = join(dir, as);
+  if (existsSync(linkPath)) {
+    if (memoisedSha256(linkPath) === memoisedSha256(target)) return;
+    rmSync(linkPath, { force: true }); // damaged, or the original changed since: link it again
+  }
+  try {
+    // The file itself, not a symlink to it (link() does not follow one; onnxruntime would, out of the folder).
+    linkSync(realpathSync(target), linkPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
+    const temp = `${linkPath}.${process.pid}.tmp`;
+    try {
+      copyFileSync(target, temp);
+      renameSync(temp, linkPath);
+    } catch (copyError) {
+      rmSync(temp, { force: true });
+      throw cacheError(dir, copyError);
+    }
+  }
 }
 
 /**
@@ -257,7 +366,7 @@ class WeightPlacer {
       const location = externalEntry(weight.proto, "location")!;
       const target = join(dirname(this.file.path), location);
       return {
-        location: this.link(target, `source-${shortHash(target)}-${basename(location)}`),
+        location: this.link(target, externalLinkName(target)),
         range: { offset: Number(externalEntry(weight.proto, "offset") ?? 0), length: weight.bytes },
       };
     }
@@ -267,20 +376,7 @@ class WeightPlacer {
   private link(target: string, as: string): string {
     const known = this.links.get(target);
     if (known) return known;
-    const linkPath = join(this.dir, as);
-    // A hard link shares the bytes; across file systems (no hard link possible) a copy, made once per model.
-    // A symlink would not do: onnxruntime resolves it and rejects the target outside the folder.
-    // EEXIST means another process linked it first: never write through an existing link (it is the original).
-    if (!existsSync(linkPath)) {
-      try {
-        linkSync(target, linkPath);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-          copyFileSync(target, `${linkPath}.${process.pid}.tmp`);
-          renameSync(`${linkPath}.${process.pid}.tmp`, linkPath);
-        }
-      }
-    }
+    linkInto(this.dir, target, as);
     this.links.set(target, as);
     return as;
   }
@@ -313,8 +409,14 @@ class WeightPlacer {
     return { location: this.sideFile, ...range };
   }
 
-  finish(): void {
-    if (this.side.length === 0) return;
+  /** Writes the side file; the checks of every large file the layers read (see split-cache.ts, ArtifactCheck). */
+  finish(): Record<string, ArtifactCheck> {
+    const checks: Record<string, ArtifactCheck> = {};
+    for (const [target, as] of this.links) {
+      const sha256 = target === this.file.path ? this.file.sha256 : fileSha256(target);
+      checks[as] = { bytes: statSync(join(this.dir, as)).size, sha256, memoised: true };
+    }
+    if (this.side.length === 0) return checks;
     const all = new Uint8Array(this.sideBytes);
     let at = 0;
     for (const chunk of this.side) {
@@ -322,6 +424,8 @@ class WeightPlacer {
       at += chunk.length;
     }
     writeAtomically(join(this.dir, this.sideFile), all);
+    checks[this.sideFile] = { bytes: all.length, sha256: createHash("sha256").update(all).digest("hex"), memoised: true };
+    return checks;
   }
 }
 

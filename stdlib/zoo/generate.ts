@@ -1,9 +1,12 @@
 // Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
 // to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import { open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { cacheDir } from "../../runtime/host/cache.ts";
+import { cacheDir, cacheError } from "../../runtime/host/cache.ts";
+import { ModelError } from "../../runtime/model/errors.ts";
+import { memoisedSha256 } from "../../runtime/model/split-cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
 import { ZOO_GENERATOR_VERSION, zooGraph, zooName } from "./facts.ts";
 import { WeightStream } from "./weights.ts";
@@ -53,12 +56,71 @@ export function zooModelPath(name: string, onProgress?: (progress: ZooProgress) 
 }
 
 async function ensureFile(name: string, path: string, onProgress?: (progress: ZooProgress) => void): Promise<string> {
+  removeLeftovers(dirname(path));
   const graph = zooGraph(name);
   const existing = await stat(path).catch(() => undefined);
-  if (existing && existing.size === (await expectedBytes(graph, path))) return path;
-  await rememberBytes(path, await writeModelFile(graph, path, onProgress));
+  if (existing) {
+    const bytes = await expectedBytes(graph, path);
+    const problem = existing.size !== bytes ? `${existing.size} bytes, expected ${bytes}` : contentProblem(path);
+    if (!problem) return path;
+    process.stderr.write(`mema: the cached model ${name} is damaged (${problem}); generating it again\n`);
+    await rm(path, { force: true });
+  }
+  try {
+    await rememberBytes(path, await writeModelFile(graph, path, onProgress));
+  } catch (error) {
+    const { code } = error as { code?: unknown };
+    throw typeof code === "string" && /^E[A-Z]+$/.test(code) && !(error instanceof ModelError) ? cacheError(dirname(path), error) : error;
+  }
+  await rememberText(shaMemo(path), memoisedSha256(path)!);
   await removeStaleVersions(name, path);
   return path;
+}
+
+const shaMemo = (path: string) => join(cacheDir("hashes"), `${basename(path)}.sha256`);
+
+/**
+ * A same-size change to a generated file (bytes overwritten in the cache) makes its sha256 differ from the one
+ * recorded at generation: memoisedSha256 reads the file again only when its inode, size or mtime changed, so an
+ * intact file costs a stat. A file generated before the sha256 was recorded is trusted once and recorded.
+ */
+function contentProblem(path: string): string | undefined {
+  const actual = memoisedSha256(path);
+  let expected: string | undefined;
+  try {
+    expected = readFileSync(shaMemo(path), "utf8").trim();
+  } catch {
+    expected = undefined;
+  }
+  if (!expected || !/^[0-9a-f]{64}$/.test(expected)) {
+    if (actual) void rememberText(shaMemo(path), actual);
+    return undefined;
+  }
+  return actual === expected ? undefined : "content changed since it was generated";
+}
+
+/** Temporary files of generations whose process is gone (killed mid-way): up to a model's size each. */
+export function removeLeftovers(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const file of names) {
+    const pid = /\.(\d+)\.[a-z0-9]*\.tmp$/.exec(file)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, file), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "EPERM";
+  }
 }
 
 const bytesMemo = (path: string) => join(cacheDir("hashes"), `${basename(path)}.bytes`);
@@ -78,10 +140,13 @@ async function expectedBytes(graph: ZooGraph, path: string): Promise<number> {
 }
 
 async function rememberBytes(path: string, bytes: number): Promise<void> {
-  const memo = bytesMemo(path);
+  await rememberText(bytesMemo(path), String(bytes));
+}
+
+async function rememberText(memo: string, text: string): Promise<void> {
   const temp = `${memo}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, `${bytes}\n`);
+    await writeFile(temp, `${text}\n`);
     await rename(temp, memo);
   } catch {
     await rm(temp, { force: true });
@@ -98,13 +163,40 @@ async function removeStaleVersions(name: string, current: string): Promise<void>
   }
 }
 
+/** Refuses to start a file its file system has no room for (statfs; skipped where the runtime lacks it). */
+function checkFreeSpace(path: string, bytes: number): void {
+  let free: number;
+  try {
+    const fs = statfsSync(dirname(path));
+    free = Number(fs.bavail) * Number(fs.bsize);
+  } catch {
+    return;
+  }
+  if (!Number.isFinite(free) || free >= bytes) return;
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  throw new ModelError(`${path}: the model takes ${mb(bytes)}, its file system has ${mb(free)} free`, "E_DISK_SPACE");
+}
+
 /**
  * Writes a graph as an ONNX file with seeded weights, streamed through a 4 MB buffer into a temporary file that
  * is renamed to `path` once complete (a crash never leaves a truncated model under the final name).
  */
-export async function writeModelFile(graph: ZooGraph, path: string, onProgress?: (progress: ZooProgress) => void): Promise<number> {
+export async function writeModelFile(
+  graph: ZooGraph,
+  path: string,
+  onProgress?: (progress: ZooProgress) => void,
+  options: { maxBytes?: number; maxFlag?: string } = {},
+): Promise<number> {
   const { modelFilePieces } = await import("./onnx-model.ts");
   const { pieces, totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
+  if (options.maxBytes !== undefined && totalBytes > options.maxBytes) {
+    throw new ModelError(
+      `${path}: the model would take ${(totalBytes / 1e6).toFixed(1)} MB, over the limit of ${(options.maxBytes / 1e6).toFixed(1)} MB` +
+        (options.maxFlag ? ` (${options.maxFlag} raises it)` : ""),
+      "E_TOO_LARGE",
+    );
+  }
+  checkFreeSpace(path, totalBytes);
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
     throw new Error("model generation needs a little-endian host (ONNX raw_data is little-endian)");
   }
@@ -117,6 +209,20 @@ export async function writeModelFile(graph: ZooGraph, path: string, onProgress?:
 
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const file = await open(temp, "w");
+  // Ctrl-C or a kill mid-way: the temporary file goes first. Alone, the listener then ends the process as the
+  // signal would have; next to other listeners (a run passing Ctrl-C on), it stops the writing and leaves the rest to them.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = signal;
+    rmSync(temp, { force: true });
+    if (process.listenerCount(signal) === 1) {
+      stopListening();
+      process.kill(process.pid, signal);
+    }
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const stopListening = () => signals.forEach((signal) => process.off(signal, onSignal));
+  signals.forEach((signal) => process.on(signal, onSignal));
   let written = 0;
   let lastPercent = -1;
   const report = (): void => {
@@ -135,6 +241,7 @@ export async function writeModelFile(graph: ZooGraph, path: string, onProgress?:
         const elements = piece.bytes / 4;
         const stream = new WeightStream(`${graph.name}/${piece.weights.name}`, piece.weights.fill, elements);
         while (stream.remaining > 0) {
+          if (interrupted) throw new ModelError(`generating ${name} was interrupted (${interrupted})`, "E_INPUT");
           const n = stream.next(chunk);
           await file.write(chunkBytes, 0, n * 4);
           written += n * 4;
@@ -152,6 +259,8 @@ export async function writeModelFile(graph: ZooGraph, path: string, onProgress?:
     await file.close().catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    stopListening();
   }
   report();
   if (announce) {
