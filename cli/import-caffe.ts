@@ -6,7 +6,7 @@ import { importPrototxt } from "../stdlib/zoo/prototxt.ts";
 import { formatBytes } from "../runtime/report/quantity.ts";
 import { type Command, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger } from "./flag-values.ts";
-import { checkOutputFile, writingOutput } from "./output-paths.ts";
+import { checkNotInput, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
   name: "import-caffe",
@@ -34,6 +34,7 @@ real network's, the values are not (caffemodel weights are not read). --batch se
     const name = (ctx.values.name as string | undefined) ?? stem;
     const out = (ctx.values.out as string | undefined) ?? file.replace(/(\.prototxt)?(\.txt)?$/i, "") + ".onnx";
     checkOutputFile("out", out);
+    checkNotInput("out", out, [file]);
     const graph = importPrototxt(text, { name, batch, where: file });
     const bytes = await writingOutput(() => writeModelFile(graph, out));
     const weights = graph.nodes.reduce((a, n) => a + n.weightsBytes, 0);

@@ -17,7 +17,7 @@ import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
-import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
+import { checkDirNotInput, checkNotInput, checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 /** Comparison tables wrap to this width when stdout is not a terminal (files, pipes, tests). */
 export const COMPARISON_WIDTH = 160;
@@ -163,6 +163,17 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     ctx.err(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
     return 1;
   }
+  // Nor may a report overwrite what the run reads (`--json` given the scenario itself, say).
+  const inputs = [file, ...[...result.files.keys()].filter((f) => !f.startsWith("--set ")), ...(typeof ctx.values.profile === "string" ? [ctx.values.profile] : [])];
+  for (const pipeline of result.plan.pipelines) {
+    for (const model of pipeline.models) {
+      if (model.source.kind === "file") inputs.push(model.source.path);
+      if (model.input.kind === "image") inputs.push(model.input.path);
+    }
+  }
+  checkNotInput("json", ctx.values.json as string | undefined, inputs);
+  checkDirNotInput("csv", ctx.values.csv as string | undefined, inputs);
+  checkNotInput("timeline", timeline, inputs);
   let pipelines = result.plan.pipelines;
   const only = ctx.values.pipeline as string | undefined;
   if (only !== undefined) {
