@@ -16,6 +16,7 @@ import { withSessionAffinity } from "./affinity.ts";
 import { mergeMemorySamples } from "./memory-samples.ts";
 import { type InstanceAnswer, RealExecutor, type RealNetwork, type StepTiming } from "./executor.ts";
 import { layerRunError } from "./layer-errors.ts";
+import { RunInterrupted } from "./interrupt.ts";
 
 export interface RealScenario extends Scenario {
   /** Parallel to `networks`: how each runs for real. */
@@ -84,6 +85,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   // cost of the pool, like the worker threads, so each worker makes and releases one before the baseline.
   try {
     await warmUp(pool, lanes, scenario, options.session);
+    if (options.signal?.aborted) throw new RunInterrupted("while starting the workers");
   } catch (error) {
     // The threads would keep the process alive behind the error.
     if (ownPool) await pool.close().catch(() => {});
