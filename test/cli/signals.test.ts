@@ -39,7 +39,14 @@ function start(args: string[], env: Record<string, string> = {}): Running {
   child.stdout.on("data", (d) => void (out += d));
   child.stderr.on("data", (d) => void (err += d));
   // Never left behind, whatever the test does: a run that was not stopped ends here after 60 s.
-  const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  // process.kill rather than child.kill: Deno's ChildProcess sends only the first of several signals.
+  const guard = setTimeout(() => {
+    try {
+      process.kill(child.pid!, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }, 60_000);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolve) =>
     child.once("close", (code, signal) => {
       clearTimeout(guard);
@@ -52,7 +59,14 @@ function start(args: string[], env: Record<string, string> = {}): Running {
 async function waitFor(what: string, ready: () => boolean, run: Running, timeoutMs = 45_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!ready()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr so far: ${run.err()}`);
+    if (Date.now() > until) {
+      try {
+        process.kill(run.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      throw new Error(`timed out waiting for ${what}; stderr so far: ${run.err()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -65,10 +79,13 @@ const maps = (pid: number) => {
   }
 };
 
-/** Running steps: the workers have loaded onnxruntime and sessions map weights; half a second past the warm-up. */
-async function whileRunning(run: Running): Promise<void> {
+/**
+ * Running steps: the workers have loaded onnxruntime and sessions map weights; then `afterMs` more, so that
+ * the first rounds (each ~0.3-0.7 s here) have finished. The run has 200 rounds: it is still running then.
+ */
+async function whileRunning(run: Running, afterMs: number): Promise<void> {
   await waitFor("sessions mapping weights", () => /onnxruntime/.test(maps(run.pid)) && /\.onnx$/m.test(maps(run.pid)), run);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
 }
 
 /** Exit status as a shell shows it: the code, or 128 + the signal that ended the process. */
@@ -100,7 +117,7 @@ test("Ctrl-C while running, delivered twice at once: one stop, the partial repor
   const json = join(folder, "running.json");
   writeFileSync(json, EARLIER);
   const run = start(["run", scenario("running", 200), "--json", json]);
-  await whileRunning(run);
+  await whileRunning(run, 2500);
   process.kill(run.pid, "SIGINT");
   process.kill(run.pid, "SIGINT"); // npx passes on the Ctrl-C the terminal already sent to the group
   const r = await run.ended;
@@ -118,7 +135,7 @@ test("Ctrl-C while running, delivered twice at once: one stop, the partial repor
 test("SIGTERM while running: the same stop, exit 143", { skip }, async () => {
   const json = join(folder, "term.json");
   const run = start(["run", scenario("term", 200), "--json", json]);
-  await whileRunning(run);
+  await whileRunning(run, 500);
   process.kill(run.pid, "SIGTERM");
   const r = await run.ended;
   assert.equal(status(r), 143, r.err);

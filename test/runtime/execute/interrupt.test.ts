@@ -14,15 +14,25 @@ async function signalled(signals: { name: NodeJS.Signals; afterMs: number }[]) {
   const proc = spawn(command!, rest, { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   proc.stderr.on("data", (d) => void (err += d));
-  const guard = setTimeout(() => proc.kill("SIGKILL"), 30_000);
+  // process.kill rather than proc.kill: Deno's ChildProcess sends only the first of several signals.
+  const kill = (name: NodeJS.Signals) => {
+    try {
+      process.kill(proc.pid!, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  const guard = setTimeout(() => kill("SIGKILL"), 30_000);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once("close", (code, signal) => resolve({ code, signal })));
-  while (!err.includes("ready\n")) await new Promise((resolve) => setTimeout(resolve, 20));
+  let closed = false;
+  void ended.then(() => (closed = true));
+  while (!err.includes("ready\n") && !closed) await new Promise((resolve) => setTimeout(resolve, 20));
   for (const { name, afterMs } of signals) {
     await new Promise((resolve) => setTimeout(resolve, afterMs));
-    proc.kill(name);
+    kill(name);
   }
   // A process still alive after its signals is stopped here and reported as such.
-  const alive = setTimeout(() => proc.kill("SIGKILL"), 3000);
+  const alive = setTimeout(() => kill("SIGKILL"), 3000);
   const result = await ended;
   clearTimeout(alive);
   clearTimeout(guard);
