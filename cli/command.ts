@@ -56,7 +56,7 @@ export class UsageError extends Error {
  * The errors the libraries throw for bad input (each one line, most with a stable `code`): the CLI prints
  * them as it prints a UsageError. Matched by name so that the CLI needs none of their modules loaded.
  */
-const INPUT_ERRORS = new Set(["ModelError", "ZooError", "SchedulingError", "ProfileError", "PrototxtError", "RealRunInputError", "SessionOptionError", "ImageInputError"]);
+const INPUT_ERRORS = new Set(["ModelError", "ZooError", "SchedulingError", "ProfileError", "PrototxtError", "RealRunInputError", "SessionOptionError", "ImageInputError", "LayerRunError"]);
 
 /** `error` as a UsageError when it is one of the user's mistakes, else undefined (a bug: let its stack show). */
 export function asUsageError(error: unknown): UsageError | undefined {

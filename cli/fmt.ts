@@ -1,7 +1,8 @@
 // `mema fmt FILE... [--check | --write]`: the canonical layout of .mema files, comments kept.
-import { writeFileSync } from "node:fs";
 import { format, isConfigFile, renderDiagnostics } from "../lang/index.ts";
 import { fileHost } from "../runtime/host/files.ts";
+import { writeFileAtomically } from "../runtime/host/write-file.ts";
+import { writingOutput } from "./output-paths.ts";
 import { type Command, UsageError } from "./command.ts";
 
 export const command: Command = {
@@ -43,7 +44,8 @@ Options:
         }
       } else if (ctx.values["write"]) {
         if (changed) {
-          writeFileSync(file, result.text);
+          // Whole or not at all: an interrupted --write never leaves a half-written scenario.
+          await writingOutput(() => writeFileAtomically(file, result.text!));
           ctx.out(`formatted ${file}\n`);
         }
       } else ctx.out(result.text);

@@ -6,7 +6,7 @@ import { importPrototxt } from "../stdlib/zoo/prototxt.ts";
 import { formatBytes } from "../runtime/report/quantity.ts";
 import { type Command, onlyArgument, UsageError } from "./command.ts";
 import { parseInteger, parseSize } from "./flag-values.ts";
-import { checkOutputFile, writingOutput } from "./output-paths.ts";
+import { checkNotInput, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 /** Protobuf's 2 GiB ceiling on one message: a larger single-file ONNX model cannot be loaded by onnxruntime. */
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
@@ -41,6 +41,7 @@ over the free space of its file system is refused before anything is written.`,
     const name = (ctx.values.name as string | undefined) ?? stem;
     const out = (ctx.values.out as string | undefined) ?? file.replace(/(\.prototxt)?(\.txt)?$/i, "") + ".onnx";
     checkOutputFile("out", out);
+    checkNotInput("out", out, [file]);
     const graph = importPrototxt(text, { name, batch, where: file });
     const bytes = await writingOutput(() => writeModelFile(graph, out, undefined, { maxBytes, maxFlag: "--max-size" }));
     const weights = graph.nodes.reduce((a, n) => a + n.weightsBytes, 0);

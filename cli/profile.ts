@@ -1,5 +1,4 @@
 // `mema profile MODEL`: measures per-layer load/exec medians on this machine and stores them for the simulator.
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "../runtime/host/cache.ts";
 import { formatMs } from "../runtime/report/quantity.ts";
@@ -7,7 +6,8 @@ import type { Command } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger } from "./flag-values.ts";
 import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
-import { checkOutputFile, writingOutput } from "./output-paths.ts";
+import { writeFileAtomically } from "../runtime/host/write-file.ts";
+import { checkNotInput, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 export const command: Command = {
   name: "profile",
@@ -29,12 +29,13 @@ ${EMULATE_HELP}`,
     checkOutputFile("out", ctx.values.out as string | undefined);
     const options = splitOptions(ctx.values);
     const model = await resolveModel(ctx, "profile");
+    checkNotInput("out", ctx.values.out as string | undefined, [model.path]);
     const { splitModel } = await import("../runtime/model/split.ts");
     const { profileModel } = await import("../runtime/model/profile.ts");
     const split = await splitModel(model.path, { ...options, name: model.name });
     const profile = await profileModel(split, runs);
     const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
-    await writingOutput(() => writeFileSync(out, JSON.stringify(profile, null, 2) + "\n"));
+    await writingOutput(() => writeFileAtomically(out, JSON.stringify(profile, null, 2) + "\n"));
     const load = profile.layers.reduce((s, l) => s + l.loadMs!, 0);
     const exec = profile.layers.reduce((s, l) => s + l.execMs!, 0);
     ctx.out(

@@ -10,6 +10,7 @@ import { formatBudget } from "../runtime/report/quantity.ts";
 import type { Refusal } from "../runtime/report/comparison.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { SchedulingError } from "../runtime/schedule/engine.ts";
+import type { Interruption } from "../runtime/execute/interrupt.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
 import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
@@ -18,7 +19,7 @@ import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
-import { checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
+import { checkDirNotInput, checkNotInput, checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
 
 /** Comparison tables wrap to this width when stdout is not a terminal (files, pipes, tests). */
 export const COMPARISON_WIDTH = 160;
@@ -139,6 +140,8 @@ export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values
 
 export interface RunPlanResult {
   reports: RunReport[];
+  /** Set when Ctrl-C or SIGTERM stopped the runs (130, 143): the command exits with it. */
+  exitCode?: number;
   /** Sweep points a policy could never fit (a finding of a sweep, shown in its table). */
   refused: Refusal[];
 }
@@ -166,6 +169,17 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     ctx.err(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
     return 1;
   }
+  // Nor may a report overwrite what the run reads (`--json` given the scenario itself, say).
+  const inputs = [file, ...[...result.files.keys()].filter((f) => !f.startsWith("--set ")), ...(typeof ctx.values.profile === "string" ? [ctx.values.profile] : [])];
+  for (const pipeline of result.plan.pipelines) {
+    for (const model of pipeline.models) {
+      if (model.source.kind === "file") inputs.push(model.source.path);
+      if (model.input.kind === "image") inputs.push(model.input.path);
+    }
+  }
+  checkNotInput("json", ctx.values.json as string | undefined, inputs);
+  checkDirNotInput("csv", ctx.values.csv as string | undefined, inputs);
+  checkNotInput("timeline", timeline, inputs);
   let pipelines = result.plan.pipelines;
   const only = ctx.values.pipeline as string | undefined;
   if (only !== undefined) {
@@ -175,53 +189,74 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
   const reports: RunReport[] = [];
   const refused: Refusal[] = [];
+  let interruption: Interruption | undefined;
   if (!ctx.values.simulate) {
-    // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path.
-    const { runRealSweeps } = await import("../runtime/execute/cli.ts");
-    reports.push(
-      ...(await runRealSweeps(sweeps, {
-        seed,
-        admission: admission as Admission,
-        sessionOverheadBytes,
-        session: ctx.values.session as string | undefined,
-        baseline: baselineKinds(ctx.values.baseline as string | undefined),
-        quiet: ctx.values.quiet === true,
-        err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
-        onRefused: (refusal) => void refused.push(refusal),
-      })),
-    );
-    if (reports.length === 0 && sweeps.some((s) => s.runs.length > 0)) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
-  } else {
-    // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
-    // run's main thread does not need them (its memory before the first load is the device's).
-    const [{ profiledResolver }, { loadDeviceProfile }] = await Promise.all([
-      import("../runtime/schedule/profiled-networks.ts"),
-      import("../stdlib/profiles/index.ts"),
-    ]);
-    const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
-    // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
-    const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");
-    const fileLayers = files.length === 0 ? undefined : await (await import("../runtime/model/split.ts")).fileLayerPlanner(files);
-    const resolver = profiledResolver(profile, fileLayers ? { fileLayers } : {});
-    const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
-    for (const { pipeline, runs } of sweeps) {
-      for (const settings of runs) {
-        try {
-          reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
-        } catch (error) {
-          // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
-          if (total === 1 || !(error instanceof SchedulingError) || (error.code !== "E_TOO_BIG" && error.code !== "E_DEVICE_MEMORY")) throw error;
-          ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
-          refused.push({ pipeline: pipeline.name, policy: settings.policy, budgetBytes: settings.memoryBytes, workers: settings.workers, reason: error.message });
-        }
-      }
-    }
-    if (reports.length === 0) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
+    // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path. Ctrl-C and SIGTERM
+    // are watched from here until the reports are written (runtime/execute/interrupt.ts).
+    const { watchInterrupts } = await import("../runtime/execute/interrupt.ts");
+    interruption = watchInterrupts({ say: ctx.err });
+  }
+  try {
+    return await runAndWrite();
+  } finally {
+    interruption?.dispose();
   }
 
-  const written = await writingOutput(() =>
-    writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
-  );
-  if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
-  return { reports, refused };
+  async function runAndWrite(): Promise<RunPlanResult | number> {
+    if (interruption) {
+      const { runRealSweeps } = await import("../runtime/execute/cli.ts");
+      reports.push(
+        ...(await runRealSweeps(sweeps, {
+          interruption,
+          seed,
+          admission: admission as Admission,
+          sessionOverheadBytes,
+          session: ctx.values.session as string | undefined,
+          baseline: baselineKinds(ctx.values.baseline as string | undefined),
+          quiet: ctx.values.quiet === true,
+          err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
+          onRefused: (refusal) => void refused.push(refusal),
+        })),
+      );
+      if (interruption.by && reports.length === 0) {
+        // Nothing ran: no report, and the files of an earlier run stay as they were.
+        ctx.err(`mema ${name}: interrupted (${interruption.by}) before any run had started; nothing written\n`);
+        return interruption.exitCode;
+      }
+      if (reports.length === 0 && sweeps.some((s) => s.runs.length > 0)) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
+    } else {
+      // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
+      // run's main thread does not need them (its memory before the first load is the device's).
+      const [{ profiledResolver }, { loadDeviceProfile }] = await Promise.all([
+        import("../runtime/schedule/profiled-networks.ts"),
+        import("../stdlib/profiles/index.ts"),
+      ]);
+      const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
+      // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
+      const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");
+      const fileLayers = files.length === 0 ? undefined : await (await import("../runtime/model/split.ts")).fileLayerPlanner(files);
+      const resolver = profiledResolver(profile, fileLayers ? { fileLayers } : {});
+      const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
+      for (const { pipeline, runs } of sweeps) {
+        for (const settings of runs) {
+          try {
+            reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
+          } catch (error) {
+            // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
+            if (total === 1 || !(error instanceof SchedulingError) || (error.code !== "E_TOO_BIG" && error.code !== "E_DEVICE_MEMORY")) throw error;
+            ctx.err(`mema ${name}: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
+            refused.push({ pipeline: pipeline.name, policy: settings.policy, budgetBytes: settings.memoryBytes, workers: settings.workers, reason: error.message });
+          }
+        }
+      }
+      if (reports.length === 0) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
+    }
+
+    const written = await writingOutput(() =>
+      writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
+    );
+    if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
+    // A signal while the reports were written: they are whole (each written atomically), the exit says it came.
+    return { reports, refused, ...(interruption?.by ? { exitCode: interruption.exitCode } : {}) };
+  }
 }

@@ -11,6 +11,7 @@ import type { Admission } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
 import { formatBudget } from "../report/quantity.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
+import { type Interruption, RunInterrupted, watchInterrupts } from "./interrupt.ts";
 
 /** A mistake in what the user gave a real run (session options, image files): printed as one line. */
 export class RealRunInputError extends Error {
@@ -36,11 +37,16 @@ export interface RealCliOptions {
   err(text: string): void;
   /** A sweep point refused (its policy can never fit the budget); the sweep goes on. */
   onRefused?(refusal: Refusal): void;
+  /** SIGINT/SIGTERM watched by the caller (over the runs and what it does after); default: watched here, during the runs. */
+  interruption?: Interruption;
   /** Where the bar goes; default process.stderr. */
   stream?: { write(text: string): unknown; isTTY?: boolean; columns?: number };
 }
 
-/** Runs each pipeline's sweep for real; after Ctrl-C the reports so far come back, the last one `interrupted`. */
+/**
+ * Runs each pipeline's sweep for real; after Ctrl-C or SIGTERM the reports so far come back, the last one
+ * `interrupted` if it had started (`interruption.by` says whether a signal came).
+ */
 export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunSettings[] }[], options: RealCliOptions): Promise<RunReport[]> {
   let session: SessionRecord = {};
   try {
@@ -48,14 +54,9 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
   } catch (error) {
     throw asInputError(error);
   }
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    // A second Ctrl-C does not wait: ending the process ends the workers and their sessions with it.
-    if (controller.signal.aborted) process.exit(130);
-    options.err("\nmema: stopping (Ctrl-C): no new steps; waiting for the running ones, then releasing sessions\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onInterrupt);
+  // A caller that writes files after the runs (the CLI) watches for signals over that too, and passes its own.
+  const interruption = options.interruption ?? watchInterrupts({ say: options.err });
+  const signal = interruption.signal;
   const stream = options.stream ?? process.stderr;
   const reports: RunReport[] = [];
   const totalRuns = sweeps.reduce((n, s) => n + s.runs.length, 0) + (options.baseline?.length ?? 0) * sweeps.length;
@@ -63,8 +64,9 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
     for (const { pipeline, runs } of sweeps) {
       let prepared: RealPipeline;
       try {
-        prepared = await prepareReal(pipeline, { onStatus: (m) => !options.quiet && options.err(`mema: ${m}\n`) });
+        prepared = await prepareReal(pipeline, { signal, onStatus: (m) => !options.quiet && options.err(`mema: ${m}\n`) });
       } catch (error) {
+        if (error instanceof RunInterrupted) break;
         throw asInputError(error);
       }
       const common = {
@@ -72,7 +74,7 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
         seed: options.seed,
         admission: options.admission,
         sessionOverheadBytes: options.sessionOverheadBytes,
-        signal: controller.signal,
+        signal,
       };
       const withBar = async (run: (onProgress: (p: { stepsDone: number; stepsTotal: number; networksDone: number; networksTotal: number }) => void) => Promise<RunReport>) => {
         const bar = createProgress({ total: 1, stream, quiet: options.quiet });
@@ -90,26 +92,29 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
         }
       };
       for (const kind of options.baseline ?? []) {
-        if (controller.signal.aborted) break;
+        if (signal.aborted) break;
         reports.push(await attempt(() => withBar((onProgress) => prepared.baseline({ ...common, onProgress, kind, workers: runs[0]?.workers }))));
       }
       for (const settings of runs) {
-        if (controller.signal.aborted) break;
+        if (signal.aborted) break;
         try {
           reports.push(await attempt(() => withBar((onProgress) => prepared.run(settings, { ...common, onProgress }))));
         } catch (error) {
+          // Stopped before its first step (starting the workers): nothing of it to report.
+          if (error instanceof RunInterrupted) break;
           // In a sweep, a policy that can never fit one budget is a finding, not a failure (as simulated).
           if (totalRuns === 1 || !(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw error;
           options.err(`mema: ${pipeline.name}: ${settings.policy} at ${formatBudget(settings.memoryBytes)} refused: ${error.message}\n`);
           options.onRefused?.({ pipeline: pipeline.name, policy: settings.policy, budgetBytes: settings.memoryBytes, workers: settings.workers, reason: error.message });
         }
       }
-      if (controller.signal.aborted) break;
+      if (signal.aborted) break;
     }
   } finally {
-    process.off("SIGINT", onInterrupt);
+    if (!options.interruption) interruption.dispose();
   }
-  return reports;
+  // A run stopped before any step ran reports nothing worth keeping.
+  return reports.filter((r) => !r.interrupted || r.steps.length > 0);
 }
 
 function asInputError(error: unknown): unknown {

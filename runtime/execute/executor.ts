@@ -5,6 +5,7 @@ import type { SplitModel } from "../model/types.ts";
 import { clockMs, type FileRange, type SessionPool, type SessionSettings, type TensorPayload } from "../host/workers.ts";
 import { copyTensor, outputDigest, top1 } from "./tensors.ts";
 import { tensorRoutes, type TensorRoutes } from "./tensor-routes.ts";
+import { layerRunError } from "./layer-errors.ts";
 
 /** A network ready to run for real: its split layers, its whole-model file, how its input is made. */
 export interface RealNetwork {
@@ -118,7 +119,7 @@ export class RealExecutor {
       const left = this.perPath.get(path)! - 1;
       if (left > 0) this.perPath.set(path, left);
       else this.perPath.delete(path);
-      throw error;
+      throw layerRunError(error, "load", { name: state.network.name, path: state.network.model.path }, info?.name);
     }
     this.live.set(session.id, live);
     state.sessions.set(layer, live);
@@ -128,6 +129,14 @@ export class RealExecutor {
   /** The exec step: runs the layer (layer -1: the whole model) where its session lives. */
   async exec(instance: number, layer: number): Promise<StepTiming> {
     const state = this.state(instance);
+    try {
+      return await this.execIn(state, instance, layer);
+    } catch (error) {
+      throw layerRunError(error, "exec", { name: state.network.name, path: state.network.model.path }, layer < 0 ? undefined : state.network.model.layers[layer]?.name);
+    }
+  }
+
+  private async execIn(state: InstanceState, instance: number, layer: number): Promise<StepTiming> {
     const session = state.sessions.get(layer);
     if (session === undefined) throw new Error(`network ${state.network.name}: layer ${layer} executes before its load`);
     const worker = session.worker;

@@ -27,6 +27,7 @@ import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
 import { type Progress, REAL_SESSION_OVERHEAD_BYTES, runRealScenario, type RealScenario } from "./real-run.ts";
 import { resolveSessionSettings, type SessionRecord } from "./session-options.ts";
+import { RunInterrupted } from "./interrupt.ts";
 
 export { SessionOptionError, parseSessionFlag } from "./session-options.ts";
 export type { Progress } from "./real-run.ts";
@@ -137,6 +138,8 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
   const networks: RealNetwork[] = [];
   const paths: string[] = [];
   for (const model of pipeline.models) {
+    // Ctrl-C while preparing: the model in hand is finished (the zoo and the splitter write whole files), the rest not begun.
+    if (options.signal?.aborted) throw new RunInterrupted("while preparing models");
     let path: string;
     if (model.source.kind === "zoo") {
       options.onStatus?.(`zoo: ${model.source.network}`);
@@ -156,6 +159,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       ...(whole.layers.length === 1 && whole.layers[0]!.path ? { wholePath: whole.layers[0]!.path, wholeReads: whole.layers[0]!.reads ?? [] } : {}),
     });
   }
+  if (options.signal?.aborted) throw new RunInterrupted("while preparing models");
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 
   /**

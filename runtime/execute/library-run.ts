@@ -12,6 +12,7 @@ import { simulatePipeline } from "../schedule/pipeline.ts";
 import { profiledResolver } from "../schedule/profiled-networks.ts";
 import type { Admission } from "../schedule/policy.ts";
 import { prepareReal, type Progress } from "./index.ts";
+import { RunInterrupted } from "./interrupt.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 import type { SessionRecord } from "./session-options.ts";
 
@@ -72,12 +73,18 @@ export async function run(document: string | Plan, options: RunDocumentOptions =
       );
       continue;
     }
-    const real = await prepareReal(pipeline, options);
-    const kinds = options.baseline === true ? ["naive" as const] : options.baseline ? [options.baseline].flat() : [];
-    for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers }));
-    for (const settings of runs) {
-      if (options.signal?.aborted) break;
-      reports.push(await real.run(settings, options));
+    try {
+      const real = await prepareReal(pipeline, options);
+      const kinds = options.baseline === true ? ["naive" as const] : options.baseline ? [options.baseline].flat() : [];
+      for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers }));
+      for (const settings of runs) {
+        if (options.signal?.aborted) break;
+        reports.push(await real.run(settings, options));
+      }
+    } catch (error) {
+      // Aborted before a run had begun (preparing, starting workers): the reports so far.
+      if (error instanceof RunInterrupted) break;
+      throw error;
     }
   }
   return reports;

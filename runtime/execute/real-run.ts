@@ -15,6 +15,8 @@ import { useSmallYoungGeneration } from "./young-generation.ts";
 import { withSessionAffinity } from "./affinity.ts";
 import { mergeMemorySamples } from "./memory-samples.ts";
 import { type InstanceAnswer, RealExecutor, type RealNetwork, type StepTiming } from "./executor.ts";
+import { layerRunError } from "./layer-errors.ts";
+import { RunInterrupted } from "./interrupt.ts";
 
 export interface RealScenario extends Scenario {
   /** Parallel to `networks`: how each runs for real. */
@@ -81,7 +83,14 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   // onnxruntime's first session in a process costs ~26 MiB once (measured in a worker: +26.2 MiB for the
   // first layer of PP-OCR det, +0.02 MiB for the same first session once the process had made one): a fixed
   // cost of the pool, like the worker threads, so each worker makes and releases one before the baseline.
-  await warmUp(pool, lanes, scenario, options.session);
+  try {
+    await warmUp(pool, lanes, scenario, options.session);
+    if (options.signal?.aborted) throw new RunInterrupted("while starting the workers");
+  } catch (error) {
+    // The threads would keep the process alive behind the error.
+    if (ownPool) await pool.close().catch(() => {});
+    throw error;
+  }
   // What start-up ran (onnxruntime registering every kernel and schema, the module loader, the compiler) is
   // code the run does not need again: its pages leave the process's resident set (runtime/execute/README.md).
   releaseStartupCode();
@@ -223,16 +232,20 @@ function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<nu
 
 /** One session created and released on each lane, from the smallest layer file of the scenario. */
 async function warmUp(pool: SessionPool, lanes: number, scenario: RealScenario, session: SessionSettings): Promise<void> {
-  let path: string | undefined;
-  let smallest = Infinity;
+  let smallest: { net: RealNetwork; layer: RealNetwork["model"]["layers"][number] } | undefined;
   for (const net of scenario.real) {
     for (const layer of net.model.layers) {
-      if (layer.path && layer.weightsBytes < smallest) [path, smallest] = [layer.path, layer.weightsBytes];
+      if (layer.path && layer.weightsBytes < (smallest?.layer.weightsBytes ?? Infinity)) smallest = { net, layer };
     }
   }
-  if (!path) return;
+  if (!smallest) return;
+  const { net, layer } = smallest;
   for (let lane = 0; lane < lanes; lane++) {
-    await pool.load(lane, "warm-up", path, session);
-    await pool.free(lane, "warm-up");
+    try {
+      await pool.load(lane, "warm-up", layer.path!, session);
+      await pool.free(lane, "warm-up");
+    } catch (error) {
+      throw layerRunError(error, "warm-up", { name: net.name, path: net.model.path }, layer.name);
+    }
   }
 }

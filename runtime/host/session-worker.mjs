@@ -59,7 +59,9 @@ async function handle(request, transfer) {
       // onnxruntime maps external weights and reads them on first use, inside `run`: reading them here puts
       // the storage reads in the load step, where the scheduler overlaps them with other networks' execs.
       readRanges(request.reads ?? []);
-      const session = await ort.InferenceSession.create(request.path, request.ortOptions);
+      // onnxruntime's own log lines (a failed run logs an error) stay off the terminal: a failure comes back
+      // as this request's error, which the main thread reports as one line naming the model and layer.
+      const session = await ort.InferenceSession.create(request.path, { logSeverityLevel: 4, ...request.ortOptions });
       sessions.set(request.session, { session, reads: request.reads ?? [] });
       const after = threadReadBytes();
       const result = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };

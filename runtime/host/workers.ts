@@ -48,6 +48,23 @@ export function transferable(tensors: Record<string, TensorPayload>): { tensors:
   return { tensors: out, transfer };
 }
 
+/**
+ * A request a session worker could not do (onnxruntime refused a file or a run, a file went missing, the
+ * thread died): `op` says which request, `path` which file a load was given, `reason` onnxruntime's first line.
+ * runtime/execute names the model and layer around it.
+ */
+export class WorkerRequestError extends Error {
+  override name = "WorkerRequestError";
+  constructor(
+    readonly worker: number,
+    readonly op: string,
+    readonly reason: string,
+    readonly path?: string,
+  ) {
+    super(`worker ${worker}: ${op}${path ? ` '${path}'` : ""}: ${reason}`);
+  }
+}
+
 /** Plain JavaScript in every runtime: no TypeScript loader in the worker (see session-worker.mjs). */
 const WORKER_URL = new URL("./session-worker.mjs", import.meta.url);
 
@@ -82,8 +99,8 @@ class SessionWorker {
       this.pending.clear();
       this.busy = 0;
     };
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`session worker ${index} exited (code ${code})`)));
+    worker.on("error", (error: Error) => fail(new WorkerRequestError(index, "thread", `the worker thread failed: ${firstLine(error.message)}`)));
+    worker.on("exit", (code) => fail(new WorkerRequestError(index, "thread", `the worker thread exited (code ${code})`)));
   }
 
   static start(index: number): Promise<SessionWorker> {
@@ -109,11 +126,7 @@ class SessionWorker {
       this.busy++;
       this.worker.postMessage({ id, request }, transfer);
     });
-    if (!reply.ok) {
-      const error = new Error(`worker ${this.index}: ${reply.error.message}`);
-      error.name = reply.error.name;
-      throw error;
-    }
+    if (!reply.ok) throw new WorkerRequestError(this.index, request.op, firstLine(reply.error.message), request.op === "load" ? request.path : undefined);
     return { value: reply.value as T, startMs: reply.startMs, endMs: reply.endMs };
   }
 
@@ -121,6 +134,11 @@ class SessionWorker {
     this.failure ??= new Error(`session worker ${this.index} was terminated`);
     await this.worker.terminate();
   }
+}
+
+/** onnxruntime's messages run over several lines (a stack of its own, sometimes): the first one says what. */
+function firstLine(message: string): string {
+  return message.split("\n").map((line) => line.trim()).find((line) => line.length > 0) ?? "failed";
 }
 
 /** Worker threads that create, run and release onnxruntime sessions; addressed by index. */

@@ -1,7 +1,7 @@
 // Writing reports to disk (`--json FILE`, `--csv DIR`, `--timeline FILE.svg|.html`): the only report module
 // that touches the file system, so the renderers stay free of runtime APIs.
-import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
+import { writeFileAtomically } from "../host/write-file.ts";
 import { layersCsv, networksCsv, stepsCsv } from "./csv.ts";
 import { toJson } from "./json.ts";
 import { formatBudget } from "./quantity.ts";
@@ -14,9 +14,13 @@ import {
 } from "./timeline.ts";
 import type { RunReport } from "./types.ts";
 
+/**
+ * Whole or not at all (a temp file renamed over it), so an interrupted run never leaves a half-written or
+ * emptied report. Missing folders are created, as a library caller expects; the CLI allows only the last
+ * level of a path (cli/output-paths.ts) before anything runs.
+ */
 async function writeText(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text, "utf8");
+  writeFileAtomically(path, text, "all");
 }
 
 function asList(reports: RunReport | readonly RunReport[]): readonly RunReport[] {

@@ -270,6 +270,10 @@ export class Engine {
   }
 
   private launch(step: Step, lane: number): Launch {
+    // The ledger is the only gate: whatever the policy picked must pass the test its ctx.fits offers it
+    // (a load adopting a kept session takes over bytes already in the ledger, and is never refused).
+    const adopting = step.kind === "load" && this.residency.adoptable(step) !== undefined;
+    if (this.admission === "ledger" && !adopting && !this.guard.fits(step, this.evictable())) this.overBudget(step);
     const pool = this.ready[step.pool]!;
     pool.splice(indexOfTask(pool, step.taskId), 1);
     this.status[step.id] = RUNNING;
@@ -288,6 +292,10 @@ export class Engine {
     } else {
       this.makeRoom(step.reserveBytes, lane);
       this.guard.started(step);
+      const budget = this.options.memoryBudgetBytes;
+      if (this.admission === "ledger" && budget !== null && this.guard.heldBytes > budget) {
+        throw new Error(`engine: step ${step.id} took the ledger to ${this.guard.heldBytes} of ${budget} bytes after it was admitted`);
+      }
       if (step.kind === "load") launch.session = { id: this.residency.open(step, lane).id, adopted: false, lane };
     }
     if (launch.session) this.sessionOf[step.id] = launch.session.id;
@@ -407,6 +415,16 @@ export class Engine {
   private wakeAt(): number | null {
     if (this.nextArrival >= this.schedule.arrivals.length || !this.gateOpen()) return null;
     return Math.max(this.dueMs(), this.nowMs);
+  }
+
+  /** A step the policy picked that the ledger does not admit: refused, naming the policy and the step. */
+  private overBudget(step: Step): never {
+    const inst = this.graph.instances[step.instance]!;
+    const what = `${step.kind} ${inst.name}#${inst.perName}${step.layer >= 0 ? `/${step.layerName}` : ""} (${step.reserveBytes} bytes)`;
+    throw new SchedulingError(
+      `policy ${this.policy.name} picked ${what} at ${this.nowMs} ms, which the ledger does not admit (${this.guard.heldBytes} of ${this.options.memoryBudgetBytes} bytes held); a policy may pick only steps for which ctx.fits(step) is true`,
+      "E_NOT_ADMITTED",
+    );
   }
 
   private deadlock(): never {

@@ -245,7 +245,8 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
       responseMs: roundMs(endMs - arrivalMs),
     };
   });
-  const responses = networks.map((n) => n.responseMs);
+  // An interrupted run summarises what finished (an unfinished instance has no response time).
+  const responses = networks.map((n) => n.responseMs).filter((ms) => Number.isFinite(ms));
   const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
   const lanes = engine.lanes.length;
   let readBytes = 0;
@@ -284,6 +285,8 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
     report.steps = report.steps.filter((s) => Number.isFinite(s.startMs) && Number.isFinite(s.endMs));
     report.networks = report.networks.filter((n) => Number.isFinite(n.endMs));
     report.makespanMs = roundMs(stopped.stoppedAtMs);
+    // No network finished: no response time to show ("—"), rather than 0.
+    if (responses.length === 0) report.meanResponseMs = report.p95ResponseMs = NaN;
   }
   return report;
 }

@@ -39,3 +39,23 @@ test("a policy that idles or picks what is not ready is reported", () => {
   const cheat: Policy = { ...fewestLayersFirst(), name: "cheat", pick: (_ready, _lane, ctx) => ctx.graph.steps.find((s) => s.kind === "exec")! };
   assert.throws(() => simulate(scenario, { policy: cheat, workers: 1, memoryBudgetBytes: null }), /policy cheat picked step \d+, which is not ready/);
 });
+
+test("the ledger is the only gate: a policy that ignores ctx.fits is refused before it passes the budget", () => {
+  // Four lines that load ahead regardless of memory: before issue 9 this held 2420 accounted bytes on 1000.
+  const greedy: Policy = { ...fewestLayersFirst(), name: "greedy", pick: (ready) => ready.find((s) => s.kind === "load") ?? ready[0] ?? null };
+  const big = { ...layer, weightsBytes: 300 };
+  const many = {
+    pipeline: "greedy",
+    networks: Array.from({ length: 4 }, (_, i) => chainNetwork(`n${i}`, [big, big, big, big])),
+    arrivals: { gated: false, absolute: false, arrivals: [{ networks: [0, 1, 2, 3], gapMs: 0 }] },
+  };
+  assert.throws(
+    () => simulate(many, { policy: () => greedy, workers: 2, memoryBudgetBytes: 1000 }),
+    (e: Error & { code?: string }) =>
+      e.name === "SchedulingError" && e.code === "E_NOT_ADMITTED" &&
+      /^policy greedy picked load n\d#0\/l\d \(300 bytes\) at \d+ ms, which the ledger does not admit \(\d+ of 1000 bytes held\)/.test(e.message),
+  );
+  // The same policy within a budget it cannot pass, and without one, runs.
+  assert.ok(simulate(many, { policy: () => greedy, workers: 2, memoryBudgetBytes: 100_000 }).peakAccountedBytes <= 100_000);
+  simulate(many, { policy: () => greedy, workers: 2, memoryBudgetBytes: null });
+});

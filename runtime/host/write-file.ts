@@ -1,0 +1,76 @@
+// Writing an output file whole or not at all: a temp file beside it, then a rename, so that an interrupted
+// or failed write never leaves a half-written or emptied file where an earlier one was.
+import { chmodSync, chownSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+let counter = 0;
+
+/** The error with `path` (the name the caller gave) as its path: a write error of Node's names the temp file or nothing. */
+function naming(error: unknown, path: string): unknown {
+  if (error && typeof error === "object" && typeof (error as { code?: unknown }).code === "string") {
+    try {
+      (error as { path?: string }).path = path;
+    } catch {
+      // A frozen error keeps its own.
+    }
+  }
+  return error;
+}
+
+function existing(path: string): { target: string; stat: Stats } | undefined {
+  try {
+    const target = realpathSync(path);
+    return { target, stat: statSync(target) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically: the file (or the one a symlink points to) is replaced by a rename,
+ * keeping its mode (and owner, for root). A missing folder is created, only that one level unless `folders`
+ * is "all" (the CLI refuses deeper ones up front, cli/output-paths.ts). A device or FIFO (`/dev/stdout`,
+ * `/dev/full`) is written in place. Failures carry `path` as their path, whatever file failed.
+ */
+export function writeFileAtomically(path: string, data: string | Uint8Array, folders: "last" | "all" = "last"): void {
+  const found = existing(path);
+  try {
+    if (found && !found.stat.isFile()) {
+      writeFileSync(found.target, data);
+      return;
+    }
+    const target = found?.target ?? path;
+    if (!found) {
+      try {
+        mkdirSync(dirname(target), { recursive: folders === "all" });
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EEXIST") throw error;
+      }
+    }
+    const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${counter++}.tmp`);
+    try {
+      writeFileSync(temp, data, { flag: "wx" });
+    } catch (error) {
+      // A folder we may not create files in, holding a file we may write: written in place, as before.
+      const code = (error as { code?: string }).code;
+      if (found && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
+        writeFileSync(target, data);
+        return;
+      }
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    try {
+      if (found) {
+        chmodSync(temp, found.stat.mode & 0o7777);
+        if (process.getuid?.() === 0) chownSync(temp, found.stat.uid, found.stat.gid);
+      }
+      renameSync(temp, target);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+  } catch (error) {
+    throw naming(error, path);
+  }
+}
