@@ -16,7 +16,7 @@ import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
-import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { type CommandContext, forTerminal, onlyArgument, UsageError } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
 import { checkDirNotInput, checkNotInput, checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
@@ -255,7 +255,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     const written = await writingOutput(() =>
       writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
     );
-    if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
+    if (written.length > 0) ctx.err(`wrote ${forTerminal(written.join(", "))}\n`);
     // A signal while the reports were written: they are whole (each written atomically), the exit says it came.
     return { reports, refused, ...(interruption?.by ? { exitCode: interruption.exitCode } : {}) };
   }
