@@ -146,8 +146,9 @@ test("a real run leaves no onnxruntime telemetry behind: no /tmp/mat-debug-PID.l
   const { folder } = externalModel("w.bin", "w.bin");
   writeFileSync(join(folder, "m.mema"), `model m from "model.onnx";\npipeline p < model m; memory 64MB; policy linear; workers 1; arrivals batch 1; >\n`);
   const home = mkdtempSync(join(tempFolder(), "home-"));
-  // Not inherited: this test process set it for itself when it loaded onnxruntime.
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), HOME: home, XDG_CACHE_HOME: join(home, ".cache") };
+  // A cache of its own (the splits of this model stay out of the other tests' way). ORT_DISABLE_TELEMETRY is
+  // not inherited: this test process set it for itself when it loaded onnxruntime.
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), HOME: home, XDG_CACHE_HOME: join(home, ".cache"), MEMA_CACHE_DIR: join(home, "mema") };
   delete env.ORT_DISABLE_TELEMETRY;
   const all = [...memaArgv(), "run", join(folder, "m.mema")];
   const r = spawnSync(all[0]!, all.slice(1), { cwd: root, encoding: "utf8", env, timeout: 60_000 });
