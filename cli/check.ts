@@ -1,7 +1,7 @@
 // `mema check FILE...`: every diagnostic of every file (syntax, names, units, imports, model files).
 import { check, compile, type CompileResult, renderDiagnostics } from "../lang/index.ts";
 import { fileHost } from "../runtime/host/files.ts";
-import { type Command, type CommandContext, UsageError } from "./command.ts";
+import { type Command, type CommandContext, errorLine, forTerminal, UsageError } from "./command.ts";
 
 /** `--set NAME=VALUE` flags as an overrides record (values are .mema expressions). */
 export function parseSetFlags(values: CommandContext["values"]): Record<string, string> {
@@ -19,20 +19,9 @@ export function parseSetFlags(values: CommandContext["values"]): Record<string, 
   return overrides;
 }
 
-/** How many diagnostics a command prints per file: past that, the rest are usually echoes. */
-const SHOWN_PER_FILE = 100;
-
-/** Renders diagnostics, at most SHOWN_PER_FILE per file, with a count of the ones left out. */
+/** Renders diagnostics as lang/ does: at most MAX_SHOWN_DIAGNOSTICS per file (lang/limits.ts), then a count. */
 export function renderForTerminal(result: Pick<CompileResult, "diagnostics" | "files">): string {
-  const perFile = new Map<string, number>();
-  const shown = result.diagnostics.filter((d) => {
-    const n = (perFile.get(d.file) ?? 0) + 1;
-    perFile.set(d.file, n);
-    return n <= SHOWN_PER_FILE;
-  });
-  let text = renderDiagnostics(shown, (f) => result.files.get(f));
-  for (const [file, n] of perFile) if (n > SHOWN_PER_FILE) text += `${file}: ${n - SHOWN_PER_FILE} more errors not shown\n`;
-  return text;
+  return renderDiagnostics(result.diagnostics, (f) => result.files.get(f));
 }
 
 /** Reads and compiles (or only checks) one file; unreadable files are a one-line usage error. */
@@ -68,14 +57,14 @@ Options:
         result = compileFile(file, overrides, false);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        ctx.err(`mema check: error[${error.code}]: ${error.message}\n`);
+        ctx.err(errorLine("check", error.code, error.message));
         failed = true;
         continue;
       }
       if (result.diagnostics.length > 0) {
         failed = true;
         ctx.err(renderForTerminal(result));
-      } else ctx.out(`${file}: ok\n`);
+      } else ctx.out(`${forTerminal(file)}: ok\n`);
     }
     return failed ? 1 : 0;
   },

@@ -1,5 +1,6 @@
 // The shape of a CLI subcommand, and the one error class whose message the CLI prints without a stack.
 import type { ParseArgsConfig } from "node:util";
+import { escapeForTerminal } from "../lang/diagnostics.ts";
 
 export interface CommandContext {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -50,6 +51,21 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/**
+ * `text` (an error message, a file name) safe to print: control characters, ESC above all, shown escaped as in
+ * lang's excerpts, so that a flag value or file name cannot drive the terminal. A usage text appended after a
+ * blank line is the CLI's own and keeps its lines.
+ */
+export function forTerminal(text: string): string {
+  const usageAt = text.indexOf("\n\nmema ");
+  return usageAt < 0 ? escapeForTerminal(text) : escapeForTerminal(text.slice(0, usageAt)) + text.slice(usageAt);
+}
+
+/** The one line a command prints for a user's error: `mema NAME: error[CODE]: message`, escaped. */
+export function errorLine(command: string, code: string, message: string): string {
+  return `mema ${escapeForTerminal(command)}: error[${code}]: ${forTerminal(message)}\n`;
 }
 
 /**

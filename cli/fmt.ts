@@ -3,7 +3,7 @@ import { format, isConfigFile, renderDiagnostics } from "../lang/index.ts";
 import { fileHost } from "../runtime/host/files.ts";
 import { writeFileAtomically } from "../runtime/host/write-file.ts";
 import { writingOutput } from "./output-paths.ts";
-import { type Command, UsageError } from "./command.ts";
+import { type Command, forTerminal, UsageError } from "./command.ts";
 
 export const command: Command = {
   name: "fmt",
@@ -39,7 +39,7 @@ Options:
       const changed = result.text !== text;
       if (ctx.values["check"]) {
         if (changed) {
-          ctx.err(`${file}: not formatted (run 'mema fmt --write ${file}')\n`);
+          ctx.err(`${forTerminal(file)}: not formatted (run 'mema fmt --write ${forTerminal(file)}')\n`);
           status = 1;
         }
       } else if (ctx.values["write"]) {

@@ -1,6 +1,6 @@
 // The CLI: parses the subcommand and its flags (node:util parseArgs, strict), loads the subcommand lazily.
 import { parseArgs } from "node:util";
-import { asUsageError, type Command, type CommandContext, withBareFlags } from "./command.ts";
+import { asUsageError, type Command, type CommandContext, errorLine, forTerminal, withBareFlags } from "./command.ts";
 
 /** A subcommand as the registry knows it: its one-line summary, and how to load it (only when it runs). */
 export interface CommandEntry {
@@ -78,7 +78,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    io.err(`mema: unknown command '${name}'; expected one of ${Object.keys(commands).join(", ")} (mema --help)\n`);
+    io.err(`mema: unknown command '${forTerminal(name)}'; expected one of ${Object.keys(commands).join(", ")} (mema --help)\n`);
     return 1;
   }
   const { command } = await entry.load();
@@ -99,7 +99,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
     ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err, columns: io.columns };
     tokens = parsed.tokens;
   } catch (error) {
-    io.err(`mema ${name}: error[E_OPTION]: ${optionErrorMessage(error as Error, command)} (mema ${name} --help)\n`);
+    io.err(errorLine(name, "E_OPTION", `${optionErrorMessage(error as Error, command)} (mema ${name} --help)`));
     return 1;
   }
   try {
@@ -112,7 +112,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
   } catch (error) {
     const usage = asUsageError(error);
     if (!usage) throw error;
-    io.err(`mema ${name}: error[${usage.code}]: ${usage.message}\n`);
+    io.err(errorLine(name, usage.code, usage.message));
     return usage.exitCode;
   }
 }

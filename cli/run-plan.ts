@@ -16,7 +16,7 @@ import type { Admission } from "../runtime/schedule/policy.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policyByName } from "../stdlib/policies/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
-import { type CommandContext, onlyArgument, UsageError } from "./command.ts";
+import { type CommandContext, forTerminal, onlyArgument, UsageError } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
 import { parseInteger, parseList, parseSize } from "./flag-values.ts";
 import { checkDirNotInput, checkNotInput, checkOutputDir, checkOutputFile, writingOutput } from "./output-paths.ts";
@@ -205,19 +205,24 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   async function runAndWrite(): Promise<RunPlanResult | number> {
     if (interruption) {
       const { runRealSweeps } = await import("../runtime/execute/cli.ts");
-      reports.push(
-        ...(await runRealSweeps(sweeps, {
-          interruption,
-          seed,
-          admission: admission as Admission,
-          sessionOverheadBytes,
-          session: ctx.values.session as string | undefined,
-          baseline: baselineKinds(ctx.values.baseline as string | undefined),
-          quiet: ctx.values.quiet === true,
-          err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
-          onRefused: (refusal) => void refused.push(refusal),
-        })),
-      );
+      const real = runRealSweeps(sweeps, {
+        interruption,
+        seed,
+        admission: admission as Admission,
+        sessionOverheadBytes,
+        session: ctx.values.session as string | undefined,
+        baseline: baselineKinds(ctx.values.baseline as string | undefined),
+        quiet: ctx.values.quiet === true,
+        err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
+        onRefused: (refusal) => void refused.push(refusal),
+      });
+      try {
+        reports.push(...(await real));
+      } catch (error) {
+        // A signal while models are prepared may surface as the preparer's own error (the zoo generator stops
+        // its write and says it was interrupted): the run was interrupted, not refused.
+        if (!interruption.by) throw error;
+      }
       if (interruption.by && reports.length === 0) {
         // Nothing ran: no report, and the files of an earlier run stay as they were.
         ctx.err(`mema ${name}: interrupted (${interruption.by}) before any run had started; nothing written\n`);
@@ -255,7 +260,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     const written = await writingOutput(() =>
       writeReportFiles(reports, { jsonPath: ctx.values.json as string | undefined, csvDir: ctx.values.csv as string | undefined, timelinePath: timeline }),
     );
-    if (written.length > 0) ctx.err(`wrote ${written.join(", ")}\n`);
+    if (written.length > 0) ctx.err(`wrote ${forTerminal(written.join(", "))}\n`);
     // A signal while the reports were written: they are whole (each written atomically), the exit says it came.
     return { reports, refused, ...(interruption?.by ? { exitCode: interruption.exitCode } : {}) };
   }

@@ -9,7 +9,10 @@ export const MAX_SESSION_THREADS = 256;
 /**
  * Arrivals of a pipeline: batch rounds, `count`, the gaps of a `times` list. Measured here (2 cores, Node 20),
  * `mema run --simulate` of one network: 2,000 arrivals 6 s and 190 MB, 10,000 arrivals 99 s and 370 MB
- * (its cost grows faster than linearly); 100,000 passed 1.9 GB within two minutes.
+ * (its cost grows faster than linearly); 100,000 passed 1.9 GB within two minutes. Arrivals are drawn one
+ * at a time (runtime/schedule/arrivals.ts, arrivalStream), but a run still holds every one: the step graph,
+ * the engine's per-step arrays and the report's steps and networks grow with the arrivals (about 7 KB per
+ * arrival of one AgeNet, apart from the policy's own cost), so the bound holds for --simulate too.
  */
 export const MAX_ARRIVALS = 10_000;
 /** Networks drawn per arrival (`pick N`). */

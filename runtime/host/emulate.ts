@@ -623,7 +623,8 @@ export interface EmulationOptions {
   onStart?(description: string): void;
   /**
    * Default true: SIGINT, SIGTERM and SIGHUP sent to this process go to the command (which runs in a session
-   * of its own, so a terminal's Ctrl-C reaches it once, through here); a second one kills it.
+   * of its own, so a terminal's Ctrl-C reaches it once, through here); a second one, 500 ms or more after
+   * the first, kills it (sooner, it is the same Ctrl-C delivered twice, and ignored).
    */
   forwardSignals?: boolean;
 }
@@ -667,6 +668,8 @@ function prepare(spec: EmulationSpec, paths: readonly string[]) {
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** A signal within this long of the first is a duplicate of it (runtime/execute/interrupt.ts's default). */
+const DUPLICATE_SIGNAL_MS = 500;
 
 /**
  * The command that runs `script` on this same runtime: Node with this process's flags (the test runner's
@@ -703,8 +706,13 @@ export async function runEmulated(spec: EmulationSpec, command: readonly string[
     const script = 'for f do [ "$f" = -- ] && break; { echo $$ > "$f"; } 2>/dev/null || { echo "mema: cannot join the cgroup $f" >&2; exit 125; }; shift; done; shift; exec "$@"';
     let child: ReturnType<typeof spawn> | undefined;
     let stoppedBy: NodeJS.Signals | null = null;
+    let firstAtMs = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       const first = stoppedBy === null;
+      // As in runtime/execute/interrupt.ts: a signal this soon after the first is the same keypress (the
+      // terminal sends Ctrl-C to the whole group, npx passes it on again), not a second one.
+      if (!first && performance.now() - firstAtMs < DUPLICATE_SIGNAL_MS) return;
+      if (first) firstAtMs = performance.now();
       stoppedBy ??= signal;
       try {
         // The command leads its own process group: the signal reaches what it started too, as a terminal's would.

@@ -14,3 +14,5 @@ export function trimHeap(): boolean;
 /** Unmaps start-up code pages of the runtime's executable and onnxruntime (MADV_DONTNEED on their private
  * read-and-execute file mappings; touched pages fault back in from the page cache); the bytes advised. */
 export function releaseStartupCode(): number;
+/** Sets `name` in the C library's environment (what native code's getenv reads) unless set there; false where it cannot. */
+export function setNativeEnvDefault(name: string, value: string): boolean;

@@ -17,6 +17,7 @@ function clib() {
       fadvise: self.func("int posix_fadvise(int fd, int64_t offset, int64_t len, int advice)"),
       trim: safeFunc(self, "int malloc_trim(size_t pad)"),
       madvise: safeFunc(self, "int madvise(uintptr_t addr, size_t length, int advice)"),
+      setenv: safeFunc(self, "int setenv(const char *name, const char *value, int overwrite)"),
     };
   } catch {
     libc = null;
@@ -30,6 +31,15 @@ function safeFunc(lib, signature) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Sets `name` in the C library's environment, where native code reads it with getenv, unless it is set there
+ * already; false where the call cannot be reached. Bun keeps process.env apart from it.
+ */
+export function setNativeEnvDefault(name, value) {
+  const setenv = clib()?.setenv;
+  return setenv ? setenv(name, value, 0) === 0 : false;
 }
 
 const POSIX_FADV_RANDOM = 1;

@@ -27,6 +27,14 @@ export interface ArrivalSchedule {
  * normal waits its first gap, as EdgeCaffe's stochastic lists do.
  */
 export function expandArrivals(plan: ArrivalsPlan, modelCount: number): ArrivalSchedule {
+  return { gated: plan.kind === "batch", absolute: false, arrivals: [...arrivalStream(plan, modelCount)] };
+}
+
+/**
+ * The arrivals of `plan` one at a time, as expandArrivals lists them, each drawn only when asked for: a
+ * consumer that keeps none of them needs memory for one, whatever the count.
+ */
+export function* arrivalStream(plan: ArrivalsPlan, modelCount: number): Generator<Arrival, void, undefined> {
   const all = Array.from({ length: modelCount }, (_, i) => i);
   // Its own stream, so the networks drawn do not echo the gaps drawn from the same seed.
   const pickRandom = plan.pick ? new SeededRandom(plan.pick.seed ^ 0x5bd1e995) : null;
@@ -34,33 +42,32 @@ export function expandArrivals(plan: ArrivalsPlan, modelCount: number): ArrivalS
     if (!plan.pick || !pickRandom) return all.slice();
     return Array.from({ length: plan.pick.count }, () => pickRandom.int(modelCount));
   };
-  const arrivals: Arrival[] = [];
   switch (plan.kind) {
     case "batch":
-      for (let r = 0; r < plan.rounds; r++) arrivals.push({ networks: networks(), gapMs: r === 0 ? 0 : plan.gapMs });
-      return { gated: true, absolute: false, arrivals };
+      for (let r = 0; r < plan.rounds; r++) yield { networks: networks(), gapMs: r === 0 ? 0 : plan.gapMs };
+      return;
     case "periodic":
-      for (let r = 0; r < plan.count; r++) arrivals.push({ networks: networks(), gapMs: r === 0 ? 0 : plan.periodMs });
-      return { gated: false, absolute: false, arrivals };
+      for (let r = 0; r < plan.count; r++) yield { networks: networks(), gapMs: r === 0 ? 0 : plan.periodMs };
+      return;
     case "normal": {
       const random = new SeededRandom(plan.seed);
       for (let r = 0; r < plan.count; r++) {
         const gap = Math.max(0, Math.trunc(plan.meanMs + plan.stddevMs * random.normal()));
-        arrivals.push({ networks: networks(), gapMs: gap });
+        yield { networks: networks(), gapMs: gap };
       }
-      return { gated: false, absolute: false, arrivals };
+      return;
     }
     case "poisson": {
       const random = new SeededRandom(plan.seed);
       for (let r = 0; r < plan.count; r++) {
         const gap = r === 0 ? 0 : Math.trunc(random.exponential(plan.meanMs));
-        arrivals.push({ networks: networks(), gapMs: gap });
+        yield { networks: networks(), gapMs: gap };
       }
-      return { gated: false, absolute: false, arrivals };
+      return;
     }
     case "times":
       // EdgeCaffe's arrival lists: each entry is the gap since the previous admission.
-      for (const gap of plan.timesMs) arrivals.push({ networks: networks(), gapMs: gap });
-      return { gated: false, absolute: false, arrivals };
+      for (const gap of plan.timesMs) yield { networks: networks(), gapMs: gap };
+      return;
   }
 }

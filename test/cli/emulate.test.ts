@@ -125,6 +125,44 @@ test("real: mema profile --emulate rpi4: the preset with a cold cache and thrott
   assert.deepEqual(leftovers(r.pid), []);
 });
 
+test("real: Ctrl-C delivered twice within 500 ms to mema run --emulate is one: the run stops with its partial report, exit 130", { skip }, async () => {
+  assert.equal((await mema("run", scenario, "--quiet")).code, 0); // the cache filled: the run below starts at once
+  const long = join(tempFolder(), "emulated-long.mema");
+  writeFileSync(long, readFileSync(scenario, "utf8").replace("arrivals batch 1;", "arrivals batch 200;"));
+  const command = sameRuntimeCommand(fileURLToPath(new URL("../../bin/mema.ts", import.meta.url)), ["run", long, "--emulate", "memory=1GiB,cold=false"]);
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => void (out += d));
+  child.stderr.on("data", (d) => void (err += d));
+  const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+  const guard = setTimeout(() => process.kill(child.pid!, "SIGKILL"), 60_000);
+  // The emulated command is the launcher's child; it is running once its sessions map onnxruntime and weights.
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const running = () => read(`/proc/${child.pid}/task/${child.pid}/children`).trim().split(/\s+/).filter(Boolean).some((pid) => /onnxruntime[\s\S]*\.onnx$/m.test(read(`/proc/${pid}/maps`)));
+  const until = Date.now() + 45_000;
+  while (!running() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(running(), `the run started: ${err}`);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  process.kill(child.pid!, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  process.kill(child.pid!, "SIGINT"); // npx passes on the Ctrl-C the terminal already sent to the group
+  const code = await closed;
+  clearTimeout(guard);
+  assert.equal(code, 130, err);
+  assert.equal(err.match(/mema: stopping \(Ctrl-C\)/g)?.length, 1, err);
+  assert.doesNotMatch(err, /^\s+at |terminate called|killed after a second|again: ending now/m);
+  assert.match(out, /INTERRUPTED \(partial\)/);
+  assert.match(err.trim().split("\n").at(-1)!, /^mema: emulated device: peak memory /);
+  assert.deepEqual(leftovers(child.pid!), []);
+});
+
 test("real: a command over its memory is killed by the OOM killer: exit 137, said on stderr", { skip }, async () => {
   // A tiny model whose one output is 256 MiB: onnxruntime writes it, page by page, from user space. (A large
   // file read instead can fail with ENOMEM: the kernel does not call the OOM killer for charges inside a syscall.)

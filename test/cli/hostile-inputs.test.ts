@@ -70,3 +70,28 @@ test("--workers is bounded as the language's workers are", withDir(async (dir) =
     [["run", file, "--simulate", "--workers", "1,65"], /error\[E_OPTION\]: --workers 65: at most 64 workers/],
   ]);
 }));
+
+test("a flag value or file name with ESC and control characters is echoed escaped, on one line", withDir(async (dir) => {
+  const title = "\x1b]0;owned\x07";
+  const named = join(dir, `${title}\n.mema`);
+  writeFileSync(named, "pipeline < model agenet; >\n");
+  const cases: [string[], RegExp][] = [
+    [["check", join(dir, `missing${title}.mema`)], /^mema check: error\[E_FILE\]: cannot read '.*missing\\x1b\]0;owned\\x07\.mema': no such file$/],
+    [["run", named, "--simulate", "--memory", `12${title}`], /^mema run: error\[E_UNIT\]: .*12\\x1b\]0;owned\\x07/],
+    [["run", named, "--simulate", "--policy", `x\x1b[2J`], /^mema run: error\[E_POLICY\]: .*x\\x1b\[2J/],
+    [["run", named, `--x\x1b[31m`], /^mema run: error\[E_OPTION\]: Unknown option '--x\\x1b\[31m'/],
+    [["layers", `m\x1b[31m.onnx`], /^mema layers: error\[\w+\]: .*m\\x1b\[31m\.onnx/],
+    [[`r\x1bun`], /^mema: unknown command 'r\\x1bun'/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const r = await mema(...argv);
+    assert.ok(r.code === 1 || r.code === 2, `${JSON.stringify(argv)}: exit ${r.code}`);
+    assert.doesNotMatch(r.err, /[\x00-\x08\x0b-\x1f\x7f]/, JSON.stringify(r.err));
+    assert.equal(r.err.trimEnd().split("\n").length, 1, JSON.stringify(r.err));
+    assert.match(r.err.trimEnd(), pattern);
+  }
+  // A name that is fine to show (its newline escaped) when the file is clean.
+  const ok = await mema("check", named);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /\\x1b\]0;owned\\x07\\x0a\.mema: ok\n$/);
+}));

@@ -24,11 +24,15 @@ import { chainModel, externalDataModel } from "./split-cases.ts";
 useTempCache();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
+/** The command line of `mema` on the runtime running the tests. */
+function memaArgv(): string[] {
+  const runtime = currentRuntime();
+  return runtime === "node" ? [process.execPath, "--import", "tsx", "bin/mema.ts"] : runtime === "bun" ? [process.execPath, "bin/mema.ts"] : [process.execPath, "run", "-A", "bin/mema.ts"];
+}
+
 /** `mema ...args` as a real process of the runtime running the tests. */
 function memaProcess(args: string[], env: Record<string, string> = {}, prefix: string[] = []) {
-  const runtime = currentRuntime();
-  const argv = runtime === "node" ? [process.execPath, "--import", "tsx", "bin/mema.ts"] : runtime === "bun" ? [process.execPath, "bin/mema.ts"] : [process.execPath, "run", "-A", "bin/mema.ts"];
-  const all = [...prefix, ...argv, ...args];
+  const all = [...prefix, ...memaArgv(), ...args];
   return spawnSync(all[0]!, all.slice(1), { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
 }
 
@@ -136,6 +140,25 @@ test("shape discovery writes its probe into the cache, never next to the model",
   const split = await splitModel(path);
   await assertExact(split, path);
   assert.deepEqual(readdirSync(folder).sort(), ["model.onnx", "w.bin"]);
+});
+
+test("a real run leaves no onnxruntime telemetry behind: no /tmp/mat-debug-PID.log, nothing under ~/.cache/Microsoft", () => {
+  const { folder } = externalModel("w.bin", "w.bin");
+  writeFileSync(join(folder, "m.mema"), `model m from "model.onnx";\npipeline p < model m; memory 64MB; policy linear; workers 1; arrivals batch 1; >\n`);
+  const home = mkdtempSync(join(tempFolder(), "home-"));
+  // A cache of its own (the splits of this model stay out of the other tests' way). ORT_DISABLE_TELEMETRY is
+  // not inherited: this test process set it for itself when it loaded onnxruntime.
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), HOME: home, XDG_CACHE_HOME: join(home, ".cache"), MEMA_CACHE_DIR: join(home, "mema") };
+  delete env.ORT_DISABLE_TELEMETRY;
+  const all = [...memaArgv(), "run", join(folder, "m.mema")];
+  const r = spawnSync(all[0]!, all.slice(1), { cwd: root, encoding: "utf8", env, timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /top1/);
+  const log = `/tmp/mat-debug-${r.pid}.log`;
+  const leftLog = existsSync(log);
+  if (leftLog) rmSync(log);
+  assert.equal(leftLog, false, `${log} written`);
+  assert.equal(existsSync(join(home, ".cache", "Microsoft")), false, "~/.cache/Microsoft written");
 });
 
 test("a damaged split is noticed, said on stderr and made again; it never runs", async () => {

@@ -1,7 +1,7 @@
 // Arrivals from the plan: batch rounds, periods, seeded normal/poisson gaps, explicit gaps, picks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { expandArrivals } from "../../../runtime/schedule/arrivals.ts";
+import { arrivalStream, expandArrivals } from "../../../runtime/schedule/arrivals.ts";
 import { SeededRandom } from "../../../runtime/schedule/random.ts";
 
 test("batch: rounds of every model, gated, the first at 0", () => {
@@ -47,4 +47,11 @@ test("the seeded generator gives the same numbers everywhere (fixed values)", ()
   assert.deepEqual(values, Array.from({ length: 3 }, () => again.next()));
   assert.ok(values.every((v) => v >= 0 && v < 1));
   assert.notEqual(values[0], new SeededRandom(43).next());
+});
+
+test("arrivalStream draws arrivals only when asked: the first of a billion at once, the same ones expandArrivals lists", () => {
+  const plan = { kind: "poisson", count: 1_000_000_000, meanMs: 100, seed: 3, pick: { count: 2, seed: 3 } } as const;
+  const first: unknown[] = [];
+  for (const arrival of arrivalStream(plan, 4)) if (first.push(arrival) === 50) break;
+  assert.deepEqual(first, expandArrivals({ ...plan, count: 50 }, 4).arrivals);
 });
