@@ -13,7 +13,6 @@ import type { Diagnostic } from "./diagnostics.ts";
 import { MAX_NESTING } from "./limits.ts";
 import { memaParser, PIPELINE_NOT_CLOSED } from "./parser.ts";
 import { splitQuantity, unquote } from "./literals.ts";
-import { strictParse } from "./strict-parse.ts";
 import { memaLexer, PIPELINE_STATEMENTS, STATEMENT_KEYWORDS } from "./tokens.ts";
 
 export { splitQuantity };
@@ -419,16 +418,6 @@ function parserDiagnostics(errors: IRecognitionException[], tokens: IToken[], fi
   return out;
 }
 
-/** Parses .mema text. Returns a tree whenever one could be recovered, and every syntax error. */
-export function parse(text: string, file = "<input>"): ParseResult {
-  return parseText(text, file, true);
-}
-
-/** parse() without its fast path for well-formed text: always chevrotain's parser (tests compare the two). */
-export function parseRecovering(text: string, file = "<input>"): ParseResult {
-  return parseText(text, file, false);
-}
-
 /**
  * The first token nested deeper than MAX_NESTING brackets, braces and angles: the parsers (and everything
  * after them) recurse once per level, so a deeper text is refused before it can exhaust the stack.
@@ -456,7 +445,8 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function parseText(text: string, file: string, fastPath: boolean): ParseResult {
+/** Parses .mema text. Returns a tree whenever one could be recovered, and every syntax error. */
+export function parse(text: string, file = "<input>"): ParseResult {
   const diagnostics: Diagnostic[] = [];
   try {
     const lexed = lex(withoutBom(text), file, diagnostics);
@@ -466,9 +456,6 @@ function parseText(text: string, file: string, fastPath: boolean): ParseResult {
       diagnostics.push(nestingDiagnostic(deep, file));
       return { diagnostics: onePerPosition(diagnostics), comments, tokens: lexed.tokens, blockOpeners: new Set() };
     }
-    const strict = fastPath && diagnostics.length === 0 ? strictParse(lexed.tokens, file) : undefined;
-    if (strict) return { ast: strict.ast, diagnostics, comments, tokens: lexed.tokens, blockOpeners: strict.blockOpeners };
-    // Only the recovering path needs end positions (adding them to every token costs an allocation each).
     completePositions(lexed.tokens);
     memaParser.input = lexed.tokens;
     const cst = memaParser.document();

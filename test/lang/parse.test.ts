@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { parse } from "../../lang/parse.ts";
 import { spanOf } from "../../lang/ast.ts";
 import { memaParser } from "../../lang/parser.ts";
+import { allTokens } from "../../lang/tokens.ts";
 
 test("a document parses into plain statements; spans are hidden from deepEqual and JSON", () => {
   const { ast, diagnostics } = parse('let budget = 256MiB;\nmodel mine from "m.onnx" { seed: 2 };\npipeline faces { model agenet; memory budget; policy [linear, mema]; workers 2 }');
@@ -129,4 +130,15 @@ test("the lexer and parser use chevrotain's one-file bundle, not its entry point
   assert.notEqual(bundled.Lexer, entry.Lexer);
   assert.notEqual(bundled.CstParser, entry.CstParser);
   assert.equal(typeof bundled.createToken, "function");
+});
+
+test("CST nodes keep their children in plain objects (MemaParser.cstInvocationStateUpdate), and no name can collide", () => {
+  // If a chevrotain upgrade stopped calling the override, parsing would silently be a quarter slower.
+  memaParser.input = [];
+  const cst = memaParser.document();
+  assert.equal(Object.getPrototypeOf(cst.children), Object.prototype);
+  // Plain objects inherit Object.prototype's properties: no rule or token name may be one of them.
+  const names = [...Object.keys(memaParser.getGAstProductions()), ...allTokens.map((t) => t.name)];
+  assert.ok(names.length > 20);
+  for (const name of names) assert.equal(name in Object.prototype, false, name);
 });
