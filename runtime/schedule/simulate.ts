@@ -70,6 +70,19 @@ export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun
   return { networks, policy, graph };
 }
 
+/**
+ * The engine of a prepared run, for any driver: the simulator's virtual clock, or ./drive.ts with a backend.
+ * `policy` replaces the prepared one (real runs wrap it: runtime/execute/affinity.ts).
+ */
+export function engineFor(scenario: Scenario, options: RunOptions, prepared: PreparedRun, policy: Policy = prepared.policy): Engine {
+  return new Engine(prepared.graph, scenario.arrivals, policy, {
+    workers: options.workers,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    admission: options.admission ?? "ledger",
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
+  });
+}
+
 /** Runs the scenario on the virtual clock and returns the report. */
 export function simulate(scenario: Scenario, options: RunOptions): RunReport {
   return simulateRun(scenario, options).report;
@@ -79,12 +92,7 @@ export function simulate(scenario: Scenario, options: RunOptions): RunReport {
 export function simulateRun(scenario: Scenario, options: RunOptions): { report: RunReport; engine: Engine; prepared: PreparedRun } {
   const prepared = prepareRun(scenario, options);
   const { policy, graph } = prepared;
-  const engine = new Engine(graph, scenario.arrivals, policy, {
-    workers: options.workers,
-    memoryBudgetBytes: options.memoryBudgetBytes,
-    admission: options.admission ?? "ledger",
-    ...(options.keep !== undefined ? { keep: options.keep } : {}),
-  });
+  const engine = engineFor(scenario, options, prepared);
   if (options.device) return { report: simulateOnDevice(scenario, options, engine, options.device), engine, prepared };
   const running: { id: number; endMs: number; readBytes: number }[] = [];
   let now = 0;
