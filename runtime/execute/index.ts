@@ -19,8 +19,7 @@ import { expandArrivals } from "../schedule/arrivals.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
 import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
-import { SchedulingError } from "../schedule/engine.ts";
-import { prepareRun } from "../schedule/simulate.ts";
+import { fitAsync, type TileAsk } from "../schedule/fit.ts";
 import { defaultGranularity, type Granularity, type Units, unitsFor } from "../schedule/units.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 import type { RealNetwork } from "./executor.ts";
@@ -163,11 +162,6 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 
   /**
-   * The networks as this budget needs them: while the scheduler refuses the scenario (a layer too large to
-   * fit), the network with the largest layer is split again with its layers tiled to half that size.
-   * Tiles are real layer files, so the run executes exactly what the ledger accounted.
-   */
-  /**
    * The networks in `units` (cached per units): layers merged up to `mergeBytes`, layers over `capBytes` cut
    * into tiles (the cap aligned per network on whole 16-feature blocks, see alignedCap).
    */
@@ -195,6 +189,11 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     return variant;
   };
 
+  /**
+   * The networks fitted to the budget (runtime/schedule/fit.ts): each layer the scheduler asks to tile is
+   * split again from its model file with a cap of at most half the network's largest layer, aligned on whole
+   * 16-feature blocks. Tiles are real layer files, so the run executes exactly what the ledger accounted.
+   */
   const fitted = async (
     policy: PolicyFactory,
     settings: RunSettings,
@@ -205,56 +204,40 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     const mergeBytes = units.mergeBytes;
     const start = mergeBytes === undefined && units.capBytes === undefined ? { nets: networks, specs } : await inUnits(units, runOptions);
     const nets = start.nets.slice();
-    const fittedSpecs = start.specs.slice();
-    for (let attempt = 0; ; attempt++) {
-      let asked: { network: number; capBytes: number } | undefined;
-      try {
-        prepareRun(
-          { pipeline: pipeline.name, networks: fittedSpecs, arrivals },
-          {
-            policy,
-            workers: settings.workers,
-            memoryBudgetBytes: settings.memoryBytes,
-            admission: runOptions.admission,
-            sessionOverheadBytes: runOptions.sessionOverheadBytes ?? REAL_SESSION_OVERHEAD_BYTES,
-            tile: (network, _layer, capBytes) => {
-              asked ??= { network: fittedSpecs.indexOf(network), capBytes };
-              return null;
-            },
-          },
-        );
-        return { nets, specs: fittedSpecs };
-      } catch (error) {
-        if (!(error instanceof SchedulingError) || error.code !== "E_TOO_BIG" || attempt >= 12) throw error;
-        let target = asked && asked.network >= 0 ? asked : undefined;
-        if (!target) {
-          let largest = -1;
-          nets.forEach((net, i) => {
-            const biggest = Math.max(...net.model.layers.map((l) => l.weightsBytes));
-            if (largest < 0 || biggest > Math.max(...nets[largest]!.model.layers.map((l) => l.weightsBytes))) largest = i;
-          });
-          target = { network: largest, capBytes: Math.max(...nets[largest]!.model.layers.map((l) => l.weightsBytes)) / 2 };
-        }
-        const model = pipeline.models[target.network]!;
-        const before = Math.max(...nets[target.network]!.model.layers.map((l) => l.weightsBytes));
-        // Merged units are not layers: align the cap on the network's layers.
-        const layered = mergeBytes === undefined ? nets[target.network]!.model : networks[target.network]!.model;
-        const capBytes = alignedCap(layered, Math.floor(Math.min(target.capBytes, before / 2)));
-        if (capBytes < 1024) throw error;
-        runOptions.onStatus?.(`tiling ${model.name}: layers of at most ${capBytes} bytes`);
-        const split = await splitModel(paths[target.network]!, {
-          name: model.name,
-          inputShapes: model.shapes,
-          capBytes,
-          ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
-        });
-        const unaligned = unalignedTiles(split);
-        if (unaligned.length > 0) runOptions.onStatus?.(`note: ${model.name}: tiles ${unaligned.join(", ")} are not whole 16-feature blocks; their last bits may differ from the whole model's`);
-        if (Math.max(...split.layers.map((l) => l.weightsBytes)) >= before) throw error;
-        nets[target.network] = { ...nets[target.network]!, model: split };
-        fittedSpecs[target.network] = networkSpecOf(split, model.name);
-      }
-    }
+    const tile = async (ask: TileAsk): Promise<NetworkSpec | null> => {
+      const model = pipeline.models[ask.network]!;
+      const before = Math.max(...nets[ask.network]!.model.layers.map((l) => l.weightsBytes));
+      // Merged units are not layers: align the cap on the network's layers.
+      const layered = mergeBytes === undefined ? nets[ask.network]!.model : networks[ask.network]!.model;
+      const capBytes = alignedCap(layered, Math.floor(Math.min(ask.capBytes, before / 2)));
+      if (capBytes < 1024) return null;
+      runOptions.onStatus?.(`tiling ${model.name}: layers of at most ${capBytes} bytes`);
+      const split = await splitModel(paths[ask.network]!, {
+        name: model.name,
+        inputShapes: model.shapes,
+        capBytes,
+        ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
+      });
+      const unaligned = unalignedTiles(split);
+      if (unaligned.length > 0) runOptions.onStatus?.(`note: ${model.name}: tiles ${unaligned.join(", ")} are not whole 16-feature blocks; their last bits may differ from the whole model's`);
+      if (Math.max(...split.layers.map((l) => l.weightsBytes)) >= before) return null;
+      nets[ask.network] = { ...nets[ask.network]!, model: split };
+      return networkSpecOf(split, model.name);
+    };
+    const fit = await fitAsync(
+      start.specs,
+      arrivals,
+      policy(),
+      {
+        memoryBudgetBytes: settings.memoryBytes,
+        admission: runOptions.admission,
+        sessionOverheadBytes: runOptions.sessionOverheadBytes ?? REAL_SESSION_OVERHEAD_BYTES,
+        // Each tile halves a layer at least: a dozen is as far as a layer usefully goes.
+        maxTiles: 12,
+      },
+      tile,
+    );
+    return { nets, specs: fit.networks };
   };
 
   const prepared: RealPipeline = {

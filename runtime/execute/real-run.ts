@@ -3,10 +3,10 @@
 // `simulated: false`, measured times, RSS figures and each instance's output digest.
 import type { RunReport } from "../report/types.ts";
 import { drive, type StepBackend } from "../schedule/drive.ts";
-import { Engine } from "../schedule/engine.ts";
+import type { Engine } from "../schedule/engine.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import type { Policy } from "../schedule/policy.ts";
-import { buildReport, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
+import { buildReport, engineFor, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
 import { processReadBytes, releaseStartupCode } from "../host/native.mjs";
 import { startDeviceFigures } from "./device-figures.ts";
 import { type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
@@ -61,12 +61,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const loadLane = new Map<string, number>();
   const key = (instance: number, layer: number) => `${instance}/${layer}`;
   const policy: Policy = withSessionAffinity(prepared.policy, (step) => loadLane.get(key(step.instance, step.layer)));
-  const engine = new Engine(graph, scenario.arrivals, policy, {
-    workers: options.workers,
-    memoryBudgetBytes: options.memoryBudgetBytes,
-    admission: options.admission ?? "ledger",
-    ...(options.keep !== undefined ? { keep: options.keep } : {}),
-  });
+  const engine = engineFor(scenario, options, prepared, policy);
   const lanes = engine.lanes.length;
   const ownPool = !options.pool;
   if (!options.pool) useSmallYoungGeneration();
@@ -76,7 +71,6 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   if (pool.size < lanes) throw new Error(`policy ${policy.name} needs ${lanes} workers, the pool has ${pool.size}`);
   const executor = new RealExecutor(pool, options.session);
   const answers = new Map<number, InstanceAnswer>();
-  const measured = new Map<number, number>(); // step id -> measured duration (worker clock)
 
   // The main thread only dispatches here (onnxruntime runs in the workers), so it samples itself: a sampler
   // thread would add its own RSS to every figure (runtime/execute/README.md, "Memory, measured").
@@ -143,7 +137,6 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
         case "free":
           throw new Error("free steps are not launched");
       }
-      measured.set(step.id, timing.endMs - timing.startMs);
       stepsDone++;
       if (step.id === inst.lastExec) networksDone++;
       progress();
@@ -182,7 +175,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
       if (answer.top1 !== undefined) record.top1 = answer.top1;
     }
   });
-  result.lowerBoundMs = measuredLowerBound(scenario, engine, measured, Math.max(options.workers, lanes));
+  result.lowerBoundMs = measuredLowerBound(scenario, engine, Math.max(options.workers, lanes));
   const readAfter = processReadBytes();
   if (readBefore !== null && readAfter !== null) result.readBytes = readAfter - readBefore;
   else delete result.readBytes;
@@ -194,8 +187,11 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   return result;
 }
 
-/** The lower bound recomputed from this run's measured step times (mean per network and layer; adopted loads, which read nothing, left out). */
-function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<number, number>, lanes: number): number {
+/**
+ * The lower bound recomputed from this run's measured step times, as the driver recorded them in the engine
+ * (mean per network and layer; frees, steps that never ended, and adopted loads, which read nothing, left out).
+ */
+function measuredLowerBound(scenario: Scenario, engine: Engine, lanes: number): number {
   const graph = engine.graph;
   const sums = scenario.networks.map((spec) => ({
     load: spec.layers.map(() => [0, 0]),
@@ -204,8 +200,8 @@ function measuredLowerBound(scenario: Scenario, engine: Engine, measured: Map<nu
     init: [0, 0],
   }));
   for (const step of graph.steps) {
-    const ms = measured.get(step.id);
-    if (ms === undefined || (step.kind === "load" && engine.adopted(step.id))) continue;
+    const ms = engine.endMs[step.id]! - engine.startMs[step.id]!;
+    if (step.kind === "free" || !Number.isFinite(ms) || (step.kind === "load" && engine.adopted(step.id))) continue;
     const s = sums[graph.instances[step.instance]!.network]!;
     const cell = step.kind === "init" ? s.init : step.layer < 0 ? (step.kind === "load" ? s.whole.load : s.whole.exec) : (step.kind === "load" ? s.load : s.exec)[step.layer];
     if (cell) {

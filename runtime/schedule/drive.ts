@@ -2,9 +2,9 @@
 // The backend owns the clock and the work; the engine decides what starts when. Nothing here knows how
 // steps run, so the same engine and policy behave the same on the simulator's virtual clock and for real.
 import type { RunReport } from "../report/types.ts";
-import { Engine, type Freed, type Launch } from "./engine.ts";
+import type { Engine, Freed, Launch } from "./engine.ts";
 import type { Eviction } from "./residency.ts";
-import { buildReport, prepareRun, type RunOptions, type Scenario } from "./simulate.ts";
+import { buildReport, engineFor, prepareRun, type RunOptions, type Scenario } from "./simulate.ts";
 
 export interface StepBackend {
   /** ms since the run's start, on the backend's clock. */
@@ -112,13 +112,7 @@ export async function drive(engine: Engine, backend: StepBackend, signal?: Abort
 
 /** Prepares (tiling, refusals), runs on `backend` and reports, with `simulated: false`. */
 export async function runWithBackend(scenario: Scenario, options: RunOptions, backend: StepBackend, signal?: AbortSignal): Promise<RunReport> {
-  const { policy, graph } = prepareRun(scenario, options);
-  const engine = new Engine(graph, scenario.arrivals, policy, {
-    workers: options.workers,
-    memoryBudgetBytes: options.memoryBudgetBytes,
-    admission: options.admission ?? "ledger",
-    ...(options.keep !== undefined ? { keep: options.keep } : {}),
-  });
+  const engine = engineFor(scenario, options, prepareRun(scenario, options));
   const { complete } = await drive(engine, backend, signal);
   return buildReport(scenario, options, engine, false, complete ? undefined : { stoppedAtMs: backend.now() });
 }

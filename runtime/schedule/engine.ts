@@ -8,8 +8,11 @@
 //         when a started step ends:  engine.complete(step.id, endMs[, startMs]); d = engine.poll(endMs);
 //         when nothing runs and d.wakeAtMs !== null, call engine.poll(d.wakeAtMs) at that time (next arrival);
 //         until engine.finished.
-// Times are ms since the run's start on the backend's clock. The simulator (./simulate.ts) drives it on a
-// virtual clock; ./drive.ts drives it with an asynchronous backend (real execution).
+// Times are ms since the run's start on the backend's clock. Two drivers, one for each kind of clock: the
+// simulator (./simulate.ts) drives it synchronously on a virtual clock; ./drive.ts drives it with an
+// asynchronous backend, and real execution is one (runtime/execute/real-run.ts). Every scheduling rule is
+// the engine's and the policy's; test/runtime/schedule/drive.test.ts checks that both drivers give the same
+// schedule when steps take the same time.
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { AdmissionGuard } from "./admission.ts";
 import type { Step, StepGraph } from "./graph.ts";

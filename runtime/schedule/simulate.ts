@@ -3,7 +3,8 @@
 import type { RunReport, StepRecord } from "../report/types.ts";
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { Engine, SchedulingError } from "./engine.ts";
-import { buildStepGraph, type StepGraph } from "./graph.ts";
+import type { StepGraph } from "./graph.ts";
+import { fitNow } from "./fit.ts";
 import { type DeviceModel, SharedDevice } from "./device-model.ts";
 import { lowerBoundMs, minReadBytes, percentile, withoutLoads } from "./metrics.ts";
 import { type NetworkFacts, networkFacts, type NetworkSpec } from "./network.ts";
@@ -53,48 +54,33 @@ export interface PreparedRun {
 }
 
 /**
- * Builds the step graph, tiling layers that cannot fit and refusing (SchedulingError E_TOO_BIG) a scenario
- * that never can, naming the network, the layer and the bytes.
+ * Builds the step graph, tiling layers that cannot fit (the fitting loop: ./fit.ts) and refusing
+ * (SchedulingError E_TOO_BIG) a scenario that never can, naming the network, the layer and the bytes.
  */
 export function prepareRun(scenario: Scenario, options: RunOptions): PreparedRun {
   const policy = typeof options.policy === "function" ? options.policy() : options.policy;
-  const networks = scenario.networks.slice();
-  const budget = options.memoryBudgetBytes;
-  const overhead = options.sessionOverheadBytes ?? 0;
-  for (let attempt = 0; ; attempt++) {
-    const graph = buildStepGraph(networks, scenario.arrivals.arrivals.map((a) => a.networks), { mode: policy.graph, chain: policy.chain, sessionOverheadBytes: overhead });
-    // EdgeCaffe's admission gates no load, so nothing is refused (or tiled): the budget may be passed.
-    if (budget === null || options.admission === "edgecaffe") return { networks, policy, graph };
-    const unit = graph.units.find((u) => u.suffixPeakBytes[0]! > budget);
-    if (!unit) return { networks, policy, graph };
-    // The step at which the unit peaks names the culprit.
-    const peak = unit.suffixPeakBytes[0]!;
-    const at = unit.canonical[unit.peakBytes.indexOf(peak)]!;
-    const step = graph.steps[at]!;
-    const inst = graph.instances[step.instance]!;
-    const spec = networks[inst.network]!;
-    const what = step.kind === "init" ? "init" : `${step.kind} of ${step.layer >= 0 ? `layer ${step.layerName}` : "the whole network"}`;
-    const detail = step.layer >= 0 ? ` (layer weights ${spec.layers[step.layer]!.weightsBytes} bytes)` : "";
-    const tileable = options.tile !== undefined && step.layer >= 0 && (step.kind === "load" || step.kind === "exec");
-    if (tileable && attempt < 64) {
-      const cap = budget - (peak - spec.layers[step.layer]!.weightsBytes);
-      const tiled = cap > 0 ? options.tile!(spec, step.layer, cap) : null;
-      if (tiled && tiled !== spec) {
-        networks[inst.network] = tiled;
-        continue;
-      }
-    }
-    const hint =
-      policy.graph === "bulk"
-        ? " (it loads whole networks; a layer-wise policy such as partial or mema can run this)"
-        : policy.graph.startsWith("deepeye")
-          ? " (DeepEye loads every conv layer of an arrival before the first conv exec)"
-          : "";
-    throw new SchedulingError(
-      `network ${inst.name}, ${what}${detail}: policy ${policy.name} needs ${peak} bytes at that step, more than the budget of ${budget} bytes${tileable ? " even tiled" : ""}${hint}`,
-      "E_TOO_BIG",
-    );
-  }
+  const tile = options.tile;
+  const { networks, graph } = fitNow(
+    scenario.networks,
+    scenario.arrivals,
+    policy,
+    { memoryBudgetBytes: options.memoryBudgetBytes, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes },
+    tile && ((ask) => tile(ask.spec, ask.layer, ask.capBytes)),
+  );
+  return { networks, policy, graph };
+}
+
+/**
+ * The engine of a prepared run, for any driver: the simulator's virtual clock, or ./drive.ts with a backend.
+ * `policy` replaces the prepared one (real runs wrap it: runtime/execute/affinity.ts).
+ */
+export function engineFor(scenario: Scenario, options: RunOptions, prepared: PreparedRun, policy: Policy = prepared.policy): Engine {
+  return new Engine(prepared.graph, scenario.arrivals, policy, {
+    workers: options.workers,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    admission: options.admission ?? "ledger",
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
+  });
 }
 
 /** Runs the scenario on the virtual clock and returns the report. */
@@ -106,12 +92,7 @@ export function simulate(scenario: Scenario, options: RunOptions): RunReport {
 export function simulateRun(scenario: Scenario, options: RunOptions): { report: RunReport; engine: Engine; prepared: PreparedRun } {
   const prepared = prepareRun(scenario, options);
   const { policy, graph } = prepared;
-  const engine = new Engine(graph, scenario.arrivals, policy, {
-    workers: options.workers,
-    memoryBudgetBytes: options.memoryBudgetBytes,
-    admission: options.admission ?? "ledger",
-    ...(options.keep !== undefined ? { keep: options.keep } : {}),
-  });
+  const engine = engineFor(scenario, options, prepared);
   if (options.device) return { report: simulateOnDevice(scenario, options, engine, options.device), engine, prepared };
   const running: { id: number; endMs: number; readBytes: number }[] = [];
   let now = 0;

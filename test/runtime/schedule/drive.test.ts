@@ -1,5 +1,7 @@
-// The engine driven by an asynchronous backend (the real executor is one: runtime/execute/real-run.ts): every step once, on real
-// timers, within the budget, and the same step order as the simulator when durations are the same.
+// The driver real runs use (runtime/schedule/drive.ts; runtime/execute/real-run.ts is a backend of it, and
+// nothing else drives a real run): every step once, on real timers, within the budget, the same step order as
+// the simulator when durations are the same; every session released once, also after Ctrl-C; a failure in
+// a step, a free or the backend's own background work fails the run once the running steps have ended.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { drive, runWithBackend, type StepBackend } from "../../../runtime/schedule/drive.ts";
@@ -130,4 +132,69 @@ test("a failed step fails the run after the steps still running have ended", asy
   await assert.rejects(drive(engine, backend), /worker died/);
   assert.equal(ended, 1, "the other running step ended before the run failed");
   assert.equal(running, 2, "nothing started after the failure");
+});
+
+/** A backend on real timers that records every session's load and release, as the real executor would. */
+function sessionBackend(options: { failFree?: boolean; failSettle?: boolean; abort?: AbortController } = {}) {
+  const t0 = performance.now();
+  const opened = new Set<number>();
+  const released: number[] = [];
+  let settled = false;
+  const backend: StepBackend = {
+    now: () => performance.now() - t0,
+    run: ({ step, session }) => {
+      if (session && !session.adopted) opened.add(session.id);
+      if (step.kind === "exec" && options.abort && opened.size >= 3) options.abort.abort();
+      return new Promise((resolve) => {
+        const startMs = performance.now() - t0;
+        setTimeout(() => resolve({ startMs, endMs: performance.now() - t0 }), 1);
+      });
+    },
+    free: async ({ session, keep }) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (options.failFree) throw new Error("release failed");
+      if (!keep) released.push(session);
+    },
+    evict: async ({ session }) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      released.push(session);
+    },
+    sleepUntil: (atMs) => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - (performance.now() - t0)))),
+    settle: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (options.failSettle) throw new Error("gathering outputs failed");
+      settled = true;
+    },
+  };
+  return { backend, opened, released, settled: () => settled };
+}
+
+test("every session loaded is released once, by a free or an eviction of a kept one, before the run ends; then the backend settles", async () => {
+  for (const keep of [false, true]) {
+    const { backend, opened, released, settled } = sessionBackend();
+    const report = await runWithBackend(scenario, { policy: policies.mema, workers: 2, memoryBudgetBytes: 1500, keep }, backend);
+    assert.equal(report.networks.length, 4);
+    assert.ok(opened.size > 0);
+    assert.deepEqual([...released].sort((a, b) => a - b), [...opened].sort((a, b) => a - b), `keep ${keep}: each session released once`);
+    assert.equal(settled(), true, "settle awaited before the run ends");
+    if (keep) assert.ok(report.steps.some((s) => s.resident), "kept sessions were adopted");
+  }
+});
+
+test("after an abort the running steps end, and every session loaded is still released (Ctrl-C)", async () => {
+  const abort = new AbortController();
+  const { backend, opened, released } = sessionBackend({ abort });
+  const report = await runWithBackend(scenario, { policy: policies.mema, workers: 2, memoryBudgetBytes: 1500, keep: true }, backend, abort.signal);
+  assert.equal(report.interrupted, true);
+  assert.ok(report.networks.length < 4);
+  // A session whose layer had not yet run its exec is released by the backend's own clean-up (real-run.ts:
+  // loadedSessions); the driver releases the rest: none twice, none that was never loaded.
+  assert.equal(new Set(released).size, released.length);
+  assert.ok(released.every((id) => opened.has(id)));
+  assert.ok(released.length > 0);
+});
+
+test("a failed free or a failed settle fails the run", async () => {
+  await assert.rejects(runWithBackend(scenario, { policy: policies.mema, workers: 2, memoryBudgetBytes: 1500 }, sessionBackend({ failFree: true }).backend), /release failed/);
+  await assert.rejects(runWithBackend(scenario, { policy: policies.mema, workers: 2, memoryBudgetBytes: 1500 }, sessionBackend({ failSettle: true }).backend), /gathering outputs failed/);
 });
