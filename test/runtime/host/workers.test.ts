@@ -24,7 +24,7 @@ test("two workers create and run sessions at the same time, and the main thread 
     // Several requests per lane, all sent at once: each worker works through its queue, so the lanes are busy
     // side by side for a while and a slow start of one worker (a loaded machine) cannot hide the overlap.
     // Overlap is judged on what the workers recorded, never on this thread's clock.
-    const REQUESTS = 4;
+    const REQUESTS = 3;
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const loads = await Promise.all([0, 1].map((w) => Promise.all(Array.from({ length: REQUESTS }, (_, i) => pool.load(w, `det${i}`, DET.path, OPTIONS)))));
