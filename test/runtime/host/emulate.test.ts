@@ -29,6 +29,7 @@ import {
 } from "../../../runtime/host/emulate.ts";
 import { DEVICE_PRESETS } from "../../../stdlib/profiles/devices.ts";
 import { emulationSkip as skip, leftovers } from "./emulation-support.ts";
+import { skipTest } from "../../skip.ts";
 
 const MiB = 2 ** 20;
 const rpi4 = DEVICE_PRESETS.rpi4!;
@@ -329,7 +330,7 @@ test("real: a failing command gives its exit code and counters; nothing is left 
 
 test("real: reads from a cold page cache are throttled and counted", { skip }, async (t) => {
   const folder = diskFolder();
-  if (!folder) return t.skip("no folder on a block device");
+  if (!folder) return skipTest(t, "no folder on a block device");
   try {
     const file = join(folder, "data.bin");
     const bytes = 16e6;
