@@ -14,7 +14,7 @@ export { layerTimes, loadDeviceProfile, type DeviceProfile, type LayerTimes } fr
 export { splitModel, planLayers, verifyModel, profileModel, loadLayer, parseShapeSpec, ModelError, HEAVY_BYTES_PER_FLOP, type SplitOptions, type PlanOptions, type Granularity, type LayerProfile } from "./runtime/model/index.ts";
 export { renderSummary, renderComparison, toJson, stepsCsv, networksCsv, layersCsv, renderTimeline, renderTimelinePage, createProgress, type TimelineOptions, type Progress } from "./runtime/report/index.ts";
 export type { RunDocumentOptions } from "./runtime/execute/library-run.ts";
-export type { Plugins, ZooPlugin, ProfilesPlugin } from "./runtime/plugins.ts";
+export type { Plugins, ZooPlugin, ProfilesPlugin, SimulationPlugins } from "./runtime/plugins.ts";
 export { stdlib } from "./stdlib/index.ts";
 export { policies, policyByName } from "./stdlib/policies/index.ts";
 export { simulate, simulatePipeline, pipelineScenario, profiledResolver, Engine, SchedulingError, drive, runWithBackend, chainNetwork, networkFromLayers, type NetworkSpec, type Policy, type PolicyContext, type Scenario, type StepBackend } from "./runtime/schedule/index.ts";

@@ -27,7 +27,7 @@ function pipelineOf(workload: string, overrides: Record<string, string> = {}): P
   return plan.pipelines[0]!;
 }
 
-const resolver = profiledResolver(builtinProfile("rpi4"), stdlib);
+const resolver = profiledResolver(builtinProfile("rpi4"), await stdlib.simulation());
 const settings = (policy: string, memoryBytes: number): RunSettings => ({ policy, memoryBytes, workers: 2 });
 
 // 1. Steps per second on the largest workload.

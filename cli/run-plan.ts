@@ -227,14 +227,14 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
       }
       if (reports.length === 0 && sweeps.some((s) => s.runs.length > 0)) throw new UsageError(`every run of ${file} was refused (see above)`, "E_TOO_BIG");
     } else {
-      // The simulator's model planning (protobuf) loads here, not with the module: a real run's main thread
-      // does not need it (its memory before the first load is the device's).
-      const { profiledResolver } = await import("../runtime/schedule/profiled-networks.ts");
-      const profile = plugins.profiles.load((ctx.values.profile as string | undefined) ?? "rpi4");
+      // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
+      // run's main thread does not need them (its memory before the first load is the device's).
+      const [{ profiledResolver }, simulation] = await Promise.all([import("../runtime/schedule/profiled-networks.ts"), plugins.simulation()]);
+      const profile = simulation.profiles.load((ctx.values.profile as string | undefined) ?? "rpi4");
       // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
       const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");
       const fileLayers = files.length === 0 ? undefined : await (await import("../runtime/model/split.ts")).fileLayerPlanner(files);
-      const resolver = profiledResolver(profile, plugins, fileLayers ? { fileLayers } : {});
+      const resolver = profiledResolver(profile, simulation, fileLayers ? { fileLayers } : {});
       const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
       for (const { pipeline, runs } of sweeps) {
         for (const settings of runs) {

@@ -14,8 +14,6 @@ export interface ZooPlugin {
   info(name: string): { task: "classification" | "regression" | "detection" };
   /** The network's ONNX file (with weights), made on first use. */
   modelPath(name: string): Promise<string>;
-  /** The network without its weights, for planning its layers (the simulator). */
-  model(name: string, options: { weights: false }): ModelProto;
 }
 
 /** Device profiles: measured or estimated per-layer times, for the simulator. */
@@ -28,11 +26,22 @@ export interface ProfilesPlugin {
   layerTimes(profile: DeviceProfile, network: string, layers: readonly LayerInfo[]): LayerTimes[];
 }
 
+/** What the simulator needs besides the policies: device profiles, and the zoo's networks to plan layers from. */
+export interface SimulationPlugins {
+  /** A zoo network without its weights, for planning its layers. */
+  zooModel(name: string, options: { weights: false }): ModelProto;
+  profiles: ProfilesPlugin;
+}
+
 export interface Plugins {
   /** The policy a plan names, or undefined for an unknown name. */
   policyByName(name: string): PolicyFactory | undefined;
   zoo: ZooPlugin;
-  profiles: ProfilesPlugin;
+  /**
+   * The simulator's part, loaded on first call: it brings protobuf and the profiles' data, which a real run's
+   * main thread does without (its memory before the first load counts as the device's).
+   */
+  simulation(): Promise<SimulationPlugins>;
   /** `--emulate` presets by name (`rpi4`). */
   devicePresets: Readonly<Record<string, DevicePreset>>;
 }

@@ -66,7 +66,8 @@ export async function runDocument(document: string | Plan, plugins: Plugins, opt
     if (options.simulate) {
       const files = pipeline.models.filter((m) => m.source.kind === "file");
       const fileLayers = files.length === 0 ? undefined : await (await import("../model/split.ts")).fileLayerPlanner(files);
-      const resolver = profiledResolver(plugins.profiles.load(options.profile ?? "rpi4"), plugins, fileLayers ? { fileLayers } : {});
+      const simulation = await plugins.simulation();
+      const resolver = profiledResolver(simulation.profiles.load(options.profile ?? "rpi4"), simulation, fileLayers ? { fileLayers } : {});
       reports.push(
         ...simulatePipeline(pipeline, resolver, { seed: options.seed, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes, policies: plugins.policyByName }, runs),
       );

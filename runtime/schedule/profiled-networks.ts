@@ -5,7 +5,7 @@ import type { ModelPlan } from "../../lang/plan.ts";
 import type { DeviceProfile } from "../../stdlib/profiles/device-profile.ts";
 import { planLayers } from "../model/plan.ts";
 import type { LayerInfo } from "../model/types.ts";
-import type { Plugins } from "../plugins.ts";
+import type { SimulationPlugins } from "../plugins.ts";
 import { networkFromLayers } from "./from-layers.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { ModelResolver } from "./pipeline.ts";
@@ -30,15 +30,15 @@ export function convLayerCount(layers: readonly LayerInfo[]): number {
   return first <= 0 ? layers.length : first;
 }
 
-/** A resolver from `profile`'s times; zoo networks planned from `plugins.zoo`, their times from `plugins.profiles`. */
-export function profiledResolver(profile: DeviceProfile, plugins: Pick<Plugins, "zoo" | "profiles">, options: ProfiledResolverOptions = {}): ModelResolver {
+/** A resolver from `profile`'s times: zoo networks planned from `plugins.zooModel`, times from `plugins.profiles`. */
+export function profiledResolver(profile: DeviceProfile, plugins: SimulationPlugins, options: ProfiledResolverOptions = {}): ModelResolver {
   const layerCache = new Map<string, LayerInfo[]>();
   const layersOf = (model: ModelPlan, capBytes?: number, mergeBytes?: number): { key: string; layers: LayerInfo[] } => {
     const key = `${model.source.kind === "zoo" ? model.source.network : model.source.path}@${capBytes ?? "-"}/${mergeBytes ?? "-"}`;
     let layers = layerCache.get(key);
     if (!layers) {
       if (model.source.kind === "zoo") {
-        layers = planLayers(plugins.zoo.model(model.source.network, { weights: false }), {
+        layers = planLayers(plugins.zooModel(model.source.network, { weights: false }), {
           ...(capBytes === undefined ? {} : { capBytes }),
           ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
         });
