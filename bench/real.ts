@@ -19,6 +19,7 @@ import { rssBytes, startRssSampler } from "../runtime/host/rss.ts";
 import { relativeTrend } from "../runtime/execute/rss-trend.ts";
 import type { RunReport } from "../runtime/report/types.ts";
 import { POLICIES } from "../stdlib/names.ts";
+import { stdlib } from "../stdlib/index.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -61,7 +62,7 @@ const answersOf = (r: RunReport) => r.networks.map((n) => `${n.name}#${n.instanc
 
 // 1. Session options.
 {
-  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, 1)));
+  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, 1)), stdlib);
   say(`## Session options (${scenarios[0]!.name}, 1 round, mema, 2 workers, ample memory; median of 3)`);
   say();
   say("| options | makespan ms | peak RSS - baseline MiB |");
@@ -84,7 +85,7 @@ const answersOf = (r: RunReport) => r.networks.map((n) => `${n.name}#${n.instanc
 
 // 2. Overlap: whole-model sessions created and run on one worker one after another vs on two workers at once.
 {
-  const prepared = await prepareReal(pipelineOf(pipelineText(["agenet", "gendernet"], 1)));
+  const prepared = await prepareReal(pipelineOf(pipelineText(["agenet", "gendernet"], 1)), stdlib);
   const pool = await SessionPool.open(2);
   const options = { enableCpuMemArena: false, enableMemPattern: false, disablePrepacking: true, intraOpNumThreads: 1 };
   const cycle = async (worker: number, index: number, tag: string) => {
@@ -169,7 +170,7 @@ async function stepCosts(prepared: RealPipeline, name: string): Promise<void> {
 // 3. Policies x budgets per scenario.
 const allowances: number[] = [];
 for (const scenario of scenarios) {
-  const prepared: RealPipeline = await prepareReal(pipelineOf(pipelineText(scenario.models, scenario.rounds)));
+  const prepared: RealPipeline = await prepareReal(pipelineOf(pipelineText(scenario.models, scenario.rounds)), stdlib);
   const weightsBytes = prepared.networks.reduce((n, net) => n + net.model.weightsBytes, 0);
   let baseline = await prepared.baseline({ workers: 2 });
   for (let i = 1; i < repeat; i++) {
@@ -232,7 +233,7 @@ if (allowances.length > 0) {
 
 // 4. Soak.
 if (soakRounds > 0) {
-  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, soakRounds)));
+  const prepared = await prepareReal(pipelineOf(pipelineText(scenarios[0]!.models, soakRounds)), stdlib);
   const report = await prepared.run({ policy: "mema", workers: 2, memoryBytes: null });
   // Peak RSS per round: the samples between consecutive round ends.
   const ends: number[] = [];

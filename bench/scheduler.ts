@@ -14,6 +14,7 @@ import { simulate } from "../runtime/schedule/simulate.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import { policies } from "../stdlib/policies/index.ts";
 import { builtinProfile } from "../stdlib/profiles/builtin.ts";
+import { stdlib } from "../stdlib/index.ts";
 
 const WORKLOADS = ["small-3", "mixed-3", "large-3", "lifelogging", "all-networks"];
 const BUDGETS: [string, number][] = [["512MB", 512e6], ["1GB", 1e9], ["2GB", 2e9]];
@@ -26,7 +27,7 @@ function pipelineOf(workload: string, overrides: Record<string, string> = {}): P
   return plan.pipelines[0]!;
 }
 
-const resolver = profiledResolver(builtinProfile("rpi4"));
+const resolver = profiledResolver(builtinProfile("rpi4"), await stdlib.simulation());
 const settings = (policy: string, memoryBytes: number): RunSettings => ({ policy, memoryBytes, workers: 2 });
 
 // 1. Steps per second on the largest workload.

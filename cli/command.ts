@@ -1,6 +1,7 @@
 // The shape of a CLI subcommand, and the one error class whose message the CLI prints without a stack.
 import type { ParseArgsConfig } from "node:util";
 import { escapeForTerminal } from "../lang/diagnostics.ts";
+import type { Plugins } from "../runtime/plugins.ts";
 
 export interface CommandContext {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -10,6 +11,8 @@ export interface CommandContext {
   err(text: string): void;
   /** The terminal's width when stdout is one (wide tables wrap to it). */
   columns?: number;
+  /** Policies, zoo, device profiles and presets for the runtime (cli/main.ts: stdlib's, loaded on first call). */
+  plugins(): Promise<Plugins>;
 }
 
 export interface Command {

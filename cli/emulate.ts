@@ -63,7 +63,7 @@ export async function runEmulatedCommand(command: string, args: readonly string[
   try {
     let spec;
     try {
-      spec = parseEmulation(text);
+      spec = parseEmulation(text, (await ctx.plugins()).devicePresets);
     } catch (error) {
       if (error instanceof EmulationError) throw new EmulationError(`--emulate '${text}': ${error.message}`, error.code);
       throw error;

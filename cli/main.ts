@@ -1,5 +1,6 @@
 // The CLI: parses the subcommand and its flags (node:util parseArgs, strict), loads the subcommand lazily.
 import { parseArgs } from "node:util";
+import type { Plugins } from "../runtime/plugins.ts";
 import { asUsageError, type Command, type CommandContext, errorLine, forTerminal, withBareFlags } from "./command.ts";
 
 /** A subcommand as the registry knows it: its one-line summary, and how to load it (only when it runs). */
@@ -63,8 +64,19 @@ function optionErrorMessage(error: Error, command: Command): string {
   return error.message.split("\n")[0]!.trim();
 }
 
+/**
+ * The CLI's composition root: the plug-ins every command hands to the runtime, stdlib's. Loaded on a command's
+ * first call, so that `mema check` and `--help` load none of them.
+ */
+const stdlibPlugins = async (): Promise<Plugins> => (await import("../stdlib/index.ts")).stdlib;
+
 /** Runs the CLI on `argv` (without the runtime and script); resolves to the exit code. */
-export async function main(argv: string[], io: Io = processIo, commands: Record<string, CommandEntry> = COMMANDS): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  commands: Record<string, CommandEntry> = COMMANDS,
+  plugins: () => Promise<Plugins> = stdlibPlugins,
+): Promise<number> {
   // `mema help run` reads as `mema run --help`.
   if (argv[0] === "help" && argv[1] !== undefined && Object.hasOwn(commands, argv[1])) argv = [argv[1], "--help"];
   const [name, ...rest] = argv;
@@ -96,7 +108,7 @@ export async function main(argv: string[], io: Io = processIo, commands: Record<
       io.out(command.usage.trimEnd() + "\n");
       return 0;
     }
-    ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err, columns: io.columns };
+    ctx = { values: parsed.values, positionals: parsed.positionals, out: io.out, err: io.err, columns: io.columns, plugins };
     tokens = parsed.tokens;
   } catch (error) {
     io.err(errorLine(name, "E_OPTION", `${optionErrorMessage(error as Error, command)} (mema ${name} --help)`));

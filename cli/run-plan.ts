@@ -13,8 +13,8 @@ import { SchedulingError } from "../runtime/schedule/engine.ts";
 import type { Interruption } from "../runtime/execute/interrupt.ts";
 import { simulatePipeline } from "../runtime/schedule/pipeline.ts";
 import type { Admission } from "../runtime/schedule/policy.ts";
+import type { Plugins } from "../runtime/plugins.ts";
 import { POLICIES } from "../stdlib/names.ts";
-import { policyByName } from "../stdlib/policies/index.ts";
 import { compileFile, parseSetFlags } from "./check.ts";
 import { type CommandContext, forTerminal, onlyArgument, UsageError } from "./command.ts";
 import { EMULATE_HELP, EMULATE_OPTION } from "./emulate.ts";
@@ -108,7 +108,7 @@ function isCachedWorkNote(text: string): boolean {
 }
 
 /** The sweep a pipeline runs after the flags: memory outermost, then policy, then workers (as the plan). */
-export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies"): RunSettings[] {
+export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values"], policyFlag: "policy" | "policies", plugins: Pick<Plugins, "policyByName">): RunSettings[] {
   // --policy and --policies are one option with two spellings, on run and compare alike.
   if (values.policy !== undefined && values.policies !== undefined && values.policy !== values.policies) {
     throw new UsageError(`--policy '${values.policy}' and --policies '${values.policies}': give one of them`, "E_OPTION");
@@ -121,7 +121,7 @@ export function sweepRuns(pipeline: PipelinePlan, values: CommandContext["values
     policies = [];
   }
   for (const p of policies) {
-    if (!policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
+    if (!plugins.policyByName(p)) throw new UsageError(`unknown policy '${p}': expected one of ${POLICIES.join(", ")}`, "E_POLICY");
   }
   const memory = parseList("memory", values.memory)?.map((m) => {
     if (/^(none|unlimited)$/i.test(m)) return null;
@@ -186,7 +186,8 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     pipelines = pipelines.filter((p) => p.name === only);
     if (pipelines.length === 0) throw new UsageError(`no pipeline '${only}' in ${file} (it has: ${result.plan.pipelines.map((p) => p.name).join(", ")})`, "E_PIPELINE");
   }
-  const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag) }));
+  const plugins = await ctx.plugins();
+  const sweeps = pipelines.map((p) => ({ pipeline: p, runs: sweepRuns(p, ctx.values, policyFlag, plugins) }));
   const reports: RunReport[] = [];
   const refused: Refusal[] = [];
   let interruption: Interruption | undefined;
@@ -206,6 +207,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     if (interruption) {
       const { runRealSweeps } = await import("../runtime/execute/cli.ts");
       const real = runRealSweeps(sweeps, {
+        plugins,
         interruption,
         seed,
         admission: admission as Admission,
@@ -232,20 +234,17 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
     } else {
       // The simulator's model planning (protobuf) and device profiles load here, not with the module: a real
       // run's main thread does not need them (its memory before the first load is the device's).
-      const [{ profiledResolver }, { loadDeviceProfile }] = await Promise.all([
-        import("../runtime/schedule/profiled-networks.ts"),
-        import("../stdlib/profiles/index.ts"),
-      ]);
-      const profile = loadDeviceProfile((ctx.values.profile as string | undefined) ?? "rpi4");
+      const [{ profiledResolver }, simulation] = await Promise.all([import("../runtime/schedule/profiled-networks.ts"), plugins.simulation()]);
+      const profile = simulation.profiles.load((ctx.values.profile as string | undefined) ?? "rpi4");
       // Model files are planned here (loading onnxruntime only when one needs its shapes discovered).
       const files = sweeps.flatMap(({ pipeline }) => pipeline.models).filter((m) => m.source.kind === "file");
       const fileLayers = files.length === 0 ? undefined : await (await import("../runtime/model/split.ts")).fileLayerPlanner(files);
-      const resolver = profiledResolver(profile, fileLayers ? { fileLayers } : {});
+      const resolver = profiledResolver(profile, simulation, fileLayers ? { fileLayers } : {});
       const total = sweeps.reduce((n, s) => n + s.runs.length, 0);
       for (const { pipeline, runs } of sweeps) {
         for (const settings of runs) {
           try {
-            reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: policyByName }, [settings]));
+            reports.push(...simulatePipeline(pipeline, resolver, { seed, admission: admission as Admission, sessionOverheadBytes, policies: plugins.policyByName }, [settings]));
           } catch (error) {
             // In a sweep, a policy whose graph can never fit one budget is a finding, not a failure.
             if (total === 1 || !(error instanceof SchedulingError) || (error.code !== "E_TOO_BIG" && error.code !== "E_DEVICE_MEMORY")) throw error;

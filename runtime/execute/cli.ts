@@ -5,7 +5,7 @@ import { createProgress } from "../report/progress.ts";
 import type { Refusal } from "../report/comparison.ts";
 import type { RunReport } from "../report/types.ts";
 import { ImageInputError } from "../host/image.ts";
-import { prepareReal, type RealPipeline } from "./index.ts";
+import { prepareReal, type RealPipeline, type RealPlugins } from "./index.ts";
 import { parseSessionFlag, SessionOptionError, type SessionRecord } from "./session-options.ts";
 import type { Admission } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
@@ -25,6 +25,8 @@ export class RealRunInputError extends Error {
 }
 
 export interface RealCliOptions {
+  /** The policies and the zoo (the CLI passes stdlib's). */
+  plugins: RealPlugins;
   seed?: number;
   admission?: Admission;
   sessionOverheadBytes?: number;
@@ -64,7 +66,7 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
     for (const { pipeline, runs } of sweeps) {
       let prepared: RealPipeline;
       try {
-        prepared = await prepareReal(pipeline, { signal, onStatus: (m) => !options.quiet && options.err(`mema: ${m}\n`) });
+        prepared = await prepareReal(pipeline, options.plugins, { signal, onStatus: (m) => !options.quiet && options.err(`mema: ${m}\n`) });
       } catch (error) {
         if (error instanceof RunInterrupted) break;
         throw asInputError(error);

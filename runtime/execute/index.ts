@@ -5,15 +5,13 @@
 // (protobuf, onnxruntime) on a split-cache miss, jimp for image inputs, the baseline loop (onnxruntime on
 // this thread) for --baseline. test/runtime/execute/main-thread.test.ts checks it.
 import type { ModelPlan, PipelinePlan, RunSettings } from "../../lang/plan.ts";
-import { zooInfo } from "../../stdlib/zoo/facts.ts";
-import { zooModelPath } from "../../stdlib/zoo/generate.ts";
-import { policyByName } from "../../stdlib/policies/index.ts";
 import { CAFFE_IMAGENET_MEAN_BGR, imageTensor } from "../host/image.ts";
 import type { TensorData, TensorPayload } from "../host/session-protocol.ts";
 import type { SessionPool } from "../host/workers.ts";
 import { seededInputs } from "../model/seeded-inputs.ts";
 import { splitModelCached as splitModel } from "../model/split-cache.ts";
 import type { SplitModel } from "../model/types.ts";
+import type { Plugins } from "../plugins.ts";
 import type { RunReport } from "../report/types.ts";
 import { expandArrivals } from "../schedule/arrivals.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
@@ -30,6 +28,9 @@ import { RunInterrupted } from "./interrupt.ts";
 
 export { SessionOptionError, parseSessionFlag } from "./session-options.ts";
 export type { Progress } from "./real-run.ts";
+
+/** What a real run takes from the plug-ins: the policies, and the zoo for networks named rather than given as files. */
+export type RealPlugins = Pick<Plugins, "policyByName" | "zoo">;
 
 export interface RealOptions {
   /** `--session key=value,...` on top of the pipeline's `session { }`. */
@@ -88,8 +89,8 @@ async function inputOf(model: ModelPlan, split: SplitModel): Promise<Record<stri
   return out;
 }
 
-function isClassifier(model: ModelPlan, split: SplitModel): boolean {
-  if (model.source.kind === "zoo") return zooInfo(model.source.network).task === "classification";
+function isClassifier(model: ModelPlan, split: SplitModel, zoo: RealPlugins["zoo"]): boolean {
+  if (model.source.kind === "zoo") return zoo.info(model.source.network).task === "classification";
   const out = split.outputs[0];
   return split.outputs.length === 1 && !!out && out.shape.filter((d) => d > 1).length === 1;
 }
@@ -133,7 +134,7 @@ function unalignedTiles(model: SplitModel): string[] {
 }
 
 /** Splits every model of the pipeline (cached) and makes its input. */
-export async function prepareReal(pipeline: PipelinePlan, options: RealOptions = {}): Promise<RealPipeline> {
+export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, options: RealOptions = {}): Promise<RealPipeline> {
   const networks: RealNetwork[] = [];
   const paths: string[] = [];
   for (const model of pipeline.models) {
@@ -142,7 +143,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     let path: string;
     if (model.source.kind === "zoo") {
       options.onStatus?.(`zoo: ${model.source.network}`);
-      path = await zooModelPath(model.source.network);
+      path = await plugins.zoo.modelPath(model.source.network);
     } else {
       path = model.source.path;
     }
@@ -154,7 +155,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
       name: model.name,
       model: split,
       input: await inputOf(model, split),
-      classifier: isClassifier(model, split),
+      classifier: isClassifier(model, split, plugins.zoo),
       ...(whole.layers.length === 1 && whole.layers[0]!.path ? { wholePath: whole.layers[0]!.path, wholeReads: whole.layers[0]!.reads ?? [] } : {}),
     });
   }
@@ -245,7 +246,7 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
     networks,
     specs,
     async run(settings, runOptions = options) {
-      const policy = policyByName(settings.policy);
+      const policy = plugins.policyByName(settings.policy);
       if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
       const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
@@ -280,6 +281,6 @@ export async function prepareReal(pipeline: PipelinePlan, options: RealOptions =
 }
 
 /** Runs one sweep point of a pipeline for real (the entry `mema run` calls without --simulate). */
-export async function runReal(pipeline: PipelinePlan, settings: RunSettings, options: RealOptions = {}): Promise<RunReport> {
-  return (await prepareReal(pipeline, options)).run(settings, options);
+export async function runReal(pipeline: PipelinePlan, plugins: RealPlugins, settings: RunSettings, options: RealOptions = {}): Promise<RunReport> {
+  return (await prepareReal(pipeline, plugins, options)).run(settings, options);
 }

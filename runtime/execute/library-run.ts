@@ -1,12 +1,11 @@
-// The library's `run`: a pipeline document (.mema text, YAML, JSON, or a compiled Plan) in, RunReports out;
-// real execution on onnxruntime by default, the simulator with `simulate: true`.
+// The library's `run` (index.ts gives it stdlib's plug-ins): a pipeline document (.mema text, YAML, JSON, or a
+// compiled Plan) in, RunReports out; real execution on onnxruntime by default, the simulator with `simulate: true`.
 import { compile } from "../../lang/index.ts";
 import { renderDiagnostics } from "../../lang/diagnostics.ts";
 import type { SourceHost } from "../../lang/host.ts";
 import type { Plan, RunSettings } from "../../lang/plan.ts";
-import { policyByName } from "../../stdlib/policies/index.ts";
-import { loadDeviceProfile } from "../../stdlib/profiles/index.ts";
 import { fileHost } from "../host/files.ts";
+import type { Plugins } from "../plugins.ts";
 import type { RunReport } from "../report/types.ts";
 import { simulatePipeline } from "../schedule/pipeline.ts";
 import { profiledResolver } from "../schedule/profiled-networks.ts";
@@ -53,8 +52,8 @@ function compileDocument(document: string, options: RunDocumentOptions): Plan {
   return result.plan;
 }
 
-/** Runs every pipeline (each sweep point) of `document` and returns one report per run. */
-export async function run(document: string | Plan, options: RunDocumentOptions = {}): Promise<RunReport[]> {
+/** Runs every pipeline (each sweep point) of `document` with `plugins` and returns one report per run. */
+export async function runDocument(document: string | Plan, plugins: Plugins, options: RunDocumentOptions = {}): Promise<RunReport[]> {
   const plan = typeof document === "string" ? compileDocument(document, options) : document;
   let pipelines = plan.pipelines;
   if (options.pipeline !== undefined) {
@@ -67,14 +66,15 @@ export async function run(document: string | Plan, options: RunDocumentOptions =
     if (options.simulate) {
       const files = pipeline.models.filter((m) => m.source.kind === "file");
       const fileLayers = files.length === 0 ? undefined : await (await import("../model/split.ts")).fileLayerPlanner(files);
-      const resolver = profiledResolver(loadDeviceProfile(options.profile ?? "rpi4"), fileLayers ? { fileLayers } : {});
+      const simulation = await plugins.simulation();
+      const resolver = profiledResolver(simulation.profiles.load(options.profile ?? "rpi4"), simulation, fileLayers ? { fileLayers } : {});
       reports.push(
-        ...simulatePipeline(pipeline, resolver, { seed: options.seed, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes, policies: policyByName }, runs),
+        ...simulatePipeline(pipeline, resolver, { seed: options.seed, admission: options.admission, sessionOverheadBytes: options.sessionOverheadBytes, policies: plugins.policyByName }, runs),
       );
       continue;
     }
     try {
-      const real = await prepareReal(pipeline, options);
+      const real = await prepareReal(pipeline, plugins, options);
       const kinds = options.baseline === true ? ["naive" as const] : options.baseline ? [options.baseline].flat() : [];
       for (const kind of kinds) reports.push(await real.baseline({ ...options, kind, workers: runs[0]?.workers }));
       for (const settings of runs) {

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { splitQuantity } from "../../lang/literals.ts";
 import { didYouMean } from "../../lang/suggest.ts";
 import { BYTES_PER_UNIT, SIZE_UNIT_LIST } from "../../lang/units.ts";
-import { DEVICE_PRESETS } from "../../stdlib/profiles/devices.ts";
+import type { DevicePreset } from "../../stdlib/profiles/devices.ts";
 import { currentRuntime } from "../platform.ts";
 import { formatBudget } from "../report/quantity.ts";
 
@@ -55,8 +55,10 @@ const MIN_CPUS = 0.1;
 // ---------------------------------------------------------------------------------------------------------------
 // The text: "rpi4", "memory=320MiB,read=50MB/s,cpus=1.5,cold=false", "rpi4,memory=400MiB"
 
-const PRESET_NAMES = () => Object.keys(DEVICE_PRESETS).join(", ");
-const VALID = () => `keys: ${EMULATION_KEYS.join(", ")}; presets: ${PRESET_NAMES()}`;
+/** Presets by name (stdlib/profiles/devices.ts's DEVICE_PRESETS, passed in by the CLI as Plugins.devicePresets). */
+export type DevicePresets = Readonly<Record<string, DevicePreset>>;
+
+const validItems = (presets: DevicePresets) => `keys: ${EMULATION_KEYS.join(", ")}; presets: ${Object.keys(presets).join(", ") || "none"}`;
 
 /** `320MiB` as bytes; `what` names the item in errors. A unit is required, as for budgets (512 bytes or MB?). */
 function parseBytes(value: string, what: string, example: string): number {
@@ -70,8 +72,9 @@ function parseBytes(value: string, what: string, example: string): number {
   return bytes;
 }
 
-/** Parses an `--emulate` value: a preset, KEY=VALUE items, or both (the keys override the preset's). */
-export function parseEmulation(text: string): EmulationSpec {
+/** Parses an `--emulate` value: a preset of `presets`, KEY=VALUE items, or both (the keys override the preset's). */
+export function parseEmulation(text: string, presets: DevicePresets): EmulationSpec {
+  const VALID = () => validItems(presets);
   const items = text.split(",").map((s) => s.trim());
   if (items.every((s) => s === "")) throw new EmulationError(`'${text}' is empty: expected a preset or KEY=VALUE items (${VALID()})`);
   let preset: string | undefined;
@@ -80,8 +83,8 @@ export function parseEmulation(text: string): EmulationSpec {
     if (item === "") throw new EmulationError(`'${text}' has an empty item: expected items separated by single commas (${VALID()})`);
     const eq = item.indexOf("=");
     if (eq < 0) {
-      if (!Object.hasOwn(DEVICE_PRESETS, item)) {
-        throw new EmulationError(`unknown preset '${item}'${didYouMean(item, [...Object.keys(DEVICE_PRESETS), ...EMULATION_KEYS])} (${VALID()}; a key needs =VALUE)`);
+      if (!Object.hasOwn(presets, item)) {
+        throw new EmulationError(`unknown preset '${item}'${didYouMean(item, [...Object.keys(presets), ...EMULATION_KEYS])} (${VALID()}; a key needs =VALUE)`);
       }
       if (preset !== undefined) throw new EmulationError(`two presets ('${preset}', '${item}'): name one`);
       preset = item;
@@ -97,7 +100,7 @@ export function parseEmulation(text: string): EmulationSpec {
   }
   const spec: EmulationSpec = { cold: true };
   if (preset !== undefined) {
-    const p = DEVICE_PRESETS[preset]!;
+    const p = presets[preset]!;
     Object.assign(spec, { preset, readBytesPerSecond: p.readBytesPerSecond, cpus: p.cpus, cold: p.cold });
   }
   for (const [key, value] of keyed) {

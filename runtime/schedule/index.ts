@@ -1,4 +1,5 @@
-// The scheduler's public surface: networks, step graphs, the engine and its drivers, the simulator, policies.
+// The scheduler's public surface: networks, step graphs, the engine and its drivers, the simulator, the policy
+// interface (the policies themselves are plug-ins: stdlib/policies).
 export { chainNetwork, networkFacts, type ChainLayer, type LayerSpec, type NetworkFacts, type NetworkSpec } from "./network.ts";
 export { networkFromLayers, type FromLayersOptions, type LayerTimes as StepTimes } from "./from-layers.ts";
 export { buildStepGraph, type GraphMode, type Instance, type Release, type Step, type StepGraph, type Unit } from "./graph.ts";
@@ -11,4 +12,3 @@ export { pipelineScenario, simulatePipeline, reseedArrivals, type ModelResolver,
 export { profiledResolver, convLayerCount, type ProfiledResolverOptions } from "./profiled-networks.ts";
 export { lowerBoundMs, criticalPathMs, percentile } from "./metrics.ts";
 export type { Admission, LaneSpec, Policy, PolicyContext, PolicyFactory } from "./policy.ts";
-export { policies, policyByName } from "../../stdlib/policies/index.ts";

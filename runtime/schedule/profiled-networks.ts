@@ -2,10 +2,10 @@
 // its weightless ModelProto, their times from the profile (measured entries, else the profile's estimation
 // model). Other models' layers come from the caller (splitting a file needs file access). Pure.
 import type { ModelPlan } from "../../lang/plan.ts";
-import { zooModel } from "../../stdlib/zoo/catalog.ts";
-import { type DeviceProfile, profileNetwork, splitModelTimes } from "../../stdlib/profiles/device-profile.ts";
+import type { DeviceProfile } from "../../stdlib/profiles/device-profile.ts";
 import { planLayers } from "../model/plan.ts";
 import type { LayerInfo } from "../model/types.ts";
+import type { SimulationPlugins } from "../plugins.ts";
 import { networkFromLayers } from "./from-layers.ts";
 import type { NetworkSpec } from "./network.ts";
 import type { ModelResolver } from "./pipeline.ts";
@@ -30,14 +30,15 @@ export function convLayerCount(layers: readonly LayerInfo[]): number {
   return first <= 0 ? layers.length : first;
 }
 
-export function profiledResolver(profile: DeviceProfile, options: ProfiledResolverOptions = {}): ModelResolver {
+/** A resolver from `profile`'s times: zoo networks planned from `plugins.zooModel`, times from `plugins.profiles`. */
+export function profiledResolver(profile: DeviceProfile, plugins: SimulationPlugins, options: ProfiledResolverOptions = {}): ModelResolver {
   const layerCache = new Map<string, LayerInfo[]>();
   const layersOf = (model: ModelPlan, capBytes?: number, mergeBytes?: number): { key: string; layers: LayerInfo[] } => {
     const key = `${model.source.kind === "zoo" ? model.source.network : model.source.path}@${capBytes ?? "-"}/${mergeBytes ?? "-"}`;
     let layers = layerCache.get(key);
     if (!layers) {
       if (model.source.kind === "zoo") {
-        layers = planLayers(zooModel(model.source.network, { weights: false }), {
+        layers = planLayers(plugins.zooModel(model.source.network, { weights: false }), {
           ...(capBytes === undefined ? {} : { capBytes }),
           ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
         });
@@ -50,8 +51,8 @@ export function profiledResolver(profile: DeviceProfile, options: ProfiledResolv
   const specOf = (model: ModelPlan, capBytes?: number, mergeBytes?: number): NetworkSpec => {
     const profileName = model.source.kind === "zoo" ? model.source.network : model.name;
     const { layers } = layersOf(model, capBytes, mergeBytes);
-    const times = splitModelTimes(profile, profileName, layers);
-    const net = profileNetwork(profile, profileName);
+    const times = plugins.profiles.layerTimes(profile, profileName, layers);
+    const net = plugins.profiles.network(profile, profileName);
     const valgrindMB = net?.maxMemoryMB?.valgrind;
     return networkFromLayers(model.name, layers, {
       times: (_, i) => times[i]!,

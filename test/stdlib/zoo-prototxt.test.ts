@@ -9,10 +9,11 @@ import { main } from "../../cli/main.ts";
 import { createSession, hostTensor } from "../../runtime/host/onnxruntime.ts";
 import { ZOO_SPECS, zooGraph } from "../../stdlib/zoo/index.ts";
 import { importPrototxt, parsePrototxt, PrototxtError } from "../../stdlib/zoo/prototxt.ts";
+import { skipTest } from "../skip.ts";
 
 test("EdgeCaffe's ten prototxts import to exactly the zoo's hand-written networks", (t) => {
   const root = new URL("../../../shared/edgecaffe/networks/", import.meta.url);
-  if (!existsSync(root)) return t.skip("../shared/edgecaffe not present");
+  if (!existsSync(root)) return skipTest(t, "../shared/edgecaffe not present");
   for (const spec of ZOO_SPECS) {
     const dir = new URL(`${spec.caffeName}/`, root);
     const file = /^network-file:\s*(\S+)/m.exec(readFileSync(new URL("description.yaml", dir), "utf8"))![1]!;

@@ -19,6 +19,7 @@ import {
   zooModelPath,
   zooName,
 } from "../../stdlib/zoo/index.ts";
+import { skipTest } from "../skip.ts";
 
 // Σ partialFileSize of each network's layers in EdgeCaffe's description.yaml (reference/edgecaffe.md, section 7).
 const EDGECAFFE_WEIGHTS_BYTES: Record<string, number> = {
@@ -112,7 +113,7 @@ test("node names are the prototxt's layer names (extra ONNX nodes are `<layer>#<
     assert.deepEqual(layers, expected, `${name}: layers`);
     checked++;
   }
-  if (checked === 0) t.skip("../shared/edgecaffe not present");
+  if (checked === 0) skipTest(t, "../shared/edgecaffe not present");
 });
 
 test("the cache key changes when a network's description changes", () => {

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { compile } from "../../../lang/index.ts";
 import { prepareReal } from "../../../runtime/execute/index.ts";
+import { stdlib } from "../../../stdlib/index.ts";
 import { CLS, DET } from "../host/ocr-models.ts";
 
 const text = `pipeline ocr <
@@ -12,6 +13,6 @@ const text = `pipeline ocr <
 >`;
 const { plan, diagnostics } = compile(text);
 if (!plan) throw new Error(JSON.stringify(diagnostics));
-const prepared = await prepareReal(plan.pipelines[0]!);
+const prepared = await prepareReal(plan.pipelines[0]!, stdlib);
 const maps = existsSync("/proc/self/maps") ? readFileSync("/proc/self/maps", "utf8") : undefined;
 console.log(JSON.stringify({ layers: prepared.networks.map((n) => n.model.layers.length), onnxruntimeMapped: maps === undefined ? null : /libonnxruntime/.test(maps) }));

@@ -13,6 +13,7 @@ import { currentRuntime } from "../../../runtime/platform.ts";
 import { convLayerCount as scheduleConvLayerCount } from "../../../runtime/schedule/profiled-networks.ts";
 import { convLayerCount } from "../../../runtime/execute/layer-specs.ts";
 import type { LayerInfo } from "../../../runtime/model/types.ts";
+import { skipTest } from "../../skip.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -64,7 +65,7 @@ test("what `mema run` imports on its main thread reaches none of onnxruntime, ji
 });
 
 test("preparing a real run whose splits are cached does not load onnxruntime into the process", (t) => {
-  if (!existsSync("/proc/self/maps")) return t.skip("needs /proc/self/maps");
+  if (!existsSync("/proc/self/maps")) return skipTest(t, "needs /proc/self/maps");
   const child = join(root, "test/runtime/execute/main-thread-child.ts");
   const runtime = currentRuntime();
   const argv =

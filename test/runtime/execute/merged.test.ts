@@ -6,6 +6,7 @@ import { compile } from "../../../lang/index.ts";
 import { fileHost } from "../../../runtime/host/files.ts";
 import { prepareReal } from "../../../runtime/execute/index.ts";
 import { mergeBytesFor } from "../../../runtime/schedule/units.ts";
+import { stdlib } from "../../../stdlib/index.ts";
 import type { RunReport } from "../../../runtime/report/types.ts";
 import { CLS, DET } from "../host/ocr-models.ts";
 
@@ -14,7 +15,7 @@ const MiB = 2 ** 20;
 async function prepared(text: string) {
   const { plan, diagnostics } = compile(text, { file: "merged.mema", host: fileHost() });
   assert.ok(plan, diagnostics.map((d) => d.message).join("; "));
-  return prepareReal(plan.pipelines[0]!);
+  return prepareReal(plan.pipelines[0]!, stdlib);
 }
 
 const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");

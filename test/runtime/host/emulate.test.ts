@@ -29,6 +29,7 @@ import {
 } from "../../../runtime/host/emulate.ts";
 import { DEVICE_PRESETS } from "../../../stdlib/profiles/devices.ts";
 import { emulationSkip as skip, leftovers } from "./emulation-support.ts";
+import { skipTest } from "../../skip.ts";
 
 const MiB = 2 ** 20;
 const rpi4 = DEVICE_PRESETS.rpi4!;
@@ -37,15 +38,22 @@ const rpi4 = DEVICE_PRESETS.rpi4!;
 // The text
 
 test("parseEmulation: keys, presets, and keys over a preset", () => {
-  assert.deepEqual(parseEmulation("memory=320MiB,read=50MB/s,cpus=1.5,cold=false"), { cold: false, memoryBytes: 320 * MiB, readBytesPerSecond: 50e6, cpus: 1.5 });
-  assert.deepEqual(parseEmulation("rpi4"), { cold: true, preset: "rpi4", readBytesPerSecond: rpi4.readBytesPerSecond, cpus: rpi4.cpus });
+  assert.deepEqual(parseEmulation("memory=320MiB,read=50MB/s,cpus=1.5,cold=false", DEVICE_PRESETS), { cold: false, memoryBytes: 320 * MiB, readBytesPerSecond: 50e6, cpus: 1.5 });
+  assert.deepEqual(parseEmulation("rpi4", DEVICE_PRESETS), { cold: true, preset: "rpi4", readBytesPerSecond: rpi4.readBytesPerSecond, cpus: rpi4.cpus });
   const withMemory = { cold: true, preset: "rpi4", readBytesPerSecond: 50e6, cpus: rpi4.cpus, memoryBytes: 400 * MiB };
-  assert.deepEqual(parseEmulation("rpi4,memory=400MiB"), withMemory);
-  assert.deepEqual(parseEmulation("memory=400MiB, rpi4"), withMemory, "the keys win wherever the preset stands");
-  assert.deepEqual(parseEmulation("rpi4,cpus=1,cold=false"), { cold: false, preset: "rpi4", readBytesPerSecond: 50e6, cpus: 1 });
-  assert.deepEqual(parseEmulation("memory=1.5GB,read=1.5MiB/s"), { cold: true, memoryBytes: 1.5e9, readBytesPerSecond: 1.5 * MiB });
-  assert.deepEqual(parseEmulation("cold=false"), { cold: false });
-  assert.deepEqual(parseEmulation("read=200KB/s,cpus=0.1"), { cold: true, readBytesPerSecond: 200e3, cpus: 0.1 });
+  assert.deepEqual(parseEmulation("rpi4,memory=400MiB", DEVICE_PRESETS), withMemory);
+  assert.deepEqual(parseEmulation("memory=400MiB, rpi4", DEVICE_PRESETS), withMemory, "the keys win wherever the preset stands");
+  assert.deepEqual(parseEmulation("rpi4,cpus=1,cold=false", DEVICE_PRESETS), { cold: false, preset: "rpi4", readBytesPerSecond: 50e6, cpus: 1 });
+  assert.deepEqual(parseEmulation("memory=1.5GB,read=1.5MiB/s", DEVICE_PRESETS), { cold: true, memoryBytes: 1.5e9, readBytesPerSecond: 1.5 * MiB });
+  assert.deepEqual(parseEmulation("cold=false", DEVICE_PRESETS), { cold: false });
+  assert.deepEqual(parseEmulation("read=200KB/s,cpus=0.1", DEVICE_PRESETS), { cold: true, readBytesPerSecond: 200e3, cpus: 0.1 });
+});
+
+test("parseEmulation: the presets are the ones passed in (the CLI passes stdlib's)", () => {
+  const presets = { pi5: { readBytesPerSecond: 90e6, cpus: 0.8, cold: false, profile: "none" } };
+  assert.deepEqual(parseEmulation("pi5,memory=1GB", presets), { cold: false, preset: "pi5", readBytesPerSecond: 90e6, cpus: 0.8, memoryBytes: 1e9 });
+  assert.throws(() => parseEmulation("rpi4", presets), /^EmulationError: unknown preset 'rpi4'; did you mean 'pi5'\? \(keys: memory, read, cpus, cold; presets: pi5; a key needs =VALUE\)$/);
+  assert.throws(() => parseEmulation("rpi4", {}), /unknown preset 'rpi4' \(keys: memory, read, cpus, cold; presets: none;/);
 });
 
 test("parseEmulation: each mistake is one line naming the item, with the valid keys where it helps", () => {
@@ -71,7 +79,7 @@ test("parseEmulation: each mistake is one line naming the item, with the valid k
     ["cold=yes", /cold=yes: expected true or false/],
   ];
   for (const [text, pattern] of cases) {
-    assert.throws(() => parseEmulation(text), (error: unknown) => {
+    assert.throws(() => parseEmulation(text, DEVICE_PRESETS), (error: unknown) => {
       assert.ok(error instanceof EmulationError, text);
       assert.equal(error.code, "E_EMULATE", text);
       assert.match(error.message, pattern, text);
@@ -87,7 +95,7 @@ test("describeEmulation: what is emulated, in one line", () => {
     describeEmulation({ memoryBytes: 320 * MiB, readBytesPerSecond: 50e6, cpus: 0.6, cold: true }, { devices: [vda], cgroupVersion: 1 }),
     "memory 320 MiB, reads 50 MB/s on vda (254:0), 0.6 CPUs, page cache dropped (cgroup v1)",
   );
-  assert.equal(describeEmulation(parseEmulation("rpi4,memory=512MB")), `rpi4: memory 512 MB, reads 50 MB/s, ${rpi4.cpus} CPUs, page cache dropped`);
+  assert.equal(describeEmulation(parseEmulation("rpi4,memory=512MB", DEVICE_PRESETS)), `rpi4: memory 512 MB, reads 50 MB/s, ${rpi4.cpus} CPUs, page cache dropped`);
   assert.equal(describeEmulation({ cold: false, cpus: 1 }, { cgroupVersion: 2 }), "1 CPU, page cache kept (cgroup v2)");
   assert.equal(describeEmulation({ cold: false }), "no limits, page cache kept");
 });
@@ -322,7 +330,7 @@ test("real: a failing command gives its exit code and counters; nothing is left 
 
 test("real: reads from a cold page cache are throttled and counted", { skip }, async (t) => {
   const folder = diskFolder();
-  if (!folder) return t.skip("no folder on a block device");
+  if (!folder) return skipTest(t, "no folder on a block device");
   try {
     const file = join(folder, "data.bin");
     const bytes = 16e6;

@@ -20,6 +20,7 @@ import { removeLeftovers } from "../../../stdlib/zoo/generate.ts";
 import { mema } from "../../cli/run-cli.ts";
 import { tempFolder, useTempCache } from "./graph-builder.ts";
 import { chainModel, externalDataModel } from "./split-cases.ts";
+import { skipTest } from "../../skip.ts";
 
 useTempCache();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -206,7 +207,7 @@ test("an unwritable cache folder is one line, not a stack trace or a hang", (t) 
   assertOneLine(memaProcess(["layers", "agenet"], { MEMA_CACHE_DIR: "/proc/mema-no-such-folder" }), /error\[E_CACHE\]: cannot write to the cache folder '\/proc\/mema-no-such-folder\/zoo'/);
   // Root ignores mode bits: a read-only folder is tried as nobody, where the machine allows it.
   const isRoot = process.getuid?.() === 0;
-  if (!isRoot || spawnSync("setpriv", ["--version"]).status !== 0) return t.skip("needs root and setpriv to act as nobody");
+  if (!isRoot || spawnSync("setpriv", ["--version"]).status !== 0) return skipTest(t, "needs root and setpriv to act as nobody");
   const folder = mkdtempSync(join(tmpdir(), "mema-readonly-"));
   try {
     spawnSync("chmod", ["755", folder]);
@@ -215,7 +216,7 @@ test("an unwritable cache folder is one line, not a stack trace or a hang", (t) 
     spawnSync("chmod", ["555", readOnly]);
     const nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
     const r = memaProcess(["layers", "agenet"], { MEMA_CACHE_DIR: readOnly, HOME: folder, XDG_CACHE_HOME: folder, DENO_DIR: join(folder, "deno") }, nobody);
-    if (/EACCES.*(tsx|node_modules|deno)|Permission denied.*(node_modules|\.ts)/i.test(r.stderr)) return t.skip(`nobody cannot read the checkout: ${r.stderr.split("\n")[0]}`);
+    if (/EACCES.*(tsx|node_modules|deno)|Permission denied.*(node_modules|\.ts)/i.test(r.stderr)) return skipTest(t, `nobody cannot read the checkout: ${r.stderr.split("\n")[0]}`);
     assertOneLine(r, /error\[E_CACHE\]: cannot write to the cache folder '.*cache\/zoo' \(permission denied\)/);
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -255,7 +256,7 @@ test("import-caffe refuses a model over --max-size (default 2 GiB) or the free s
 });
 
 test("Ctrl-C during model generation leaves no temporary file behind (a real process)", async (t) => {
-  if (process.platform === "win32") return t.skip("signals");
+  if (process.platform === "win32") return skipTest(t, "signals");
   const dir = mkdtempSync(join(tempFolder(), "caffe-int-"));
   writeFileSync(join(dir, "big.prototxt"), bigPrototxt(100_000)); // 1.2 GB: seconds of writing, interrupted first
   const runtime = currentRuntime();

@@ -10,8 +10,9 @@ import { profiledResolver } from "../../../runtime/schedule/profiled-networks.ts
 import { simulate } from "../../../runtime/schedule/simulate.ts";
 import { policies, policyByName } from "../../../stdlib/policies/index.ts";
 import { builtinProfile } from "../../../stdlib/profiles/builtin.ts";
+import { stdlib } from "../../../stdlib/index.ts";
 
-const resolver = profiledResolver(builtinProfile("rpi4"));
+const resolver = profiledResolver(builtinProfile("rpi4"), await stdlib.simulation());
 const zoo = (name: string) => ({ name, source: { kind: "zoo" as const, network: name }, shapes: {}, input: { kind: "synthetic" as const, seed: 0 } });
 const pipeline = (names: string[], arrivals: PipelinePlan["arrivals"]): PipelinePlan => ({
   name: "t",

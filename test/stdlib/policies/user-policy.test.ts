@@ -2,7 +2,7 @@
 // idles while steps wait, or picks a step that is not ready, is reported instead of hanging.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chainNetwork, type Policy, simulate } from "../../../index.ts";
+import { chainNetwork, compile, extendCatalog, type Plugins, type Policy, run, simulate, stdlib } from "../../../index.ts";
 
 function fewestLayersFirst(): Policy {
   return {
@@ -58,4 +58,21 @@ test("the ledger is the only gate: a policy that ignores ctx.fits is refused bef
   // The same policy within a budget it cannot pass, and without one, runs.
   assert.ok(simulate(many, { policy: () => greedy, workers: 2, memoryBudgetBytes: 100_000 }).peakAccountedBytes <= 100_000);
   simulate(many, { policy: () => greedy, workers: 2, memoryBudgetBytes: null });
+});
+
+test("run() takes the user's policy through its plugins, next to stdlib's, from a plan compiled with the name known", async () => {
+  const { plan, diagnostics } = compile("pipeline u < model agenet; model gendernet; memory 512MB; policy [fewest-layers-first, linear]; workers 1; >", {
+    catalog: extendCatalog({ policies: ["fewest-layers-first"] }),
+  });
+  assert.ok(plan, diagnostics.map((d) => d.message).join("; "));
+  const asked: string[] = [];
+  const plugins: Plugins = {
+    ...stdlib,
+    policyByName: (name) => (asked.push(name), name === "fewest-layers-first" ? fewestLayersFirst : stdlib.policyByName(name)),
+  };
+  const reports = await run(plan, { simulate: true, plugins });
+  assert.deepEqual(reports.map((r) => r.policy), ["fewest-layers-first", "linear"]);
+  assert.deepEqual([...new Set(asked)], ["fewest-layers-first", "linear"]);
+  // Without them, stdlib's plug-ins know no such policy.
+  await assert.rejects(run(plan, { simulate: true }), /fewest-layers-first/);
 });
