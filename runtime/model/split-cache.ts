@@ -209,7 +209,13 @@ export function inFolder(split: SplitModel, dir: string, name: string, path: str
   };
 }
 
-/** splitModel (split.ts) without loading the splitter when the split is cached. */
+/**
+ * splitModel (split.ts) without loading the splitter when the split is cached: the path of a scenario's models
+ * (runtime/execute), so missing input shapes are said as the model's `shapes:` option, not as --shape flags.
+ */
 export async function splitModelCached(path: string, options: SplitVariantOptions = {}): Promise<SplitModel> {
-  return cachedSplit(path, options) ?? (await import("./split.ts")).splitModel(path, options);
+  const cached = cachedSplit(path, options);
+  if (cached) return cached;
+  const { inScenario, splitModel } = await import("./split.ts");
+  return inScenario(options.name ?? path, path, () => splitModel(path, options));
 }

@@ -14,7 +14,7 @@ import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
 import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
 import { seededInputs } from "./seeded-inputs.ts";
-import type { ShapeTable } from "./shapes.ts";
+import { MissingShapesError, type ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
 import type { ModelPlan } from "../../lang/plan.ts";
 import { type ArtifactCheck, cachedSplit, type ExternalSource, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, type SplitManifest, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
@@ -429,6 +429,15 @@ class WeightPlacer {
   }
 }
 
+/** Runs `work` for model `name` of a scenario file: missing input shapes are said as its `shapes:` option. */
+export async function inScenario<T>(name: string, path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof MissingShapesError ? error.forScenario(name, path) : error;
+  }
+}
+
 /**
  * The layers of the pipelines' model files for the simulator, planned without writing layer files: each
  * file read and planned once (shapes discovered where needed), then split again on request with a cap
@@ -439,7 +448,7 @@ export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(m
   for (const model of models) {
     if (model.source.kind !== "file" || files.has(model.source.path)) continue;
     const read = readModelFile(model.source.path);
-    const plan = await planFile(read, { inputShapes: model.shapes });
+    const plan = await inScenario(model.name, model.source.path, () => planFile(read, { inputShapes: model.shapes }));
     files.set(model.source.path, { model: read.model, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
   }
   return (model, capBytes, mergeBytes) => {

@@ -232,3 +232,12 @@ export function unpaddedConvModel(): ModelProto {
     nodes: [node("Conv", ["x", "w1"], ["y"], {}, "conv1")],
   });
 }
+
+/** Three inputs with symbolic dims (a recurrent step: input, h, c), `batch` shared: the case of one error naming all. */
+export function threeSymbolicInputsModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("input", ["batch", "sequence"]), tensorValue("h", [2, "batch", 4]), tensorValue("c", [2, "batch", 4])],
+    outputs: [tensorValue("y"), tensorValue("hy"), tensorValue("cy")],
+    nodes: [node("Relu", ["input"], ["y"], {}, "relu_in"), node("Relu", ["h"], ["hy"], {}, "relu_h"), node("Relu", ["c"], ["cy"], {}, "relu_c")],
+  });
+}
