@@ -58,6 +58,17 @@ function recordKey(name: string): string {
   return plain ? name : JSON.stringify(name);
 }
 
+/** A given shape the model does not take: said of `--shape` on the CLI, of the `shapes` option in a scenario. */
+export class ShapeOptionError extends ModelError {
+  constructor(readonly detail: string) {
+    super(`--shape ${detail}`, "E_OPTION");
+  }
+
+  forScenario(model: string, path: string): ModelError {
+    return new ModelError(`model ${model} (${path}): option shapes: ${this.detail}`, "E_OPTION");
+  }
+}
+
 function missingText(missing: MissingInputShape[]): string {
   const each = missing.map((m) => `input '${m.name}' has dims ${m.dims ? formatDims(m.dims) : "(unknown rank)"}`);
   return `missing input shape${missing.length > 1 ? "s" : ""}: ${each.join(", ")}`;
@@ -77,7 +88,7 @@ export function resolveInputTypes(
   const symbols = new Map<string, number>();
   for (const name of Object.keys(given)) {
     if (!inputNames.includes(name)) {
-      throw new ModelError(`--shape names '${name}', but the model's inputs are: ${inputNames.join(", ")}`, "E_OPTION");
+      throw new ShapeOptionError(`names '${name}', but the model's inputs are: ${inputNames.join(", ")}`);
     }
   }
   const open: { name: string; dataType: number; dims?: (number | string)[] }[] = [];
@@ -88,11 +99,11 @@ export function resolveInputTypes(
     const user = given[name];
     if (user) {
       if (declared.dims && declared.dims.length !== user.length) {
-        throw new ModelError(`--shape ${name}: ${user.length} dims given, the model declares ${declared.dims.length} (${formatDims(declared.dims)})`, "E_OPTION");
+        throw new ShapeOptionError(`${name}: ${user.length} dims given, the model declares ${declared.dims.length} (${formatDims(declared.dims)})`);
       }
       declared.dims?.forEach((dim, i) => {
         if (typeof dim === "number" && dim !== user[i]) {
-          throw new ModelError(`--shape ${name}: dim ${i} is ${user[i]}, the model fixes it at ${dim} (${formatDims(declared.dims!)})`, "E_OPTION");
+          throw new ShapeOptionError(`${name}: dim ${i} is ${user[i]}, the model fixes it at ${dim} (${formatDims(declared.dims!)})`);
         }
         if (typeof dim === "string" && dim !== "") symbols.set(dim, user[i]!);
       });

@@ -14,7 +14,7 @@ import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
 import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
 import { seededInputs } from "./seeded-inputs.ts";
-import { MissingShapesError, type ShapeTable } from "./shapes.ts";
+import { MissingShapesError, ShapeOptionError, type ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
 import type { ModelPlan } from "../../lang/plan.ts";
 import { type ArtifactCheck, cachedSplit, type ExternalSource, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, type SplitManifest, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
@@ -441,12 +441,12 @@ class WeightPlacer {
   }
 }
 
-/** Runs `work` for model `name` of a scenario file: missing input shapes are said as its `shapes:` option. */
+/** Runs `work` for model `name` of a scenario file: missing or wrong input shapes are said of its `shapes` option. */
 export async function inScenario<T>(name: string, path: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw error instanceof MissingShapesError ? error.forScenario(name, path) : error;
+    throw error instanceof MissingShapesError || error instanceof ShapeOptionError ? error.forScenario(name, path) : error;
   }
 }
 

@@ -77,3 +77,19 @@ test("a partly given shapes option: the record to write keeps the given shape an
   writeFileSync(file, `model three from "three.onnx" { shapes: { input: [3, 5] } };\npipeline p < model three; memory 64MB; >\n`);
   await assertOneLineErrors([[["run", file, "--simulate"], /missing input shapes: input 'h' .*, input 'c' .*; give the model the option shapes: \{ input: \[3, 5\], h: \[2, 3, 4\], c: \[2, 3, 4\] \}\n$/]]);
 });
+
+test("a scenario's shapes the model does not take: said of the shapes option, not of --shape", async () => {
+  const folder = mkdtempSync(join(tempFolder(), "wrong-"));
+  copyFileSync(writeModel("three-wrong", threeSymbolicInputsModel()), join(folder, "three.onnx"));
+  const file = join(folder, "three.mema");
+  const cases: [string, RegExp][] = [
+    ["{ inptu: [1, 1] }", /error\[E_OPTION\]: model three \(.*three\.onnx\): option shapes: names 'inptu', but the model's inputs are: input, h, c\n$/],
+    ["{ input: [1, 1], h: [2, 1], c: [2, 1, 4] }", /error\[E_OPTION\]: model three \(.*\): option shapes: h: 2 dims given, the model declares 3 \(\[2, batch, 4\]\)\n$/],
+    ["{ input: [1, 1], h: [3, 1, 4], c: [2, 1, 4] }", /error\[E_OPTION\]: model three \(.*\): option shapes: h: dim 0 is 3, the model fixes it at 2 \(\[2, batch, 4\]\)\n$/],
+  ];
+  for (const [shapes, pattern] of cases) {
+    writeFileSync(file, `model three from "three.onnx" { shapes: ${shapes} };\npipeline p < model three; memory 64MB; >\n`);
+    await assertOneLineErrors([[["run", file, "--simulate"], pattern], [["run", file], pattern]]);
+  }
+  await assertOneLineErrors([[["layers", join(folder, "three.onnx"), "--shape", "inptu=1x1"], /error\[E_OPTION\]: --shape names 'inptu', but the model's inputs are: input, h, c\n$/]]);
+});
