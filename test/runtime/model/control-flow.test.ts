@@ -8,7 +8,7 @@ import { splitModel, type SplitOptions } from "../../../runtime/model/split.ts";
 import { maxAbsDifference, runLayered, runWhole, toFeeds } from "../../../runtime/model/staged-run.ts";
 import type { SplitModel } from "../../../runtime/model/types.ts";
 import { BOOL, graph, model, node, tensorValue, weight, writeModel, useTempCache } from "./graph-builder.ts";
-import { type ConditionKind, ifModel } from "./split-cases.ts";
+import { type ConditionKind, ifModel, subgraphModel } from "./split-cases.ts";
 
 useTempCache();
 
@@ -54,6 +54,15 @@ test("an If on an input or a computed condition stays one layer, which says why"
   assert.equal(input.inlined, undefined);
   const computed = await assertExact(writeModel("if-computed", ifModel("computed")));
   assert.match(computed.layers.find((l) => l.ops.includes("If"))!.controlFlow![0]!.reason, /^its condition 'cond' is computed when the model runs$/);
+});
+
+test("Loop and Scan stay whole, each layer saying why", async () => {
+  const split = await splitModel(writeModel("loop-scan", subgraphModel()), { granularity: "node" });
+  const reasons = split.layers.flatMap((l) => (l.controlFlow ?? []).map((c) => `${c.op}: ${c.reason}`));
+  assert.deepEqual(reasons.filter((r) => !r.startsWith("If")), [
+    "Loop: a Loop runs its body a number of times known only when the model runs",
+    "Scan: a Scan runs its body once per slice of its inputs",
+  ]);
 });
 
 test("mema layers: notes on the inlined If, on the If kept whole, and on a model that is one layer", async () => {
