@@ -52,7 +52,9 @@ export const command: Command = {
 
 MODEL is an .onnx file or a zoo network name. --shape gives symbolic input dims (x=1x3x224x224).
 --cap SIZE tiles layers whose weights exceed SIZE; --merge SIZE merges consecutive layers up to SIZE
-of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.`,
+of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.
+Notes after the table name each If whose constant condition let it be split through, and each If, Loop
+or Scan kept whole in one layer, with why.`,
   options: {
     ...SPLIT_OPTIONS,
     json: { type: "boolean" },
