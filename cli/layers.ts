@@ -1,7 +1,7 @@
 // `mema layers MODEL`: how a model splits into layers, as a table or JSON.
 import { formatBytes } from "../runtime/report/quantity.ts";
 import { renderTextTable, type TextColumn } from "../runtime/report/text-table.ts";
-import type { LayerInfo, TensorInfo } from "../runtime/model/types.ts";
+import type { LayerInfo, SplitModel, TensorInfo } from "../runtime/model/types.ts";
 import type { Command } from "./command.ts";
 import { resolveModel, SPLIT_OPTIONS, splitOptions } from "./model-args.ts";
 
@@ -32,13 +32,29 @@ function table(layers: LayerInfo[]): string {
   return renderTextTable(COLUMNS, rows) + "\n";
 }
 
+/** What a user should know about control flow: an If split through its constant condition, a node kept whole and why. */
+export function controlFlowNotes(split: SplitModel): string[] {
+  const notes = (split.inlined ?? []).map(
+    (i) => `If '${i.node}' has a constant condition (${i.branch === "then_branch"}): its ${i.branch} (${i.nodes} nodes) is split like the rest of the model`,
+  );
+  for (const layer of split.layers) {
+    for (const c of layer.controlFlow ?? []) {
+      const where = split.layers.length === 1 ? "the model is one layer, which" : `layer ${layer.index}`;
+      notes.push(`${where} holds ${c.op} '${c.node}' with ${c.nodes} nodes inside, kept whole: ${c.reason}`);
+    }
+  }
+  return notes;
+}
+
 export const command: Command = {
   name: "layers",
   usage: `mema layers MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--json]
 
 MODEL is an .onnx file or a zoo network name. --shape gives symbolic input dims (x=1x3x224x224).
 --cap SIZE tiles layers whose weights exceed SIZE; --merge SIZE merges consecutive layers up to SIZE
-of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.`,
+of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB, MiB, GiB.
+Notes after the table name each If whose constant condition let it be split through, and each If, Loop
+or Scan kept whole in one layer, with why.`,
   options: {
     ...SPLIT_OPTIONS,
     json: { type: "boolean" },
@@ -55,6 +71,7 @@ of weights (implies --granularity merged). Sizes take units: B, KB, MB, GB, KiB,
     } else {
       ctx.out(table(split.layers));
       ctx.out(`${split.layers.length} layers, ${formatBytes(split.weightsBytes)} of weights\n`);
+      for (const note of controlFlowNotes(split)) ctx.out(`note: ${note}\n`);
     }
     return 0;
   },

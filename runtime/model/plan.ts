@@ -67,6 +67,8 @@ interface Step {
   weighted: boolean;
   /** Flops computed from the original node (tiles: their share). */
   flops: number;
+  /** A node kept whole with its subgraphs (GraphNode.keptWhole). */
+  keptWhole?: { nodes: number; reason: string };
 }
 
 interface Group {
@@ -147,6 +149,7 @@ function nodeStep(node: GraphNode, graph: PreparedGraph, minWeightBytes: number,
     name: node.name, op: node.op, proto: node.proto,
     inputs: node.inputs.filter((name) => !graph.weights.has(name)),
     outputs: node.outputs, weights, weighted, flops: nodeFlops(node, shapeOf),
+    ...(node.keptWhole ? { keptWhole: node.keptWhole } : {}),
   };
 }
 
@@ -415,6 +418,8 @@ function describeGroups(groups: Group[], graph: PreparedGraph, shapes: ShapeTabl
       heavy: weightsBytes > HEAVY_BYTES_PER_FLOP * flops ? "memory" : "compute",
     };
     if (execWorkspaceBytes > 0) info.execWorkspaceBytes = execWorkspaceBytes;
+    const controlFlow = group.steps.flatMap((s) => (s.keptWhole ? [{ node: s.name, op: s.op, ...s.keptWhole }] : []));
+    if (controlFlow.length > 0) info.controlFlow = controlFlow;
     if (group.tile) info.tile = group.tile;
     return { info, nodes: group.steps.map((s) => s.proto), weights };
   });

@@ -24,9 +24,59 @@ export function parseShapeSpec(spec: string): { name: string; shape: number[] } 
   return { name, shape: dims === "" ? [] : dims.split("x").map(Number) };
 }
 
+/** An input the caller must give a shape for: its declared dims and dims that would do (symbols as 1, or as bound). */
+export interface MissingInputShape {
+  name: string;
+  /** Declared dims (symbol names, "" for anonymous); undefined for an unknown rank. */
+  dims?: (number | string)[];
+  example: number[];
+}
+
+/**
+ * Every input of a model that needs a shape, in one error: the message is the CLI's (`--shape` flags);
+ * `forScenario` says the same in a scenario's `shapes: { ... }` option (.mema and YAML write it alike).
+ */
+export class MissingShapesError extends ModelError {
+  constructor(
+    readonly missing: MissingInputShape[],
+    readonly given: Record<string, number[]>,
+  ) {
+    super(`${missingText(missing)}; pass ${missing.map((m) => `--shape ${m.name}=${m.example.join("x")}`).join(" ")}`, "E_SHAPE");
+  }
+
+  /** The same error for model `model` of a scenario file: the whole `shapes` record to write, given shapes kept. */
+  forScenario(model: string, path: string): ModelError {
+    const all = { ...this.given, ...Object.fromEntries(this.missing.map((m) => [m.name, m.example])) };
+    const record = Object.entries(all).map(([name, dims]) => `${recordKey(name)}: [${dims.join(", ")}]`).join(", ");
+    return new ModelError(`model ${model} (${path}): ${missingText(this.missing)}; give the model the option shapes: { ${record} }`, "E_SHAPE");
+  }
+}
+
+/** A record key as .mema and YAML both read it: a plain name, else a double-quoted string (keywords, `true`, dots). */
+function recordKey(name: string): string {
+  const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !/^(import|let|model|from|pipeline|memory|policy|workers|arrivals|session|true|false|null|yes|no|on|off)$/i.test(name);
+  return plain ? name : JSON.stringify(name);
+}
+
+/** A given shape the model does not take: said of `--shape` on the CLI, of the `shapes` option in a scenario. */
+export class ShapeOptionError extends ModelError {
+  constructor(readonly detail: string) {
+    super(`--shape ${detail}`, "E_OPTION");
+  }
+
+  forScenario(model: string, path: string): ModelError {
+    return new ModelError(`model ${model} (${path}): option shapes: ${this.detail}`, "E_OPTION");
+  }
+}
+
+function missingText(missing: MissingInputShape[]): string {
+  const each = missing.map((m) => `input '${m.name}' has dims ${m.dims ? formatDims(m.dims) : "(unknown rank)"}`);
+  return `missing input shape${missing.length > 1 ? "s" : ""}: ${each.join(", ")}`;
+}
+
 /**
  * Concrete input types: each graph input's declared dims, with symbolic ones taken from `given`.
- * Throws naming the input when a dim stays unknown, or when `given` names no input.
+ * Throws MissingShapesError naming every input whose dims stay unknown, or E_OPTION when `given` names no input.
  */
 export function resolveInputTypes(
   model: ModelProto,
@@ -38,9 +88,10 @@ export function resolveInputTypes(
   const symbols = new Map<string, number>();
   for (const name of Object.keys(given)) {
     if (!inputNames.includes(name)) {
-      throw new ModelError(`--shape names '${name}', but the model's inputs are: ${inputNames.join(", ")}`, "E_OPTION");
+      throw new ShapeOptionError(`names '${name}', but the model's inputs are: ${inputNames.join(", ")}`);
     }
   }
+  const open: { name: string; dataType: number; dims?: (number | string)[] }[] = [];
   for (const name of inputNames) {
     const info = graph.input.find((i) => i.name === name)!;
     const declared = declaredType(info);
@@ -48,24 +99,25 @@ export function resolveInputTypes(
     const user = given[name];
     if (user) {
       if (declared.dims && declared.dims.length !== user.length) {
-        throw new ModelError(`--shape ${name}: ${user.length} dims given, the model declares ${declared.dims.length} (${formatDims(declared.dims)})`, "E_OPTION");
+        throw new ShapeOptionError(`${name}: ${user.length} dims given, the model declares ${declared.dims.length} (${formatDims(declared.dims)})`);
       }
       declared.dims?.forEach((dim, i) => {
         if (typeof dim === "number" && dim !== user[i]) {
-          throw new ModelError(`--shape ${name}: dim ${i} is ${user[i]}, the model fixes it at ${dim} (${formatDims(declared.dims!)})`, "E_OPTION");
+          throw new ShapeOptionError(`${name}: dim ${i} is ${user[i]}, the model fixes it at ${dim} (${formatDims(declared.dims!)})`);
         }
         if (typeof dim === "string" && dim !== "") symbols.set(dim, user[i]!);
       });
       types.set(name, { dataType: declared.dataType, shape: user });
-      continue;
+    } else if (!declared.dims || declared.dims.some((d) => typeof d !== "number")) {
+      open.push({ name, ...declared });
+    } else {
+      types.set(name, { dataType: declared.dataType, shape: declared.dims as number[] });
     }
-    if (!declared.dims || declared.dims.some((d) => typeof d !== "number")) {
-      throw new ModelError(
-        `missing input shape: input '${name}' has dims ${declared.dims ? formatDims(declared.dims) : "(unknown rank)"}; pass --shape ${name}=${exampleDims(declared.dims)}`,
-        "E_SHAPE",
-      );
-    }
-    types.set(name, { dataType: declared.dataType, shape: declared.dims as number[] });
+  }
+  if (open.length > 0) {
+    // Examples agree with each other and with the given shapes: a symbol bound by a given input keeps its value.
+    const missing = open.map(({ name, dims }) => ({ name, dims, example: exampleDims(dims, symbols) }));
+    throw new MissingShapesError(missing, given);
   }
   return { types, symbols };
 }
@@ -102,6 +154,6 @@ function formatDims(dims: (number | string)[]): string {
   return `[${dims.map((d) => (d === "" ? "?" : d)).join(", ")}]`;
 }
 
-function exampleDims(dims: (number | string)[] | undefined): string {
-  return dims ? dims.map((d) => (typeof d === "number" ? d : 1)).join("x") : "1x3x224x224";
+function exampleDims(dims: (number | string)[] | undefined, symbols: Map<string, number>): number[] {
+  return dims ? dims.map((d) => (typeof d === "number" ? d : symbols.get(d) ?? 1)) : [1, 3, 224, 224];
 }

@@ -17,7 +17,7 @@ export interface SplitVariantOptions extends Omit<PlanOptions, "shapes"> {
 }
 
 /** Bumped when the artifact layout changes, so old caches are not reused. */
-export const ARTIFACT_VERSION = 8;
+export const ARTIFACT_VERSION = 9;
 
 export function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 12);
@@ -209,7 +209,13 @@ export function inFolder(split: SplitModel, dir: string, name: string, path: str
   };
 }
 
-/** splitModel (split.ts) without loading the splitter when the split is cached. */
+/**
+ * splitModel (split.ts) without loading the splitter when the split is cached: the path of a scenario's models
+ * (runtime/execute), so missing input shapes are said as the model's `shapes:` option, not as --shape flags.
+ */
 export async function splitModelCached(path: string, options: SplitVariantOptions = {}): Promise<SplitModel> {
-  return cachedSplit(path, options) ?? (await import("./split.ts")).splitModel(path, options);
+  const cached = cachedSplit(path, options);
+  if (cached) return cached;
+  const { inScenario, splitModel } = await import("./split.ts");
+  return inScenario(options.name ?? path, path, () => splitModel(path, options));
 }

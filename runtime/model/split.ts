@@ -14,7 +14,7 @@ import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
 import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
 import { seededInputs } from "./seeded-inputs.ts";
-import type { ShapeTable } from "./shapes.ts";
+import { MissingShapesError, ShapeOptionError, type ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";
 import type { ModelPlan } from "../../lang/plan.ts";
 import { type ArtifactCheck, cachedSplit, type ExternalSource, inFolder, manifestPath, memoisedSha256, shortHash, splitFolder, type SplitManifest, splitVariant, type SplitVariantOptions, writeAtomically } from "./split-cache.ts";
@@ -174,13 +174,23 @@ export async function discoverShapes(file: ModelFile, inputShapes: Record<string
   // Outputs and external locations are swapped in for the encoding only (a clone would copy every weight).
   const declaredOutputs = graph.output;
   const declaredData = external.map((t) => t.externalData);
+  const declaredNodes = graph.node;
+  const declaredInitializers = graph.initializer;
   graph.output = [...declaredOutputs, ...exposed.map((name) => create(ValueInfoProtoSchema, { name }))];
   external.forEach((t, i) => (t.externalData = linkedData[i]!));
+  if (plan.graph.inlined.length > 0) {
+    // Inlined If branches: the probe runs the graph as planned (the same values; the branch's are exposed).
+    const planned = new Set(plan.graph.nodes.map((n) => n.proto));
+    graph.node = [...declaredNodes.filter((n) => n.opType === "Constant" && !planned.has(n)), ...plan.graph.nodes.map((n) => n.proto)];
+    graph.initializer = [...declaredInitializers, ...[...plan.graph.weights.values()].filter((w) => w.origin.kind === "inlined").map((w) => w.proto)];
+  }
   let probeBytes: Uint8Array;
   try {
     probeBytes = encodeModel(file.model);
   } finally {
     graph.output = declaredOutputs;
+    graph.node = declaredNodes;
+    graph.initializer = declaredInitializers;
     external.forEach((t, i) => (t.externalData = declaredData[i]!));
   }
   let source: string | Uint8Array = probeBytes;
@@ -264,6 +274,7 @@ export async function splitModel(path: string, options: SplitOptions = {}): Prom
   });
   Object.assign(files, placer.finish());
   const split: SplitModel = { name, path: file.path, sha256: file.sha256, inputs: plan.inputs, outputs: plan.outputs, layers, weightsBytes: plan.weightsBytes };
+  if (plan.graph.inlined.length > 0) split.inlined = plan.graph.inlined;
   const sources: ExternalSource[] = [...new Set(graphTensors(file.model)
     .filter((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL)
     .map((t) => externalEntry(t, "location")!))]
@@ -359,8 +370,9 @@ class WeightPlacer {
 
   /** The file (relative to the artifact folder) and byte range holding a weight's raw bytes, if any. */
   private locate(weight: WeightTensor): { location: string; range: ByteRange } | undefined {
+    const origin = weight.origin;
     const range =
-      weight.origin.kind === "initializer" ? this.offsets.initializers.get(weight.name) : this.offsets.constants.get(weight.origin.fileIndex);
+      origin.kind === "initializer" ? this.offsets.initializers.get(weight.name) : origin.kind === "constant" ? this.offsets.constants.get(origin.fileIndex) : undefined;
     if (range && range.length === weight.bytes) return { location: this.link(this.file.path, "source.onnx"), range };
     if (weight.proto.dataLocation === TensorProto_DataLocation.EXTERNAL) {
       const location = externalEntry(weight.proto, "location")!;
@@ -429,6 +441,15 @@ class WeightPlacer {
   }
 }
 
+/** Runs `work` for model `name` of a scenario file: missing or wrong input shapes are said of its `shapes` option. */
+export async function inScenario<T>(name: string, path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof MissingShapesError || error instanceof ShapeOptionError ? error.forScenario(name, path) : error;
+  }
+}
+
 /**
  * The layers of the pipelines' model files for the simulator, planned without writing layer files: each
  * file read and planned once (shapes discovered where needed), then split again on request with a cap
@@ -439,7 +460,7 @@ export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(m
   for (const model of models) {
     if (model.source.kind !== "file" || files.has(model.source.path)) continue;
     const read = readModelFile(model.source.path);
-    const plan = await planFile(read, { inputShapes: model.shapes });
+    const plan = await inScenario(model.name, model.source.path, () => planFile(read, { inputShapes: model.shapes }));
     files.set(model.source.path, { model: read.model, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
   }
   return (model, capBytes, mergeBytes) => {

@@ -41,6 +41,8 @@ export interface LayerInfo {
   flops: number;
   /** memory-heavy: loading dominates (weights large for the compute); compute-heavy: the reverse. */
   heavy: "memory" | "compute";
+  /** Nodes with subgraphs (If, Loop, Scan) the layer holds whole: how many nodes they hold inside, and why not split. */
+  controlFlow?: { node: string; op: string; nodes: number; reason: string }[];
   /** Set when a layer too large for the cap was cut into tiles. */
   tile?: { of: string; index: number; count: number };
   /** The layer's own ONNX file (external data pointing into the original model). */
@@ -67,4 +69,6 @@ export interface SplitModel {
   outputs: TensorInfo[];
   layers: LayerInfo[];
   weightsBytes: number;
+  /** If nodes whose condition is a constant, replaced by the branch they take (split like the rest). */
+  inlined?: { node: string; branch: "then_branch" | "else_branch"; nodes: number }[];
 }

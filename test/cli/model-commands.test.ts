@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertOneLineErrors, mema } from "./run-cli.ts";
 import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
-import { chainModel, symbolicModel, unpaddedConvModel } from "../runtime/model/split-cases.ts";
+import { chainModel, symbolicModel, threeSymbolicInputsModel, unpaddedConvModel } from "../runtime/model/split-cases.ts";
 
 useTempCache();
 
@@ -20,6 +20,7 @@ test("bad models, shapes, counts and output paths: one line each, exit 1, no sta
   const cases: [string[], RegExp][] = [
     [["layers", tempFolder()], /error\[E_MODEL_FILE\]: MODEL '.*' is a folder; expected an \.onnx file or a zoo network name/],
     [["verify", folder], /error\[E_MODEL_FILE\]: MODEL '.*a-folder\.onnx' is a folder/],
+    [["verify", writeModel("cmd-three", threeSymbolicInputsModel()), "--shape", "h=2x5x4"], /error\[E_SHAPE\]: missing input shapes: input 'input' has dims \[batch, sequence\], input 'c' has dims \[2, batch, 4\]; pass --shape input=5x1 --shape c=2x5x4\n$/],
     [["layers", symbolic, "--shape", "x=1x3x0x9"], /error\[E_OPTION\]: bad shape 'x=1x3x0x9': every dim must be at least 1/],
     [["layers", writeModel("cmd-unpadded", unpaddedConvModel()), "--shape", "x=1x3x2x2"], /error\[E_SHAPE\]: .*cmd-unpadded\.onnx: the model does not run with input shapes x=1x3x2x2: /],
     [["layers", chain, "--cap", "0"], /error\[E_OPTION\]: --cap: a size must be at least 1 byte/],

@@ -1,6 +1,6 @@
 // Hand-built models, one per splitting situation: chains, DAGs, constants, subgraphs, symbolic dims, tiling.
-import { clone } from "@bufbuild/protobuf";
-import { type ModelProto, ModelProtoSchema } from "onnx-buf";
+import { clone, create } from "@bufbuild/protobuf";
+import { type ModelProto, ModelProtoSchema, TensorProtoSchema } from "onnx-buf";
 import { BOOL, FLOAT, graph, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
 
 /** conv -> relu -> pool | conv -> relu -> flatten | gemm -> softmax: three default layers. */
@@ -231,4 +231,66 @@ export function unpaddedConvModel(): ModelProto {
     initializers: [weight("w1", [8, 3, 3, 3])],
     nodes: [node("Conv", ["x", "w1"], ["y"], {}, "conv1")],
   });
+}
+
+/** Three inputs with symbolic dims (a recurrent step: input, h, c), `batch` shared: the case of one error naming all. */
+export function threeSymbolicInputsModel(): ModelProto {
+  return model({
+    inputs: [tensorValue("input", ["batch", "sequence"]), tensorValue("h", [2, "batch", 4]), tensorValue("c", [2, "batch", 4])],
+    outputs: [tensorValue("y"), tensorValue("hy"), tensorValue("cy")],
+    nodes: [node("Relu", ["input"], ["y"], {}, "relu_in"), node("Relu", ["h"], ["hy"], {}, "relu_h"), node("Relu", ["c"], ["cy"], {}, "relu_c")],
+  });
+}
+
+/** How an If's condition is given: a bool initializer, a Constant node, a graph input, or computed by a node. */
+export type ConditionKind = "initializer" | "constant" | "input" | "computed";
+
+/**
+ * The work of the model inside an If (a voice-activity model's shape): conv0, then an If whose taken branch
+ * holds three Convs (a captured main weight, a branch initializer, a branch Constant, a nested If on a branch
+ * Constant, a value named like one of the main graph's), then conv9. `taken` picks the branch the constant
+ * condition takes; the else branch returns a constant of its own.
+ */
+export function ifModel(condition: ConditionKind, taken = true): ModelProto {
+  const C = 4;
+  const dims = [1, C, 8, 8];
+  const conv = (input: string, w: string, out: string, name: string) => node("Conv", [input, w], [out], { pads: [1, 1, 1, 1] }, name);
+  const innerThen = graph({
+    name: "inner_then", inputs: [], outputs: [tensorValue("n_out")],
+    nodes: [conv("b", "w_nested", "n_x", "nested_conv"), node("Relu", ["n_x"], ["n_out"], {}, "nested_relu")],
+  });
+  const innerElse = graph({ name: "inner_else", inputs: [], outputs: [tensorValue("n_x")], nodes: [node("Neg", ["b"], ["n_x"], {}, "nested_neg")] });
+  const thenBranch = graph({
+    name: "then", inputs: [], outputs: [tensorValue("t_out")],
+    initializers: [weight("w_branch", [C, C, 3, 3])],
+    nodes: [
+      conv("a", "w_main", "t1", "then_conv1"),
+      node("Constant", [], ["half"], { value: create(TensorProtoSchema, { name: "", dataType: FLOAT, dims: [], floatData: [0.5] }) }, "then_half"),
+      node("Mul", ["t1", "half"], ["t2"], {}, "then_mul"),
+      node("Relu", ["t2"], ["b"], {}, "then_relu"),
+      node("Constant", [], ["inner_flag"], { value: create(TensorProtoSchema, { name: "", dataType: BOOL, dims: [], int32Data: [1] }) }, "then_flag"),
+      node("If", ["inner_flag"], ["n"], { then_branch: innerThen, else_branch: innerElse }, "nested_if"),
+      conv("n", "w_branch", "t_out", "then_conv3"),
+    ],
+  });
+  // The else branch returns its initializer as it is: inlined, an Identity gives it the If's output name.
+  const elseBranch = graph({ name: "else", inputs: [], outputs: [tensorValue("e_const")], nodes: [], initializers: [weight("e_const", dims)] });
+  const nodes = [
+    conv("x", "w0", "a", "conv0"),
+    node("If", ["cond"], ["chosen"], { then_branch: thenBranch, else_branch: elseBranch }, "vad_if"),
+    conv("chosen", "w9", "y", "conv9"),
+    node("Relu", ["a"], ["side"], {}, "side_relu"),
+  ];
+  const inputs = [tensorValue("x", dims)];
+  const initializers = [weight("w0", [C, C, 3, 3]), weight("w_main", [C, C, 3, 3]), weight("w_nested", [C, C, 3, 3]), weight("w9", [C, C, 3, 3])];
+  const flag = create(TensorProtoSchema, { name: "cond", dataType: BOOL, dims: [], rawData: new Uint8Array([taken ? 1 : 0]) });
+  if (condition === "initializer") initializers.push(flag);
+  if (condition === "constant") nodes.push(node("Constant", [], ["cond"], { value: flag }, "cond_const"));
+  if (condition === "input") inputs.push(tensorValue("cond", [], BOOL));
+  if (condition === "computed") {
+    // ReduceSum(x) > 0: known only from the input.
+    nodes.push(node("ReduceSum", ["x"], ["sum"], { keepdims: 0 }, "sum"), node("Greater", ["sum", "zero"], ["cond"], {}, "positive"));
+    initializers.push(create(TensorProtoSchema, { name: "zero", dataType: FLOAT, dims: [], floatData: [0] }));
+  }
+  return model({ inputs, outputs: [tensorValue("y", dims), tensorValue("side", dims)], nodes, initializers });
 }
