@@ -10,6 +10,7 @@ import { createSession, EXACT_SESSION_OPTIONS, type HostSession, hostTensor } fr
 import { dtypeFacts, dataTypeOfName, tensorBytes } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
 import type { WeightTensor } from "./graph.ts";
+import { halfNodesInFloat, hasHalfValues } from "./half-precision.ts";
 import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
 import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
@@ -229,7 +230,10 @@ export async function planFile(file: ModelFile, options: SplitOptions = {}): Pro
   if (missingShapes(file.model, { inputShapes: options.inputShapes, granularity: "node" }).length > 0) {
     planOptions.shapes = await discoverShapes(file, options.inputShapes);
   }
-  return planSplit(file.model, planOptions);
+  const plan = planSplit(file.model, planOptions);
+  if (!hasHalfValues(plan.shapes)) return plan;
+  const halfInFloat = await halfNodesInFloat(file.model, splitFolder(file.sha256), (bytes, sessionOptions) => openSession(bytes, file.path, sessionOptions));
+  return planSplit(file.model, { ...planOptions, halfInFloat });
 }
 
 /**

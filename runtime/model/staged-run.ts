@@ -66,11 +66,30 @@ export async function runLayered(split: SplitModel, feeds: Feeds): Promise<Feeds
   return Object.fromEntries(split.outputs.map((t) => [t.name, values.get(t.name)!]));
 }
 
+/** A float16 number from its bits (onnxruntime-node hands float16 data over as Uint16Array where the runtime has no Float16Array: Node 20). */
+export function float16Value(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** A tensor's values as numbers: float16 and bfloat16 bits decoded. */
+function numbersOf(tensor: HostTensor): ArrayLike<number | bigint> {
+  const data = tensor.data as ArrayLike<number | bigint>;
+  if (!(data instanceof Uint16Array)) return data;
+  if (tensor.type === "float16") return Array.from(data, float16Value);
+  if ((tensor.type as string) === "bfloat16") return new Float32Array(Uint32Array.from(data, (b) => b << 16).buffer);
+  return data;
+}
+
 /** Largest absolute difference between two tensors' values; Infinity when shapes differ or a NaN appears on one side only. */
 export function maxAbsDifference(a: HostTensor, b: HostTensor): number {
   if (a.type !== b.type || a.dims.join("x") !== b.dims.join("x")) return Infinity;
-  const x = a.data as ArrayLike<number | bigint>;
-  const y = b.data as ArrayLike<number | bigint>;
+  const x = numbersOf(a);
+  const y = numbersOf(b);
   let max = 0;
   for (let i = 0; i < x.length; i++) {
     const p = Number(x[i]);

@@ -1,0 +1,60 @@
+// float16 models split exactly: onnxruntime's CPU provider runs most float16 operators in float32 and keeps
+// values in float32 between them inside one session, so a layer boundary carries float16 values as float32
+// (plan.ts, carryHalfAsFloat). A small U-Net (convolutions, BatchNormalization, a residual Add, MaxPool,
+// ConvTranspose, Resize, Concat, side outputs that the model also reads, a Gemm head) verified bit-identical.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { splitModel } from "../../../runtime/model/split.ts";
+import { float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
+import { decodeModel } from "../../../runtime/model/onnx-file.ts";
+import { FLOAT16, float16Bits, useTempCache, writeModel } from "./graph-builder.ts";
+import { halfUnet } from "./wild-models.ts";
+import { readFileSync } from "node:fs";
+
+useTempCache();
+
+test("float16 bits: round to nearest even, subnormals, and back", () => {
+  for (const v of [0, 1, -2, 0.5, 65504, 2 ** -14, 2 ** -24, 3 * 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 0.1]) {
+    const back = float16Value(float16Bits(v));
+    assert.ok(Math.abs(back - v) <= Math.abs(v) * 2 ** -11 || Math.abs(back - v) <= 2 ** -25, `${v} -> ${back}`);
+  }
+  assert.equal(float16Bits(1 + 2 ** -11), 0x3c00, "a tie rounds to even (down)");
+  assert.equal(float16Bits(1 + 3 * 2 ** -11), 0x3c02, "a tie rounds to even (up)");
+  assert.equal(float16Value(0x7bff), 65504);
+  assert.equal(float16Value(0x0001), 2 ** -24);
+});
+
+test("the split carries float16 values as float32 where onnxruntime computes them so; graph outputs stay float16", async () => {
+  const { layers, outputs } = await splitModel(writeModel("unet16-plan", halfUnet()));
+  assert.deepEqual(outputs.map((t) => t.dtype), ["float16", "float16", "float16", "float16"]);
+  const boundaries = layers.flatMap((l) => l.outputs).filter((t) => !outputs.some((o) => o.name === t.name));
+  assert.ok(boundaries.length >= 8 && boundaries.every((t) => t.name.endsWith("::float32") && t.dtype === "float32"), boundaries.map((t) => t.name).join(" "));
+  // side1 is returned (float16) and read by a later layer (float32, unrounded), as in the whole model.
+  const producer = layers.find((l) => l.outputs.some((t) => t.name === "side1"))!;
+  assert.deepEqual(producer.outputs.filter((t) => t.name.startsWith("side1")).map((t) => `${t.name}:${t.dtype}`).sort(), ["side1::float32:float32", "side1:float16"]);
+  // The added casts are not original nodes: names and ops list the model's own.
+  assert.ok(layers.every((l) => !l.ops.includes("Cast") && l.nodes.every((n) => !n.includes("::"))));
+  assert.deepEqual(layers.map((l) => l.name).slice(0, 3), ["enc1", "enc2", "res"]);
+});
+
+test("a float16 U-Net verifies bit-identical: layers, single nodes, merged, and Conv/ConvTranspose/Gemm tiles", async () => {
+  const path = writeModel("unet16", halfUnet());
+  for (const options of [{}, { granularity: "node" as const }, { granularity: "merged" as const, mergeBytes: 3000 }, { capBytes: 1500 }]) {
+    const { split, outputs } = await verifyModel(path, options);
+    assert.equal(outputs.length, 4);
+    for (const output of outputs) assert.equal(output.maxAbsDifference, 0, `${JSON.stringify(options)} ${output.name}`);
+    if ("capBytes" in options) assert.ok(split.layers.filter((l) => l.tile).length >= 6, "tiled");
+  }
+});
+
+test("a layer file of a float16 model computes in float32 where the whole model does: no Cast left for onnxruntime to insert", async () => {
+  const { split } = await verifyModel(writeModel("unet16-files", halfUnet()));
+  const up = split.layers.find((l) => l.name === "up")!;
+  const graph = decodeModel(readFileSync(up.path!), up.path!).graph!;
+  assert.deepEqual(graph.input.map((i) => i.name), ["r::float32", "e1::float32"]);
+  // Concat has a float16 kernel, but the whole model runs it in float32 between float32 neighbours: so does the layer.
+  const concat = graph.node.find((n) => n.opType === "Concat")!;
+  assert.deepEqual([...concat.input, ...concat.output], ["u1::float32", "e1::float32", "cat::float32"]);
+  // Weights stay float16 in the file (read from the original), cast on load as onnxruntime would.
+  assert.ok(graph.initializer.filter((t) => t.name !== "scales").every((t) => t.dataType === FLOAT16));
+});
