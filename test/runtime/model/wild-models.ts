@@ -2,7 +2,7 @@
 // the pipeline test. A float16 U-Net; a transformer encoder and a decoder step follow.
 import { create } from "@bufbuild/protobuf";
 import { TensorProtoSchema } from "onnx-buf";
-import { FLOAT, FLOAT16, model, node, tensorValue, weight } from "./graph-builder.ts";
+import { FLOAT, FLOAT16, float16Bits, INT64, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
 
 const half = (name: string, dims: number[], scale = 1) => weight(name, dims, { half: true, scale });
 const floats = (name: string, data: number[]) =>
@@ -47,3 +47,93 @@ export function halfUnet() {
   });
 }
 
+
+/** A scalar (dims []) of the element type: float32, or float16 when `half`. */
+function scalar(name: string, value: number, half: boolean) {
+  const data = half ? new Uint16Array([float16Bits(value)]) : new Float32Array([value]);
+  return create(TensorProtoSchema, { name, dataType: half ? FLOAT16 : FLOAT, dims: [], rawData: new Uint8Array(data.buffer) });
+}
+
+export const TRANSFORMER = { width: 32, heads: 4, headWidth: 8, vocabulary: 32, positions: 16, hidden: 128 } as const;
+
+/**
+ * Pre-norm attention and a GELU (Erf) feed-forward block, each with its residual Add; weights seeded, `half`
+ * for float16. `x` is [1, S, width]; the block's output is `${p}out`.
+ */
+function block(p: string, x: string, half: boolean, present?: { pastK: string; pastV: string }) {
+  const { width: D, heads: H, headWidth: dh, hidden: F } = TRANSFORMER;
+  const w = (name: string, dims: number[], scale = 0.3) => weight(p + name, dims, { half, scale });
+  const initializers = [
+    w("ln1_g", [D], 1), w("ln1_b", [D], 0.1), w("wq", [D, D]), w("bq", [D], 0.1), w("wk", [D, D]), w("bk", [D], 0.1), w("wv", [D, D]), w("bv", [D], 0.1),
+    w("wo", [D, D]), w("bo", [D], 0.1), w("ln2_g", [D], 1), w("ln2_b", [D], 0.1), w("w1", [D, F], 0.2), w("b1", [F], 0.1), w("w2", [F, D], 0.1), w("b2", [D], 0.1),
+    scalar(p + "scale", 1 / Math.sqrt(dh), half), scalar(p + "half", 0.5, half), scalar(p + "one", 1, half), scalar(p + "sqrt2", Math.SQRT2, half),
+    int64s(p + "heads", [1, -1, H, dh]), int64s(p + "merged", [1, -1, D]),
+  ];
+  const n = (op: string, inputs: string[], outputs: string[], attrs: Parameters<typeof node>[3] = {}) => node(op, inputs.map((i) => (i.startsWith("@") ? i.slice(1) : p + i)), outputs.map((o) => p + o), attrs, p + outputs[0]);
+  const nodes = [
+    n("LayerNormalization", [`@${x}`, "ln1_g", "ln1_b"], ["ln1"], { axis: -1, epsilon: { float: 1e-5 } }),
+    ...["q", "k", "v"].flatMap((m) => [n("MatMul", ["ln1", `w${m}`], [`${m}0`]), n("Add", [`${m}0`, `b${m}`], [m]), n("Reshape", [m, "heads"], [`${m}4`])]),
+    n("Transpose", ["q4"], ["qh"], { perm: [0, 2, 1, 3] }),
+    n("Transpose", ["k4"], ["kh"], { perm: [0, 2, 1, 3] }),
+    n("Transpose", ["v4"], ["vh"], { perm: [0, 2, 1, 3] }),
+    ...(present
+      ? [n("Concat", [`@${present.pastK}`, "kh"], ["present_k"], { axis: 2 }), n("Concat", [`@${present.pastV}`, "vh"], ["present_v"], { axis: 2 })]
+      : []),
+    n("Transpose", [present ? "present_k" : "kh"], ["kt"], { perm: [0, 1, 3, 2] }),
+    n("MatMul", ["qh", "kt"], ["scores"]), n("Mul", ["scores", "scale"], ["scaled"]), n("Softmax", ["scaled"], ["attn"], { axis: -1 }),
+    n("MatMul", ["attn", present ? "present_v" : "vh"], ["ctx"]), n("Transpose", ["ctx"], ["ctx_t"], { perm: [0, 2, 1, 3] }), n("Reshape", ["ctx_t", "merged"], ["ctx_m"]),
+    n("MatMul", ["ctx_m", "wo"], ["o0"]), n("Add", ["o0", "bo"], ["o"]), n("Add", [`@${x}`, "o"], ["h1"]),
+    n("LayerNormalization", ["h1", "ln2_g", "ln2_b"], ["ln2"], { axis: -1, epsilon: { float: 1e-5 } }),
+    n("MatMul", ["ln2", "w1"], ["f0"]), n("Add", ["f0", "b1"], ["f1"]),
+    n("Div", ["f1", "sqrt2"], ["fs"]), n("Erf", ["fs"], ["fe"]), n("Add", ["fe", "one"], ["fa"]), n("Mul", ["f1", "fa"], ["fm"]), n("Mul", ["fm", "half"], ["gelu"]),
+    n("MatMul", ["gelu", "w2"], ["g0"]), n("Add", ["g0", "b2"], ["g"]), n("Add", ["h1", "g"], ["out"]),
+  ];
+  return { nodes, initializers };
+}
+
+/** A two-block transformer encoder over token ids [1, seq] (a dynamic length): token and position embeddings (Gather), output [1, seq, width]. */
+export function transformerEncoder(half = false) {
+  const { width: D, vocabulary: V, positions: P } = TRANSFORMER;
+  const T = half ? FLOAT16 : FLOAT;
+  const first = block("b1/", "h0", half);
+  const second = block("b2/", "b1/out", half);
+  return model({
+    inputs: [tensorValue("ids", [1, "seq"], INT64)],
+    outputs: [tensorValue("encoded", [1, "seq", D], T)],
+    initializers: [
+      weight("tokens", [V, D], { half }), weight("positions", [P, D], { half, scale: 0.2 }), weight("ln_g", [D], { half }), weight("ln_b", [D], { half, scale: 0.1 }),
+      int64s("axis1", [1]), scalarInt("zero", 0), scalarInt("step", 1),
+      ...first.initializers, ...second.initializers,
+    ],
+    nodes: [
+      node("Gather", ["tokens", "ids"], ["emb"], {}, "embed"),
+      node("Shape", ["ids"], ["ids_shape"]), node("Gather", ["ids_shape", "axis1"], ["len1"], { axis: 0 }), node("Squeeze", ["len1"], ["len"]),
+      node("Range", ["zero", "len", "step"], ["pos"]), node("Gather", ["positions", "pos"], ["pos_emb"], {}, "position"),
+      node("Add", ["emb", "pos_emb"], ["h0"]),
+      ...first.nodes, ...second.nodes,
+      node("LayerNormalization", ["b2/out", "ln_g", "ln_b"], ["encoded"], { axis: -1, epsilon: { float: 1e-5 } }, "final_norm"),
+    ],
+  });
+}
+
+/** One decoder step: a token id [1, 1] and the past keys/values [1, heads, past, headWidth] in; logits and the present keys/values out. */
+export function decoderStep(half = false) {
+  const { width: D, heads: H, headWidth: dh, vocabulary: V } = TRANSFORMER;
+  const T = half ? FLOAT16 : FLOAT;
+  const one = block("d/", "x", half, { pastK: "past_k", pastV: "past_v" });
+  return model({
+    inputs: [tensorValue("token", [1, 1], INT64), tensorValue("past_k", [1, H, "past", dh], T), tensorValue("past_v", [1, H, "past", dh], T)],
+    outputs: [tensorValue("logits", [1, 1, V], T), tensorValue("d/present_k", [1, H, "total", dh], T), tensorValue("d/present_v", [1, H, "total", dh], T)],
+    initializers: [weight("tokens", [V, D], { half }), weight("ln_g", [D], { half }), weight("ln_b", [D], { half, scale: 0.1 }), weight("lm", [D, V], { half, scale: 0.3 }), ...one.initializers],
+    nodes: [
+      node("Gather", ["tokens", "token"], ["x"], {}, "embed"),
+      ...one.nodes,
+      node("LayerNormalization", ["d/out", "ln_g", "ln_b"], ["final"], { axis: -1, epsilon: { float: 1e-5 } }, "final_norm"),
+      node("MatMul", ["final", "lm"], ["logits"], {}, "lm_head"),
+    ],
+  });
+}
+
+function scalarInt(name: string, value: number) {
+  return create(TensorProtoSchema, { name, dataType: INT64, dims: [], rawData: new Uint8Array(new BigInt64Array([BigInt(value)]).buffer) });
+}
