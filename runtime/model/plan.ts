@@ -191,7 +191,7 @@ function mergeGroups(groups: Group[], targetBytes: number): Group[] {
     if (last && !last.tile && !group.tile && groupWeightBytes([...last.steps, ...group.steps]) <= targetBytes) {
       last.steps = [...last.steps, ...group.steps];
     } else {
-      merged.push({ steps: [...group.steps] });
+      merged.push({ ...group, steps: [...group.steps] }); // a tile stays a tile (its name, its LayerInfo.tile)
     }
   }
   return merged;

@@ -36,6 +36,9 @@ for (const half of [false, true]) {
     const tiles = tiled.layers.filter((l) => l.tile);
     assert.ok(tiles.some((l) => l.name.startsWith("b1/f0#")) && tiles.some((l) => l.name.startsWith("b2/g0#")), tiles.map((l) => l.name).join(" "));
     assert.ok(tiled.layers.every((l) => l.weightsBytes <= capBytes));
+    // Merged layers (what a scheduled run uses) keep the tiles as tiles: named and marked as such.
+    const merged = await assertExact(path, { inputShapes: ENCODER_SHAPES, capBytes, granularity: "merged", mergeBytes: capBytes });
+    assert.deepEqual(merged.layers.filter((l) => l.tile).map((l) => l.name), tiles.map((l) => l.name));
     // Another length is another split of the same file, as exact.
     await assertExact(path, { inputShapes: { ids: [1, 13] } });
   });
