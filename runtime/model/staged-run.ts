@@ -110,6 +110,20 @@ export interface Verification {
   seed: number;
   /** Per graph output: the largest absolute difference between whole and layer-by-layer results. */
   outputs: { name: string; dtype: string; shape: number[]; maxAbsDifference: number }[];
+  /** One line on the likely cause when some output differs and the cause is known (float16 models). */
+  note?: string;
+}
+
+/**
+ * Why a float16 model may still differ: the layers follow onnxruntime's float32-or-float16 choice per node of
+ * the whole model (runtime/model/README.md, "float16 models"), but a body of If/Loop/Scan is left to onnxruntime.
+ */
+export function differenceNote(split: SplitModel, outputs: Verification["outputs"]): string | undefined {
+  if (outputs.every((o) => o.maxAbsDifference === 0)) return undefined;
+  const tensors = [...split.inputs, ...split.outputs, ...split.layers.flatMap((l) => [...l.inputs, ...l.outputs])];
+  if (!tensors.some((t) => t.dtype === "float16")) return undefined;
+  const branches = split.layers.filter((l) => l.ops.some((op) => op === "If" || op === "Loop" || op === "Scan")).map((l) => l.name);
+  return `float16 model: onnxruntime computes most float16 operators in float32 and keeps values in float32 inside one session; the layers follow its choices node by node${branches.length > 0 ? `, except inside the If/Loop/Scan bodies of layer${branches.length > 1 ? "s" : ""} ${branches.map((n) => `'${n}'`).join(", ")}` : ""} (runtime/model/README.md, "float16 models")`;
 }
 
 /** Splits a model, runs it whole and layer by layer on the same seeded inputs, and compares every output. */
@@ -118,9 +132,7 @@ export async function verifyModel(path: string, options: SplitOptions = {}, seed
   const feeds = toFeeds(seededInputs(split.inputs, seed));
   const whole = await runWhole(split.path, feeds);
   const staged = await runLayered(split, feeds);
-  return {
-    split,
-    seed,
-    outputs: split.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, maxAbsDifference: maxAbsDifference(whole[o.name]!, staged[o.name]!) })),
-  };
+  const outputs = split.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, maxAbsDifference: maxAbsDifference(whole[o.name]!, staged[o.name]!) }));
+  const note = differenceNote(split, outputs);
+  return { split, seed, outputs, ...(note ? { note } : {}) };
 }

@@ -5,10 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { splitModel } from "../../../runtime/model/split.ts";
-import { float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
+import { differenceNote, float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
 import { decodeModel } from "../../../runtime/model/onnx-file.ts";
 import { FLOAT16, float16Bits, useTempCache, writeModel } from "./graph-builder.ts";
-import { halfUnet } from "./wild-models.ts";
+import { halfBranches, halfUnet } from "./wild-models.ts";
 import { readFileSync } from "node:fs";
 
 useTempCache();
@@ -57,4 +57,25 @@ test("a layer file of a float16 model computes in float32 where the whole model 
   assert.deepEqual([...concat.input, ...concat.output], ["u1::float32", "e1::float32", "cat::float32"]);
   // Weights stay float16 in the file (read from the original), cast on load as onnxruntime would.
   assert.ok(graph.initializer.filter((t) => t.name !== "scales").every((t) => t.dataType === FLOAT16));
+});
+
+test("a float16 model with an If between convolutions: exact whichever branch runs (the If layer left to onnxruntime)", async () => {
+  const path = writeModel("branches16", halfBranches());
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const { split, outputs, note } = await verifyModel(path, { granularity: "node" }, seed);
+    assert.equal(outputs[0]!.maxAbsDifference, 0, `seed ${seed}`);
+    assert.equal(note, undefined);
+    assert.ok(split.layers.some((l) => l.ops.includes("If")));
+  }
+});
+
+test("verify names the cause when a float16 model still differs", () => {
+  const tensor = (name: string, dtype: string) => ({ name, dtype, shape: [1], bytes: 2 });
+  const layer = (name: string, ops: string[]) => ({ index: 0, name, nodes: [name], ops, inputs: [tensor("x", "float16")], outputs: [tensor("y", "float16")], weightsBytes: 0, activationBytes: 2, flops: 0, heavy: "compute" as const });
+  const split = { name: "m", path: "m.onnx", sha256: "", inputs: [tensor("x", "float16")], outputs: [tensor("y", "float16")], layers: [layer("a", ["Conv"]), layer("choose", ["If"])], weightsBytes: 0 };
+  const differs = [{ name: "y", dtype: "float16", shape: [1], maxAbsDifference: 0.0005 }];
+  assert.equal(differenceNote(split, [{ ...differs[0]!, maxAbsDifference: 0 }]), undefined);
+  assert.match(differenceNote(split, differs)!, /^float16 model: onnxruntime computes most float16 operators in float32 .*, except inside the If\/Loop\/Scan bodies of layer 'choose' \(runtime\/model\/README\.md, "float16 models"\)$/);
+  const float = { ...split, inputs: [tensor("x", "float32")], outputs: [tensor("y", "float32")], layers: [] };
+  assert.equal(differenceNote(float, differs), undefined);
 });

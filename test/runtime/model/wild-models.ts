@@ -2,7 +2,7 @@
 // the pipeline test. A float16 U-Net; a transformer encoder and a decoder step follow.
 import { create } from "@bufbuild/protobuf";
 import { TensorProtoSchema } from "onnx-buf";
-import { FLOAT, FLOAT16, float16Bits, INT64, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
+import { BOOL, FLOAT, FLOAT16, float16Bits, graph, INT64, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
 
 const half = (name: string, dims: number[], scale = 1) => weight(name, dims, { half: true, scale });
 const floats = (name: string, data: number[]) =>
@@ -136,4 +136,21 @@ export function decoderStep(half = false) {
 
 function scalarInt(name: string, value: number) {
   return create(TensorProtoSchema, { name, dataType: INT64, dims: [], rawData: new Uint8Array(new BigInt64Array([BigInt(value)]).buffer) });
+}
+
+/** float16 convolutions around an If whose branches compute on an outer value (a condition input picks one). */
+export function halfBranches() {
+  const pad = { pads: [1, 1, 1, 1] };
+  const branch = (name: string, op: string) =>
+    graph({ name, inputs: [], outputs: [tensorValue(`${name}_y`, [1, 4, 8, 8], FLOAT16)], nodes: [node("Conv", ["a", "wb"], [`${name}_c`], pad, `${name}_conv`), node(op, [`${name}_c`], [`${name}_y`])] });
+  return model({
+    inputs: [tensorValue("x", [1, 4, 8, 8], FLOAT16), tensorValue("pick", [], BOOL)],
+    outputs: [tensorValue("y", [1, 4, 8, 8], FLOAT16)],
+    initializers: [weight("w1", [4, 4, 3, 3], { half: true, scale: 0.3 }), weight("wb", [4, 4, 3, 3], { half: true, scale: 0.3 }), weight("w2", [4, 4, 3, 3], { half: true, scale: 0.3 })],
+    nodes: [
+      node("Conv", ["x", "w1"], ["c1"], pad, "before"), node("Relu", ["c1"], ["a"]),
+      node("If", ["pick"], ["b"], { then_branch: branch("then", "Relu"), else_branch: branch("else", "Sigmoid") }, "choose"),
+      node("Conv", ["b", "w2"], ["c2"], pad, "after"), node("Add", ["c2", "a"], ["y"]),
+    ],
+  });
 }
