@@ -99,6 +99,8 @@ export interface LayerPlan {
   /** Model weights, each counted once (layers sharing a weight each count it). */
   weightsBytes: number;
   shapes: ShapeTable;
+  /** The float16 nodes planned to run in float32 (PlanOptions.halfInFloat), for planning the model again. */
+  halfInFloat?: ReadonlySet<string>;
 }
 
 /** Facts per layer for a model (no weight data needed). Throws ModelError when a boundary value has no known shape. */
@@ -143,6 +145,7 @@ export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?
     layers,
     weightsBytes: [...graph.weights.values()].reduce((sum, w) => sum + w.bytes, 0),
     shapes,
+    ...(options.halfInFloat ? { halfInFloat: options.halfInFloat } : {}),
   };
 }
 

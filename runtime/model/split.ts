@@ -439,12 +439,12 @@ class WeightPlacer {
  * (tiling) or into merged units.
  */
 export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(model: ModelPlan, capBytes?: number, mergeBytes?: number) => LayerInfo[]> {
-  const files = new Map<string, { model: ModelProto; shapes: ShapeTable; layers: LayerInfo[] }>();
+  const files = new Map<string, { model: ModelProto; shapes: ShapeTable; halfInFloat?: ReadonlySet<string>; layers: LayerInfo[] }>();
   for (const model of models) {
     if (model.source.kind !== "file" || files.has(model.source.path)) continue;
     const read = readModelFile(model.source.path);
     const plan = await planFile(read, { inputShapes: model.shapes });
-    files.set(model.source.path, { model: read.model, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+    files.set(model.source.path, { model: read.model, shapes: plan.shapes, halfInFloat: plan.halfInFloat, layers: plan.layers.map((l) => l.info) });
   }
   return (model, capBytes, mergeBytes) => {
     const entry = files.get((model.source as { path: string }).path);
@@ -453,6 +453,7 @@ export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(m
     return planSplit(entry.model, {
       inputShapes: model.shapes,
       shapes: entry.shapes,
+      ...(entry.halfInFloat ? { halfInFloat: entry.halfInFloat } : {}),
       ...(capBytes === undefined ? {} : { capBytes }),
       ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
     }).layers.map((l) => l.info);

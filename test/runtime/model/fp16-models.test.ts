@@ -4,7 +4,8 @@
 // ConvTranspose, Resize, Concat, side outputs that the model also reads, a Gemm head) verified bit-identical.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitModel } from "../../../runtime/model/split.ts";
+import { fileLayerPlanner, splitModel } from "../../../runtime/model/split.ts";
+import type { ModelPlan } from "../../../lang/plan.ts";
 import { differenceNote, float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
 import { decodeModel } from "../../../runtime/model/onnx-file.ts";
 import { FLOAT16, float16Bits, useTempCache, writeModel } from "./graph-builder.ts";
@@ -78,4 +79,15 @@ test("verify names the cause when a float16 model still differs", () => {
   assert.match(differenceNote(split, differs)!, /^float16 model: onnxruntime computes most float16 operators in float32 .*, except inside the If\/Loop\/Scan bodies of layer 'choose' \(runtime\/model\/README\.md, "float16 models"\)$/);
   const float = { ...split, inputs: [tensor("x", "float32")], outputs: [tensor("y", "float32")], layers: [] };
   assert.equal(differenceNote(float, differs), undefined);
+});
+
+test("the simulator's plan of a float16 model file has the split's layers, with a cap and merged too", async () => {
+  const path = writeModel("unet16-simulated", halfUnet());
+  const plan = { name: "unet", source: { kind: "file", path }, shapes: {}, input: { kind: "seeded", seed: 0 } } as unknown as ModelPlan;
+  const planner = await fileLayerPlanner([plan]);
+  const facts = (layers: { path?: string; reads?: unknown }[]) => layers.map(({ path: _p, reads: _r, ...rest }) => rest);
+  for (const [capBytes, mergeBytes] of [[undefined, undefined], [1500, undefined], [1500, 3000]] as const) {
+    const split = await splitModel(path, { ...(capBytes ? { capBytes } : {}), ...(mergeBytes ? { granularity: "merged" as const, mergeBytes } : {}) });
+    assert.deepEqual(planner(plan, capBytes, mergeBytes), facts(split.layers), `cap ${capBytes} merge ${mergeBytes}`);
+  }
 });
