@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileLayerPlanner, splitModel } from "../../../runtime/model/split.ts";
+import { mema } from "../../cli/run-cli.ts";
 import type { ModelPlan } from "../../../lang/plan.ts";
 import { differenceNote, float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
 import { decodeModel } from "../../../runtime/model/onnx-file.ts";
@@ -90,4 +91,13 @@ test("the simulator's plan of a float16 model file has the split's layers, with 
     const split = await splitModel(path, { ...(capBytes ? { capBytes } : {}), ...(mergeBytes ? { granularity: "merged" as const, mergeBytes } : {}) });
     assert.deepEqual(planner(plan, capBytes, mergeBytes), facts(split.layers), `cap ${capBytes} merge ${mergeBytes}`);
   }
+});
+
+test("mema verify on a float16 model: differences by value, exit 0 when bit-identical", async () => {
+  const path = writeModel("unet16-cli", halfUnet());
+  const { code, out, err } = await mema("verify", path, "--cap", "1500B");
+  assert.equal(code, 0, err);
+  assert.match(out, /side2 \[1x1x32x32\] float16: max abs difference 0\n/);
+  assert.match(out, /ok: within tolerance 0 \(bit-identical\)\n$/);
+  assert.doesNotMatch(out, /note:/);
 });
