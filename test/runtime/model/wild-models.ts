@@ -1,7 +1,7 @@
 // Models from the wild, small: built in test code (onnx-buf, seeded weights), shared by the split tests and
 // the pipeline test. A float16 U-Net; a transformer encoder and a decoder step follow.
-import { create } from "@bufbuild/protobuf";
-import { TensorProtoSchema } from "onnx-buf";
+import { clone, create } from "@bufbuild/protobuf";
+import { type ModelProto, ModelProtoSchema, type TensorProto, TensorProtoSchema } from "onnx-buf";
 import { BOOL, FLOAT, FLOAT16, float16Bits, graph, INT64, int64s, model, node, tensorValue, weight } from "./graph-builder.ts";
 
 const half = (name: string, dims: number[], scale = 1) => weight(name, dims, { half: true, scale });
@@ -153,4 +153,34 @@ export function halfBranches() {
       node("Conv", ["b", "w2"], ["c2"], pad, "after"), node("Add", ["c2", "a"], ["y"]),
     ],
   });
+}
+
+/**
+ * A float32 model made float16 as converters do it (onnxconverter-common's convert_float_to_float16, simply):
+ * float weights, Constant values, inputs and outputs to float16, Casts to float made Casts to float16; Resize's
+ * roi and scales stay float32 (the operator takes them so). value_info is dropped (discovered again).
+ */
+export function halfPrecisionCopy(original: ModelProto): ModelProto {
+  const copy = clone(ModelProtoSchema, original);
+  const graph = copy.graph!;
+  const keepFloat = new Set(graph.node.filter((n) => n.opType === "Resize").flatMap((n) => n.input.slice(1)));
+  const toHalf = (t: TensorProto) => {
+    if (t.dataType !== FLOAT || keepFloat.has(t.name)) return;
+    const raw = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    const floats = t.rawData.length > 0 ? Array.from({ length: t.rawData.length / 4 }, (_, i) => raw.getFloat32(i * 4, true)) : t.floatData;
+    t.dataType = FLOAT16;
+    t.floatData = [];
+    t.rawData = new Uint8Array(Uint16Array.from(floats, float16Bits).buffer);
+  };
+  graph.initializer.forEach(toHalf);
+  for (const n of graph.node) {
+    if (n.opType === "Constant" && !keepFloat.has(n.output[0]!)) for (const a of n.attribute) if (a.t) toHalf(a.t);
+    if (n.opType === "Cast") for (const a of n.attribute) if (a.name === "to" && Number(a.i) === FLOAT) a.i = BigInt(FLOAT16);
+  }
+  for (const value of [...graph.input, ...graph.output]) {
+    const tensor = value.type?.value.case === "tensorType" ? value.type.value.value : undefined;
+    if (tensor?.elemType === FLOAT) tensor.elemType = FLOAT16;
+  }
+  graph.valueInfo = [];
+  return copy;
 }
