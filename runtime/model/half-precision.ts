@@ -26,7 +26,7 @@ export function hasHalfValues(shapes: ShapeTable): boolean {
  * creates a session of the model (weights over 1 KiB turned into graph inputs: nothing is read or copied, and
  * its cast choices treat an initializer and a graph input alike), saves the graph it will run
  * (`optimizedModelFilePath`, into `folder`, removed after) and reads it: a node that reads or writes one of
- * the float32 values onnxruntime inserted runs in float32, and so does a Cast to float16 that it folded away.
+ * the float32 values onnxruntime inserted runs in float32, and so does a Cast of the model's that it folded away.
  */
 export async function halfNodesInFloat(
   model: ModelProto,
@@ -72,9 +72,11 @@ export async function halfNodesInFloat(
       if (key !== undefined) inFloat.add(key);
     }
   }
+  // A Cast of the model's own that onnxruntime removed with the Cast it inserted next to it (float16 -> float32
+  // after a float32 node, float32 -> float16 before one): its value is the float32 one, never rounded. In the
+  // layers it becomes a Cast to float32 of the float32 value (a copy); a Cast left in place stays as it is.
   for (const node of graph.node) {
-    const toHalf = node.opType === "Cast" && node.attribute.some((a) => a.name === "to" && Number(a.i) === DataType.FLOAT16);
-    if (toHalf && node.output[0] && !produced.has(node.output[0])) inFloat.add(node.output[0]);
+    if (node.opType === "Cast" && node.output[0] && !produced.has(node.output[0])) inFloat.add(node.output[0]);
   }
   return inFloat;
 }

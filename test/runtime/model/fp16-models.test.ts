@@ -10,7 +10,7 @@ import type { ModelPlan } from "../../../lang/plan.ts";
 import { differenceNote, float16Value, verifyModel } from "../../../runtime/model/staged-run.ts";
 import { decodeModel } from "../../../runtime/model/onnx-file.ts";
 import { FLOAT16, float16Bits, useTempCache, writeModel } from "./graph-builder.ts";
-import { halfBranches, halfUnet } from "./wild-models.ts";
+import { halfBranches, halfUnet, halfWithFloatIsland } from "./wild-models.ts";
 import { readFileSync } from "node:fs";
 
 useTempCache();
@@ -100,4 +100,12 @@ test("mema verify on a float16 model: differences by value, exit 0 when bit-iden
   assert.match(out, /side2 \[1x1x32x32\] float16: max abs difference 0\n/);
   assert.match(out, /ok: within tolerance 0 \(bit-identical\)\n$/);
   assert.doesNotMatch(out, /note:/);
+});
+
+test("float16 convolutions around a float32 island of explicit Casts: exact, whatever onnxruntime folds", async () => {
+  const path = writeModel("island16", halfWithFloatIsland());
+  for (const granularity of ["layer", "node"] as const) {
+    const { outputs } = await verifyModel(path, { granularity });
+    for (const output of outputs) assert.equal(output.maxAbsDifference, 0, `${granularity} ${output.name}`);
+  }
 });

@@ -184,3 +184,21 @@ export function halfPrecisionCopy(original: ModelProto): ModelProto {
   graph.valueInfo = [];
   return copy;
 }
+
+/** float16 convolutions around a float32 island (explicit Casts, as mixed-precision exports keep norms in float32). */
+export function halfWithFloatIsland() {
+  const pad = { pads: [1, 1, 1, 1] };
+  return model({
+    inputs: [tensorValue("x", [1, 4, 8, 8], FLOAT16)],
+    outputs: [tensorValue("y", [1, 4, 8, 8], FLOAT16), tensorValue("y32", [1, 4, 8, 8], FLOAT)],
+    initializers: [weight("w1", [4, 4, 3, 3], { half: true, scale: 0.3 }), weight("w2", [4, 4, 3, 3], { half: true, scale: 0.3 }), weight("g", [8], { scale: 1 }), weight("b", [8], { scale: 0.1 })],
+    nodes: [
+      node("Conv", ["x", "w1"], ["c1"], pad, "conv1"),
+      node("Cast", ["c1"], ["c1f"], { to: FLOAT }, "to_float"),
+      node("LayerNormalization", ["c1f", "g", "b"], ["n"], { axis: -1 }, "norm"),
+      node("Cast", ["n"], ["n16"], { to: FLOAT16 }, "to_half"),
+      node("Conv", ["n16", "w2"], ["c2"], pad, "conv2"), node("Relu", ["c2"], ["y"]),
+      node("Cast", ["y"], ["y32"], { to: FLOAT }, "out_float"),
+    ],
+  });
+}
