@@ -22,7 +22,7 @@ prints the largest absolute difference per output, and exits 0 only when every o
     const options = splitOptions(ctx.values);
     const model = await resolveModel(ctx, "verify");
     const { verifyModel } = await import("../runtime/model/staged-run.ts");
-    const { split, outputs } = await verifyModel(model.path, { ...options, name: model.name }, seed);
+    const { split, outputs, note } = await verifyModel(model.path, { ...options, name: model.name }, seed);
     let worst = 0;
     ctx.out(`${split.name}: ${split.layers.length} layers, seed ${seed}\n`);
     for (const output of outputs) {
@@ -31,6 +31,7 @@ prints the largest absolute difference per output, and exits 0 only when every o
     }
     const ok = worst <= tolerance;
     ctx.out(ok ? `ok: within tolerance ${tolerance}${worst === 0 ? " (bit-identical)" : ""}\n` : `FAILED: ${worst} exceeds tolerance ${tolerance}\n`);
+    if (note) ctx.out(`note: ${note}\n`);
     return ok ? 0 : 1;
   },
 };

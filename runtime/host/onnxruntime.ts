@@ -29,13 +29,33 @@ export async function createSession(
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    run: (feeds, outputNames) =>
-      outputNames ? session.run(feeds, outputNames as string[]) : session.run(feeds),
+    run: (feeds, outputNames) => {
+      const own = Object.fromEntries(Object.entries(feeds).map(([name, tensor]) => [name, feedable(tensor)]));
+      return outputNames ? session.run(own, outputNames as string[]) : session.run(own);
+    },
     release: () => session.release(),
   };
 }
 
 /** Wraps typed-array data as an onnxruntime tensor (no copy). */
 export function hostTensor(dtype: string, data: ArrayBufferView | string[], dims: readonly number[]): HostTensor {
+  if (dtype === "float16") return halfTensor(data as ArrayBufferView, dims);
   return new ort.Tensor(dtype as "float32", data as Float32Array, dims);
+}
+
+/**
+ * A float16 tensor over Uint16Array data (no copy). Where the runtime has Float16Array (Bun, Deno),
+ * onnxruntime-common keeps float16 data in one, and onnxruntime-node's binding does not take it: a run fails
+ * with "not enough space: expected 6144, got 0". Its binding reads a Uint16Array with type "float16".
+ */
+function halfTensor(data: ArrayBufferView, dims: readonly number[]): HostTensor {
+  const tensor = new ort.Tensor("uint16", new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2), dims);
+  (tensor as { type: string }).type = "float16";
+  return tensor as HostTensor;
+}
+
+/** A tensor as onnxruntime-node's binding takes it: float16 data as Uint16Array (outputs under Bun and Deno come as Float16Array). */
+function feedable(tensor: HostTensor): HostTensor {
+  if (tensor.type !== "float16" || tensor.data instanceof Uint16Array) return tensor;
+  return halfTensor(tensor.data as ArrayBufferView, tensor.dims);
 }

@@ -31,7 +31,19 @@ function letGo(tensor) {
 const clockMs = () => performance.timeOrigin + performance.now();
 
 /** The typed array arrived by transfer: wrapping it copies nothing. */
-const toTensor = (payload) => new ort.Tensor(payload.dtype, payload.data, payload.dims);
+const toTensor = (payload) => (payload.dtype === "float16" ? halfTensor(payload.data, payload.dims) : new ort.Tensor(payload.dtype, payload.data, payload.dims));
+
+/**
+ * float16 data as onnxruntime-node's binding takes it: a Uint16Array (no copy). Under Bun and Deno,
+ * onnxruntime-common keeps float16 data (its outputs too) in a Float16Array, which the binding refuses
+ * ("not enough space: expected N, got 0"); runtime/host/onnxruntime.ts does the same for the main thread.
+ */
+function halfTensor(data, dims) {
+  const tensor = new ort.Tensor("uint16", new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2), dims);
+  tensor.type = "float16";
+  return tensor;
+}
+const feedable = (tensor) => (tensor.type === "float16" && !(tensor.data instanceof Uint16Array) ? halfTensor(tensor.data, tensor.dims) : tensor);
 
 const toPayload = (tensor) => ({ dtype: tensor.type, dims: [...tensor.dims], data: tensor.data });
 
@@ -77,7 +89,7 @@ async function handle(request, transfer) {
         if ("held" in input) {
           const tensor = held.get(input.held);
           if (!tensor) throw new Error(`tensor '${input.held}' is not held in this worker`);
-          feeds[name] = tensor;
+          feeds[name] = feedable(tensor);
         } else {
           feeds[name] = toTensor(input.tensor);
         }

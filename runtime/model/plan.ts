@@ -23,6 +23,9 @@ export interface PlanOptions {
   inputShapes?: Record<string, number[]>;
   /** Types found by running the model (host/discovery) for values value_info leaves symbolic. */
   shapes?: ShapeTable;
+  /** float16 models: the nodes (by first output) onnxruntime's CPU provider runs in float32 in the whole model
+   * (split.ts, `halfNodesInFloat`): their float16 values travel as float32, see carryHalfAsFloat. */
+  halfInFloat?: ReadonlySet<string>;
   /** Other operators count as weighted when their initializer inputs reach this many bytes; default 1 KiB,
    * so scalars and shape vectors (Reshape targets, Mul by 0.5) ride along instead of opening a layer. */
   minWeightBytes?: number;
@@ -69,6 +72,13 @@ interface Step {
   flops: number;
   /** A node kept whole with its subgraphs (GraphNode.keptWhole). */
   keptWhole?: { nodes: number; reason: string };
+  /** The original node it comes from (its first output): tiles, their Slice and Concat steps share their node's. */
+  key: string;
+  /** The node carries subgraphs (If, Loop, Scan): kept as it is by carryHalfAsFloat. */
+  subgraphs?: boolean;
+  /** A Cast added by carryHalfAsFloat, not an original node. "reader": a copy of a value in another precision
+   * for this layer's own nodes, never a layer output; "output": a graph output cast back to float16. */
+  added?: "reader" | "output";
 }
 
 interface Group {
@@ -91,6 +101,8 @@ export interface LayerPlan {
   /** Model weights, each counted once (layers sharing a weight each count it). */
   weightsBytes: number;
   shapes: ShapeTable;
+  /** The float16 nodes planned to run in float32 (PlanOptions.halfInFloat), for planning the model again. */
+  halfInFloat?: ReadonlySet<string>;
 }
 
 /** Facts per layer for a model (no weight data needed). Throws ModelError when a boundary value has no known shape. */
@@ -125,6 +137,7 @@ export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?
     const target = Math.min(options.mergeBytes ?? DEFAULT_MERGE_BYTES, options.capBytes ?? Infinity);
     groups = mergeGroups(groups, target);
   }
+  if (options.halfInFloat && options.halfInFloat.size > 0) carryHalfAsFloat(groups, new Set(graph.outputs), shapes, options.halfInFloat);
   const layers = describeGroups(groups, graph, shapes, missing);
   const tensorInfo = (name: string) => boundaryTensor(name, shapes, missing, "graph input/output");
   return {
@@ -134,6 +147,7 @@ export function planSplit(model: ModelProto, options: PlanOptions = {}, missing?
     layers,
     weightsBytes: [...graph.weights.values()].reduce((sum, w) => sum + w.bytes, 0),
     shapes,
+    ...(options.halfInFloat ? { halfInFloat: options.halfInFloat } : {}),
   };
 }
 
@@ -148,7 +162,7 @@ function nodeStep(node: GraphNode, graph: PreparedGraph, minWeightBytes: number,
   return {
     name: node.name, op: node.op, proto: node.proto,
     inputs: node.inputs.filter((name) => !graph.weights.has(name)),
-    outputs: node.outputs, weights, weighted, flops: nodeFlops(node, shapeOf),
+    outputs: node.outputs, weights, weighted, flops: nodeFlops(node, shapeOf), key: node.outputs[0] ?? node.name, subgraphs: node.hasSubgraphs,
     ...(node.keptWhole ? { keptWhole: node.keptWhole } : {}),
   };
 }
@@ -183,7 +197,7 @@ function mergeGroups(groups: Group[], targetBytes: number): Group[] {
     if (last && !last.tile && !group.tile && groupWeightBytes([...last.steps, ...group.steps]) <= targetBytes) {
       last.steps = [...last.steps, ...group.steps];
     } else {
-      merged.push({ steps: [...group.steps] });
+      merged.push({ ...group, steps: [...group.steps] }); // a tile stays a tile (its name, its LayerInfo.tile)
     }
   }
   return merged;
@@ -283,7 +297,7 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable, opset: nu
     const sliceSteps: Step[] = [];
     if (range.channels) {
       const sliced = `${step.proto.input[0]!}${suffix}`;
-      sliceSteps.push(...channelSlice(step.proto.input[0]!, sliced, range.channels, step.name, suffix, opset));
+      sliceSteps.push(...channelSlice(step.proto.input[0]!, sliced, range.channels, step.name, suffix, opset).map((s) => ({ ...s, key: step.key })));
       proto.input[0] = sliced;
       const groupAttr = proto.attribute.find((a) => a.name === "group")!;
       groupAttr.i = BigInt(range.groups!);
@@ -293,7 +307,7 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable, opset: nu
     tileOutputs.push(tileOutput);
     const tileStep: Step = {
       name: step.name, op: step.op, proto, inputs: proto.input.filter((n) => n !== "" && !weights.some((w) => w.name === n)),
-      outputs: [tileOutput], weights, weighted: true, flops: Math.round((step.flops * (end - start)) / features),
+      outputs: [tileOutput], weights, weighted: true, flops: Math.round((step.flops * (end - start)) / features), key: step.key,
     };
     const own = [...sliceSteps, tileStep];
     tiles.push({ steps: index === 0 ? [...group.steps.slice(0, at), ...own] : own, tile: { of: layerName, index, count } });
@@ -304,7 +318,7 @@ function tileGroup(group: Group, capBytes: number, shapes: ShapeTable, opset: nu
       name: `${step.name}::concat`, opType: "Concat", input: tileOutputs, output: [output],
       attribute: [create(AttributeProtoSchema, { name: "axis", type: AttributeProto_AttributeType.INT, i: BigInt(axes.outputAxis) })],
     }),
-    inputs: tileOutputs, outputs: [output], weights: [], weighted: false, flops: 0,
+    inputs: tileOutputs, outputs: [output], weights: [], weighted: false, flops: 0, key: step.key,
   };
   return [...tiles, { steps: [concat, ...group.steps.slice(at + 1)], tile: { of: layerName, index: count, count } }];
 }
@@ -355,7 +369,7 @@ function channelSlice(input: string, output: string, [from, to]: [number, number
   // Steps carry the tiled node's name (LayerInfo.nodes lists original nodes); their protos get their own.
   const name = owner + suffix;
   const step = (op: string, proto: NodeProto, inputs: string[], outputs: string[]): Step => ({
-    name: owner, op, proto, inputs, outputs, weights: [], weighted: false, flops: 0,
+    name: owner, op, proto, inputs, outputs, weights: [], weighted: false, flops: 0, key: owner,
   });
   const ints = (key: string, values: number[]) =>
     create(AttributeProtoSchema, { name: key, type: AttributeProto_AttributeType.INTS, ints: values.map(BigInt) });
@@ -384,23 +398,114 @@ function channelSlice(input: string, output: string, [from, to]: [number, number
   return [...parts, step("Slice", proto, [input, ...parts.map((p) => p.outputs[0]!)], [output])];
 }
 
+/** The name a float16 value crossing a layer boundary travels under, as float32. */
+export const FLOAT32_CARRIER = "::float32";
+
+/**
+ * float16 models: each layer computes in float32 exactly where the whole model does. onnxruntime's CPU provider
+ * has float32 kernels only for most operators (Conv, Gemm, MatMul, Add, Relu, Sigmoid, Softmax, ... in 1.30).
+ * Its InsertCastTransformer, which runs at every optimization level, casts such a node's float16 inputs to
+ * float32 and its outputs back, then removes each float32 -> float16 -> float32 Cast pair: between two such
+ * nodes a value stays float32, never rounded. It also runs an operator that has a float16 kernel (Concat,
+ * Flatten, MaxPool, ...) in float32 when all its neighbours run in float32, a choice that depends on nodes a
+ * layer boundary may cut off. A layer left to onnxruntime would round every float16 value at its boundary and
+ * decide its edge nodes differently (measured: a U-Net 6.1e-3 apart). So the choice is read from onnxruntime
+ * for the whole model (`halfInFloat`) and written into the layer files: such a node reads and writes float32
+ * (`v::float32`; its float16 inputs cast with an exact Cast), its float32 outputs cross layer boundaries as
+ * they are, a node that runs in float16 reads a value cast to float16 as the whole model casts it, and a graph
+ * output is cast to float16 where it is made. The layer's session then has no float16 input to a float32-only
+ * kernel, so onnxruntime inserts no Cast and changes no choice.
+ */
+function carryHalfAsFloat(groups: Group[], graphOutputs: Set<string>, shapes: ShapeTable, inFloat: ReadonlySet<string>): void {
+  const weightTypes = new Map<string, number>();
+  for (const group of groups) for (const step of group.steps) for (const w of step.weights) weightTypes.set(w.name, w.dataType);
+  const isHalf = (name: string) => (weightTypes.get(name) ?? shapes.get(name)?.dataType) === DataType.FLOAT16;
+  const carrier = (name: string) => name + FLOAT32_CARRIER;
+  const typeAs = (name: string, dataType: number) => {
+    const shape = shapes.get(name)?.shape ?? weightShape(groups, name);
+    if (shape) shapes.set(carrier(name), { dataType, shape });
+  };
+  const cast = (input: string, output: string, to: number, added: Step["added"], fromWeight: boolean): Step => ({
+    name: `${output}::cast`, op: "Cast", inputs: fromWeight ? [] : [input], outputs: [output], weights: [], weighted: false, flops: 0, key: output, added,
+    proto: create(NodeProtoSchema, {
+      name: `${output}::cast`, opType: "Cast", input: [input], output: [output],
+      attribute: [create(AttributeProtoSchema, { name: "to", type: AttributeProto_AttributeType.INT, i: BigInt(to) })],
+    }),
+  });
+  // Values some node made in float32 (their float16 names no longer exist but where cast back).
+  const madeInFloat = new Set<string>();
+  for (const group of groups) {
+    const steps: Step[] = [];
+    const asFloat = new Set<string>(); // float16 values this layer has cast to float32
+    const asHalf = new Set<string>(); // float32-made values this layer has cast back to float16
+    for (const step of group.steps) {
+      if (inFloat.has(step.key) && !step.subgraphs && step.added === undefined) {
+        const proto = clone(NodeProtoSchema, step.proto);
+        proto.input = proto.input.map((name) => {
+          if (name === "" || !isHalf(name)) return name;
+          if (!madeInFloat.has(name) && !asFloat.has(name)) {
+            asFloat.add(name);
+            typeAs(name, DataType.FLOAT);
+            steps.push(cast(name, carrier(name), DataType.FLOAT, "reader", weightTypes.has(name)));
+          }
+          return carrier(name);
+        });
+        const outputs: string[] = [];
+        proto.output = proto.output.map((name) => {
+          if (name === "" || !isHalf(name)) return name;
+          madeInFloat.add(name);
+          typeAs(name, DataType.FLOAT);
+          outputs.push(name);
+          return carrier(name);
+        });
+        // A Cast to float16 that the whole model folds into its neighbours' casts: the float32 value as it is.
+        if (proto.opType === "Cast") for (const a of proto.attribute) if (a.name === "to" && Number(a.i) === DataType.FLOAT16) a.i = BigInt(DataType.FLOAT);
+        const renamed = new Set(outputs);
+        steps.push({ ...step, proto, inputs: step.inputs.map((n) => (isHalf(n) ? carrier(n) : n)), outputs: step.outputs.map((n) => (renamed.has(n) ? carrier(n) : n)) });
+        for (const name of outputs) {
+          if (!graphOutputs.has(name)) continue;
+          asHalf.add(name);
+          steps.push(cast(carrier(name), name, DataType.FLOAT16, "output", false));
+        }
+        continue;
+      }
+      for (const name of step.inputs) {
+        if (!madeInFloat.has(name) || asHalf.has(name)) continue;
+        asHalf.add(name);
+        steps.push(cast(carrier(name), name, DataType.FLOAT16, "reader", false));
+      }
+      steps.push(step);
+    }
+    group.steps = steps;
+  }
+}
+
+function weightShape(groups: Group[], name: string): number[] | undefined {
+  for (const group of groups) for (const step of group.steps) for (const w of step.weights) if (w.name === name) return w.dims;
+  return undefined;
+}
+
 function describeGroups(groups: Group[], graph: PreparedGraph, shapes: ShapeTable, missing?: string[]): PlannedLayer[] {
-  // For each value, the last group that reads it: a group's output is what a later group or the caller reads.
+  // For each value, the last group that reads it from outside: a group's output is what a later group or the
+  // caller reads (a group that makes its own copy of a value, a float16 boundary's reader cast, reads it from itself).
   const lastReader = new Map<string, number>();
   groups.forEach((group, index) => {
-    for (const step of group.steps) for (const name of step.inputs) lastReader.set(name, index);
+    const produced = new Set(group.steps.flatMap((s) => s.outputs));
+    for (const step of group.steps) for (const name of step.inputs) if (!produced.has(name)) lastReader.set(name, index);
   });
   const graphOutputs = new Set(graph.outputs);
   return groups.map((group, index) => {
     const produced = new Set(group.steps.flatMap((s) => s.outputs));
     const inputs = [...new Set(group.steps.flatMap((s) => s.inputs))].filter((name) => !produced.has(name));
     const outputs = group.steps
+      .filter((s) => s.added !== "reader")
       .flatMap((s) => s.outputs)
       .filter((name) => graphOutputs.has(name) || (lastReader.get(name) ?? -1) > index);
+    const original = group.steps.filter((s) => s.added === undefined);
     const weights = [...new Map(group.steps.flatMap((s) => s.weights).map((w) => [w.name, w])).values()];
     const weightsBytes = weights.reduce((sum, w) => sum + w.bytes, 0);
     const flops = group.steps.reduce((sum, s) => sum + s.flops, 0);
-    const anchor = group.steps.find((s) => s.weighted) ?? group.steps[0]!;
+    const anchor = group.steps.find((s) => s.weighted) ?? original[0] ?? group.steps[0]!;
     const outputInfos = outputs.map((name) => boundaryTensor(name, shapes, missing, `output of layer ${index}`));
     const execWorkspaceBytes = groupWorkspaceBytes(group.steps, new Set(outputs), shapes);
     const info: LayerInfo = {
@@ -408,8 +513,8 @@ function describeGroups(groups: Group[], graph: PreparedGraph, shapes: ShapeTabl
       name: group.tile
         ? group.tile.index < group.tile.count ? `${group.tile.of}#${group.tile.index + 1}/${group.tile.count}` : `${group.tile.of}#concat`
         : anchor.name,
-      nodes: [...new Set(group.steps.map((s) => s.name))],
-      ops: group.steps.map((s) => s.op),
+      nodes: [...new Set(original.map((s) => s.name))],
+      ops: original.map((s) => s.op),
       inputs: inputs.map((name) => boundaryTensor(name, shapes, missing, `input of layer ${index}`)),
       outputs: outputInfos,
       weightsBytes,

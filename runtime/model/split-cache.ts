@@ -17,7 +17,7 @@ export interface SplitVariantOptions extends Omit<PlanOptions, "shapes"> {
 }
 
 /** Bumped when the artifact layout changes, so old caches are not reused. */
-export const ARTIFACT_VERSION = 9;
+export const ARTIFACT_VERSION = 10;
 
 export function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 12);

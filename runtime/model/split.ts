@@ -10,6 +10,7 @@ import { createSession, EXACT_SESSION_OPTIONS, type HostSession, hostTensor } fr
 import { dtypeFacts, dataTypeOfName, tensorBytes } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
 import type { WeightTensor } from "./graph.ts";
+import { halfNodesInFloat, hasHalfValues } from "./half-precision.ts";
 import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
 import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
@@ -239,7 +240,10 @@ export async function planFile(file: ModelFile, options: SplitOptions = {}): Pro
   if (missingShapes(file.model, { inputShapes: options.inputShapes, granularity: "node" }).length > 0) {
     planOptions.shapes = await discoverShapes(file, options.inputShapes);
   }
-  return planSplit(file.model, planOptions);
+  const plan = planSplit(file.model, planOptions);
+  if (!hasHalfValues(plan.shapes)) return plan;
+  const halfInFloat = await halfNodesInFloat(file.model, splitFolder(file.sha256), (bytes, sessionOptions) => openSession(bytes, file.path, sessionOptions));
+  return planSplit(file.model, { ...planOptions, halfInFloat });
 }
 
 /**
@@ -456,12 +460,12 @@ export async function inScenario<T>(name: string, path: string, work: () => Prom
  * (tiling) or into merged units.
  */
 export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(model: ModelPlan, capBytes?: number, mergeBytes?: number) => LayerInfo[]> {
-  const files = new Map<string, { model: ModelProto; shapes: ShapeTable; layers: LayerInfo[] }>();
+  const files = new Map<string, { model: ModelProto; shapes: ShapeTable; halfInFloat?: ReadonlySet<string>; layers: LayerInfo[] }>();
   for (const model of models) {
     if (model.source.kind !== "file" || files.has(model.source.path)) continue;
     const read = readModelFile(model.source.path);
     const plan = await inScenario(model.name, model.source.path, () => planFile(read, { inputShapes: model.shapes }));
-    files.set(model.source.path, { model: read.model, shapes: plan.shapes, layers: plan.layers.map((l) => l.info) });
+    files.set(model.source.path, { model: read.model, shapes: plan.shapes, halfInFloat: plan.halfInFloat, layers: plan.layers.map((l) => l.info) });
   }
   return (model, capBytes, mergeBytes) => {
     const entry = files.get((model.source as { path: string }).path);
@@ -470,6 +474,7 @@ export async function fileLayerPlanner(models: readonly ModelPlan[]): Promise<(m
     return planSplit(entry.model, {
       inputShapes: model.shapes,
       shapes: entry.shapes,
+      ...(entry.halfInFloat ? { halfInFloat: entry.halfInFloat } : {}),
       ...(capBytes === undefined ? {} : { capBytes }),
       ...(mergeBytes === undefined ? {} : { granularity: "merged" as const, mergeBytes }),
     }).layers.map((l) => l.info);

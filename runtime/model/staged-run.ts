@@ -66,11 +66,30 @@ export async function runLayered(split: SplitModel, feeds: Feeds): Promise<Feeds
   return Object.fromEntries(split.outputs.map((t) => [t.name, values.get(t.name)!]));
 }
 
+/** A float16 number from its bits (onnxruntime-node hands float16 data over as Uint16Array where the runtime has no Float16Array: Node 20). */
+export function float16Value(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** A tensor's values as numbers: float16 and bfloat16 bits decoded. */
+function numbersOf(tensor: HostTensor): ArrayLike<number | bigint> {
+  const data = tensor.data as ArrayLike<number | bigint>;
+  if (!(data instanceof Uint16Array)) return data;
+  if (tensor.type === "float16") return Array.from(data, float16Value);
+  if ((tensor.type as string) === "bfloat16") return new Float32Array(Uint32Array.from(data, (b) => b << 16).buffer);
+  return data;
+}
+
 /** Largest absolute difference between two tensors' values; Infinity when shapes differ or a NaN appears on one side only. */
 export function maxAbsDifference(a: HostTensor, b: HostTensor): number {
   if (a.type !== b.type || a.dims.join("x") !== b.dims.join("x")) return Infinity;
-  const x = a.data as ArrayLike<number | bigint>;
-  const y = b.data as ArrayLike<number | bigint>;
+  const x = numbersOf(a);
+  const y = numbersOf(b);
   let max = 0;
   for (let i = 0; i < x.length; i++) {
     const p = Number(x[i]);
@@ -91,6 +110,20 @@ export interface Verification {
   seed: number;
   /** Per graph output: the largest absolute difference between whole and layer-by-layer results. */
   outputs: { name: string; dtype: string; shape: number[]; maxAbsDifference: number }[];
+  /** One line on the likely cause when some output differs and the cause is known (float16 models). */
+  note?: string;
+}
+
+/**
+ * Why a float16 model may still differ: the layers follow onnxruntime's float32-or-float16 choice per node of
+ * the whole model (runtime/model/README.md, "float16 models"), but a body of If/Loop/Scan is left to onnxruntime.
+ */
+export function differenceNote(split: SplitModel, outputs: Verification["outputs"]): string | undefined {
+  if (outputs.every((o) => o.maxAbsDifference === 0)) return undefined;
+  const tensors = [...split.inputs, ...split.outputs, ...split.layers.flatMap((l) => [...l.inputs, ...l.outputs])];
+  if (!tensors.some((t) => t.dtype === "float16")) return undefined;
+  const branches = split.layers.filter((l) => l.ops.some((op) => op === "If" || op === "Loop" || op === "Scan")).map((l) => l.name);
+  return `float16 model: onnxruntime computes most float16 operators in float32 and keeps values in float32 inside one session; the layers follow its choices node by node${branches.length > 0 ? `, except inside the If/Loop/Scan bodies of layer${branches.length > 1 ? "s" : ""} ${branches.map((n) => `'${n}'`).join(", ")}` : ""} (runtime/model/README.md, "float16 models")`;
 }
 
 /** Splits a model, runs it whole and layer by layer on the same seeded inputs, and compares every output. */
@@ -99,9 +132,7 @@ export async function verifyModel(path: string, options: SplitOptions = {}, seed
   const feeds = toFeeds(seededInputs(split.inputs, seed));
   const whole = await runWhole(split.path, feeds);
   const staged = await runLayered(split, feeds);
-  return {
-    split,
-    seed,
-    outputs: split.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, maxAbsDifference: maxAbsDifference(whole[o.name]!, staged[o.name]!) })),
-  };
+  const outputs = split.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, maxAbsDifference: maxAbsDifference(whole[o.name]!, staged[o.name]!) }));
+  const note = differenceNote(split, outputs);
+  return { split, seed, outputs, ...(note ? { note } : {}) };
 }

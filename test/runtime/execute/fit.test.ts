@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import { compile } from "../../../lang/index.ts";
 import { fileHost } from "../../../runtime/host/files.ts";
 import { prepareReal } from "../../../runtime/execute/index.ts";
+import { stdlib } from "../../../stdlib/index.ts";
 import { SchedulingError } from "../../../runtime/schedule/engine.ts";
 
 test("whole-network and DeepEye refusals split nothing they need not; the refusal names the step", async () => {
   const { plan, diagnostics } = compile("pipeline z { model agenet; memory 12MB; policy bulk; workers 2; arrivals batch 1; }", { file: "z.mema", host: fileHost() });
   assert.ok(plan, diagnostics.map((d) => d.message).join("; "));
   const statuses: string[] = [];
-  const real = await prepareReal(plan.pipelines[0]!, { onStatus: (message) => statuses.push(message) });
+  const real = await prepareReal(plan.pipelines[0]!, stdlib, { onStatus: (message: string) => statuses.push(message) });
   statuses.length = 0;
   // Bulk loads whole networks: no tile makes AgeNet fit 12 MB (was: seven futile re-splits, then the
   // splitter's E_CAP about one output feature of fc6).

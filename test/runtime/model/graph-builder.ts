@@ -27,6 +27,24 @@ import { encodeModel } from "../../../runtime/model/onnx-file.ts";
 export const FLOAT = 1;
 export const INT64 = 7;
 export const BOOL = 9;
+export const FLOAT16 = 10;
+
+/** float16 bits of a number, rounded to nearest even (normal and subnormal range; no infinities needed here). */
+export function float16Bits(value: number): number {
+  const bits = new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = (bits & 0x7fffff) | 0x800000;
+  // Subnormal float16 results shift the mantissa further; the rounding below is the same.
+  const shift = exponent > 0 ? 13 : 14 - exponent;
+  if (shift > 24) return sign;
+  const kept = mantissa >>> shift;
+  const rest = mantissa & ((1 << shift) - 1);
+  const half = 1 << (shift - 1);
+  let half16 = exponent > 0 ? (exponent << 10) + (kept & 0x3ff) : kept;
+  if (rest > half || (rest === half && (kept & 1) === 1)) half16++;
+  return sign | half16;
+}
 
 let state = 12345;
 /** Seeded values in [-1, 1). */
@@ -38,12 +56,16 @@ export function values(count: number, seed?: number): number[] {
   });
 }
 
-/** A float tensor with seeded values, stored as raw_data (or float_data when asked). */
-export function weight(name: string, dims: number[], options: { floatData?: boolean; noData?: boolean } = {}): TensorProto {
+/** A float tensor with seeded values, stored as raw_data (or float_data when asked); float16 values when `half`, times `scale`. */
+export function weight(name: string, dims: number[], options: { floatData?: boolean; noData?: boolean; half?: boolean; scale?: number } = {}): TensorProto {
   const count = dims.reduce((n, d) => n * d, 1);
-  const data = values(count);
-  const tensor = create(TensorProtoSchema, { name, dataType: FLOAT, dims: dims.map(BigInt) });
+  const data = values(count).map((v) => v * (options.scale ?? 1));
+  const tensor = create(TensorProtoSchema, { name, dataType: options.half ? FLOAT16 : FLOAT, dims: dims.map(BigInt) });
   if (options.noData) return tensor;
+  if (options.half) {
+    tensor.rawData = new Uint8Array(Uint16Array.from(data, float16Bits).buffer);
+    return tensor;
+  }
   if (options.floatData) tensor.floatData = data.map((v) => Math.fround(v));
   else tensor.rawData = new Uint8Array(new Float32Array(data).buffer);
   return tensor;
