@@ -27,6 +27,22 @@ function existing(path: string): { target: string; stat: Stats } | undefined {
 }
 
 /**
+ * Makes the file `path` whole or not at all: `write(temp)` creates a temporary file beside it (which it must
+ * create, not open: the name is new), then a rename puts it in place. A symlink at `path` is replaced, not
+ * followed. On failure the temporary file goes and the error is thrown as it came.
+ */
+export function replaceFile(path: string, write: (temp: string) => void): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${counter++}.tmp`);
+  try {
+    write(temp);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
  * Writes `data` to `path` atomically: the file (or the one a symlink points to) is replaced by a rename,
  * keeping its mode (and owner, for root). A missing folder is created, only that one level unless `folders`
  * is "all" (the CLI refuses deeper ones up front, cli/output-paths.ts). A device or FIFO (`/dev/stdout`,
@@ -47,27 +63,23 @@ export function writeFileAtomically(path: string, data: string | Uint8Array, fol
         if ((error as { code?: string }).code !== "EEXIST") throw error;
       }
     }
-    const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${counter++}.tmp`);
+    let created = false;
     try {
-      writeFileSync(temp, data, { flag: "wx" });
+      replaceFile(target, (temp) => {
+        writeFileSync(temp, data, { flag: "wx" });
+        created = true;
+        if (found) {
+          chmodSync(temp, found.stat.mode & 0o7777);
+          if (process.getuid?.() === 0) chownSync(temp, found.stat.uid, found.stat.gid);
+        }
+      });
     } catch (error) {
       // A folder we may not create files in, holding a file we may write: written in place, as before.
       const code = (error as { code?: string }).code;
-      if (found && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
+      if (!created && found && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
         writeFileSync(target, data);
         return;
       }
-      rmSync(temp, { force: true });
-      throw error;
-    }
-    try {
-      if (found) {
-        chmodSync(temp, found.stat.mode & 0o7777);
-        if (process.getuid?.() === 0) chownSync(temp, found.stat.uid, found.stat.gid);
-      }
-      renameSync(temp, target);
-    } catch (error) {
-      rmSync(temp, { force: true });
       throw error;
     }
   } catch (error) {

@@ -4,9 +4,10 @@
 // which parses and splits, is imported on a miss).
 // Measured under tsx: split.ts and what it imports cost the main thread ~15-20 MiB of RSS.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { cacheDir, cacheError, cachePath } from "../host/cache.ts";
+import { replaceFile } from "../host/write-file.ts";
 import type { PlanOptions } from "./plan.ts";
 import type { SplitModel } from "./types.ts";
 
@@ -28,12 +29,9 @@ export function shortHash(text: string): string {
  * (read-only or full cache) is one E_CACHE line, and the temporary file goes.
  */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
+    replaceFile(path, (temp) => writeFileSync(temp, data, { flag: "wx" }));
   } catch (error) {
-    rmSync(temp, { force: true });
     throw cacheError(path, error);
   }
 }

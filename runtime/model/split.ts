@@ -1,11 +1,12 @@
 // Splits an ONNX file into per-layer ONNX files whose weights point into the original file (external data),
 // cached by the file's sha256 under cacheDir(). The file-touching side of runtime/model (planning is pure).
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import { constants, copyFileSync, existsSync, linkSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { type ModelProto, StringStringEntryProtoSchema, type TensorProto, TensorProto_DataLocation, ValueInfoProtoSchema } from "onnx-buf";
 import { cacheDir, cacheError } from "../host/cache.ts";
+import { replaceFile } from "../host/write-file.ts";
 import { createSession, EXACT_SESSION_OPTIONS, type HostSession, hostTensor } from "../host/onnxruntime.ts";
 import { dtypeFacts, dataTypeOfName, tensorBytes } from "./dtypes.ts";
 import { ModelError } from "./errors.ts";
@@ -328,12 +329,9 @@ function linkInto(dir: string, target: string, as: string): void {
     linkSync(realpathSync(target), linkPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
-    const temp = `${linkPath}.${process.pid}.tmp`;
     try {
-      copyFileSync(target, temp);
-      renameSync(temp, linkPath);
+      replaceFile(linkPath, (temp) => copyFileSync(target, temp, constants.COPYFILE_EXCL));
     } catch (copyError) {
-      rmSync(temp, { force: true });
       throw cacheError(dir, copyError);
     }
   }

@@ -208,8 +208,7 @@ export async function writeModelFile(
   if (announce) process.stderr.write(`mema: generating model ${name} (${mb} MB) into ${path}${tty ? "" : "\n"}`);
 
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const file = await open(temp, "w");
-  // Ctrl-C or a kill mid-way: the temporary file goes first. Alone, the listener then ends the process as the
+  // Ctrl-C or a kill mid-way, also while the file is being opened: the temporary file goes first. Alone, the listener then ends the process as the
   // signal would have; next to other listeners (a run passing Ctrl-C on), it stops the writing and leaves the rest to them.
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -223,6 +222,9 @@ export async function writeModelFile(
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   const stopListening = () => signals.forEach((signal) => process.off(signal, onSignal));
   signals.forEach((signal) => process.on(signal, onSignal));
+  const stopIfInterrupted = (): void => {
+    if (interrupted) throw new ModelError(`generating ${name} was interrupted (${interrupted})`, "E_INPUT");
+  };
   let written = 0;
   let lastPercent = -1;
   const report = (): void => {
@@ -233,7 +235,10 @@ export async function writeModelFile(
       process.stderr.write(`\rmema: generating model ${name} (${mb} MB) ${percent}%`);
     }
   };
+  let file: Awaited<ReturnType<typeof open>> | undefined;
   try {
+    file = await open(temp, "w");
+    stopIfInterrupted();
     const chunk = new Float32Array(CHUNK_ELEMENTS);
     const chunkBytes = new Uint8Array(chunk.buffer);
     for (const piece of pieces) {
@@ -241,7 +246,7 @@ export async function writeModelFile(
         const elements = piece.bytes / 4;
         const stream = new WeightStream(`${graph.name}/${piece.weights.name}`, piece.weights.fill, elements);
         while (stream.remaining > 0) {
-          if (interrupted) throw new ModelError(`generating ${name} was interrupted (${interrupted})`, "E_INPUT");
+          stopIfInterrupted();
           const n = stream.next(chunk);
           await file.write(chunkBytes, 0, n * 4);
           written += n * 4;
@@ -253,10 +258,11 @@ export async function writeModelFile(
       }
     }
     await file.close();
+    stopIfInterrupted();
     if (written !== totalBytes) throw new Error(`${name}: wrote ${written} bytes, expected ${totalBytes}`);
     await rename(temp, path);
   } catch (error) {
-    await file.close().catch(() => undefined);
+    await file?.close().catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
   } finally {
