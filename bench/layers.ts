@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_MERGE_BYTES } from "../runtime/model/plan.ts";
+import { DEFAULT_MERGE_BYTES } from "../runtime/model/split-plan.ts";
 import { measureLayers, measureWhole, median } from "../runtime/model/profile.ts";
 import { seededInputs } from "../runtime/model/seeded-inputs.ts";
 import { splitModel, type SplitOptions } from "../runtime/model/split.ts";

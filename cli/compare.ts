@@ -2,7 +2,7 @@
 import { renderComparison } from "../runtime/report/comparison.ts";
 import { POLICIES } from "../stdlib/names.ts";
 import type { Command } from "./command.ts";
-import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./run-plan.ts";
+import { COMPARISON_WIDTH, RUN_BARE_FLAGS, RUN_OPTIONS, runOptionsHelp, runPlanFile } from "./sweeps.ts";
 
 export const command: Command = {
   name: "compare",

@@ -1,6 +1,6 @@
 // What `mema layers`, `verify` and `profile` share: the MODEL argument, the split flags, and model errors as one line.
 import { statSync } from "node:fs";
-import type { Granularity } from "../runtime/model/plan.ts";
+import type { Granularity } from "../runtime/model/split-plan.ts";
 import { parseShapeSpec } from "../runtime/model/shapes.ts";
 import { ZOO_NETWORKS } from "../stdlib/names.ts";
 import { type CommandContext, onlyArgument, UsageError } from "./command.ts";

@@ -1,5 +1,5 @@
 // float16 models: which nodes onnxruntime's CPU provider runs in float32 when it runs the whole model, read
-// from the graph it builds (its optimized model file), so that the split can do the same (plan.ts, carryHalfAsFloat).
+// from the graph it builds (its optimized model file), so that the split can do the same (half-as-float.ts, carryHalfAsFloat).
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -22,7 +22,7 @@ export function hasHalfValues(shapes: ShapeTable): boolean {
 }
 
 /**
- * The nodes (by first output, as plan.ts keys them) that onnxruntime runs in float32 in the whole model: it
+ * The nodes (by first output, as grouping.ts keys them) that onnxruntime runs in float32 in the whole model: it
  * creates a session of the model (weights over 1 KiB turned into graph inputs: nothing is read or copied, and
  * its cast choices treat an initializer and a graph input alike), saves the graph it will run
  * (`optimizedModelFilePath`, into `folder`, removed after) and reads it: a node that reads or writes one of

@@ -6,7 +6,7 @@ import type { SplitOptions } from "./split.ts";
 import type { LayerInfo, SplitModel } from "./types.ts";
 
 export type { LayerInfo, SplitModel, TensorInfo } from "./types.ts";
-export { planLayers, planSplit, missingShapes, HEAVY_BYTES_PER_FLOP, DEFAULT_MERGE_BYTES, type Granularity, type PlanOptions, type LayerPlan } from "./plan.ts";
+export { planLayers, planSplit, missingShapes, HEAVY_BYTES_PER_FLOP, DEFAULT_MERGE_BYTES, type Granularity, type PlanOptions, type LayerPlan } from "./split-plan.ts";
 export { parseShapeSpec, type ShapeTable, type TensorType } from "./shapes.ts";
 export { decodeModel, encodeModel } from "./onnx-file.ts";
 export { ModelError } from "./errors.ts";

@@ -14,7 +14,7 @@ import {
   type ValueInfoProto,
   ValueInfoProtoSchema,
 } from "onnx-buf";
-import type { LayerPlan, LayerWeight, PlannedLayer } from "./plan.ts";
+import type { LayerPlan, LayerWeight, PlannedLayer } from "./split-plan.ts";
 import type { TensorType } from "./shapes.ts";
 
 /** Where a layer weight's bytes are: a file next to the layer file (by offset), or inline bytes. */

@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, readSync, rmSync, statSync, writeFil
 import { basename, join, resolve } from "node:path";
 import { cacheDir, cacheError, cachePath } from "../host/cache.ts";
 import { replaceFile } from "../host/write-file.ts";
-import type { PlanOptions } from "./plan.ts";
+import type { PlanOptions } from "./split-plan.ts";
 import type { SplitModel } from "./types.ts";
 
 /** What selects a split of a file; as split.ts's SplitOptions (kept here as a type so nothing heavy loads). */

@@ -14,7 +14,7 @@ import type { WeightTensor } from "./graph.ts";
 import { halfNodesInFloat, hasHalfValues } from "./half-precision.ts";
 import { layerModel, type WeightPlacement } from "./layer-file.ts";
 import { decodeModel, encodeModel, type ByteRange, scanRawData } from "./onnx-file.ts";
-import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./plan.ts";
+import { type LayerPlan, type LayerWeight, missingShapes, type PlanOptions, planSplit } from "./split-plan.ts";
 import { seededInputs } from "./seeded-inputs.ts";
 import { MissingShapesError, ShapeOptionError, type ShapeTable } from "./shapes.ts";
 import { sliceBytes, sliceIsContiguous, tensorDataBytes } from "./tensor-data.ts";

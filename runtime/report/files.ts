@@ -5,13 +5,8 @@ import { writeFileAtomically } from "../host/write-file.ts";
 import { layersCsv, networksCsv, stepsCsv } from "./csv.ts";
 import { toJson } from "./json.ts";
 import { formatBudget } from "./quantity.ts";
-import {
-  networkOrder as timelineNetworkOrder,
-  renderTimeline,
-  renderTimelinePage,
-  type TimelineFormat,
-  type TimelineOptions,
-} from "./timeline.ts";
+import { renderTimeline, renderTimelinePage, type TimelineFormat, type TimelineOptions } from "./timeline.ts";
+import { networkOrder as timelineNetworkOrder } from "./timeline-layout.ts";
 import type { RunReport } from "./types.ts";
 
 /**

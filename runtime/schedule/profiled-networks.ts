@@ -3,7 +3,7 @@
 // model). Other models' layers come from the caller (splitting a file needs file access). Pure.
 import type { ModelPlan } from "../../lang/plan.ts";
 import type { DeviceProfile } from "../../stdlib/profiles/device-profile.ts";
-import { planLayers } from "../model/plan.ts";
+import { planLayers } from "../model/split-plan.ts";
 import type { LayerInfo } from "../model/types.ts";
 import type { SimulationPlugins } from "../plugins.ts";
 import { networkFromLayers } from "./from-layers.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { planLayers } from "../../runtime/model/plan.ts";
+import { planLayers } from "../../runtime/model/split-plan.ts";
 import { ZOO_NETWORKS } from "../../stdlib/names.ts";
 import {
   estimateLayer,

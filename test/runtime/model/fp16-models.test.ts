@@ -1,6 +1,6 @@
 // float16 models split exactly: onnxruntime's CPU provider runs most float16 operators in float32 and keeps
 // values in float32 between them inside one session, so a layer boundary carries float16 values as float32
-// (plan.ts, carryHalfAsFloat). A small U-Net (convolutions, BatchNormalization, a residual Add, MaxPool,
+// (half-as-float.ts, carryHalfAsFloat). A small U-Net (convolutions, BatchNormalization, a residual Add, MaxPool,
 // ConvTranspose, Resize, Concat, side outputs that the model also reads, a Gemm head) verified bit-identical.
 import { test } from "node:test";
 import assert from "node:assert/strict";

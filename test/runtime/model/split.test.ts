@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { decodeModel, scanRawData } from "../../../runtime/model/onnx-file.ts";
-import { planLayers } from "../../../runtime/model/plan.ts";
+import { planLayers } from "../../../runtime/model/split-plan.ts";
 import { seededInputs } from "../../../runtime/model/seeded-inputs.ts";
 import { readModelFile, splitModel, type SplitOptions } from "../../../runtime/model/split.ts";
 import { maxAbsDifference, runLayered, runWhole, toFeeds } from "../../../runtime/model/staged-run.ts";

@@ -1,7 +1,7 @@
 // The exec's transient bytes estimated by planning: intermediate tensors inside a layer and kernel scratch.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planLayers } from "../../../runtime/model/plan.ts";
+import { planLayers } from "../../../runtime/model/split-plan.ts";
 import { model, node, tensorValue, weight } from "./graph-builder.ts";
 import { chainModel } from "./split-cases.ts";
 

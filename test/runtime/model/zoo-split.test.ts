@@ -3,7 +3,7 @@
 import { statSync } from "node:fs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planLayers } from "../../../runtime/model/plan.ts";
+import { planLayers } from "../../../runtime/model/split-plan.ts";
 import { verifyModel } from "../../../runtime/model/staged-run.ts";
 import { ZOO_NETWORKS } from "../../../stdlib/names.ts";
 import { zooInfo, zooModel, zooModelPath } from "../../../stdlib/zoo/index.ts";
