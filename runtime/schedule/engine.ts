@@ -15,7 +15,7 @@
 // schedule when steps take the same time.
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { AdmissionGuard } from "./admission.ts";
-import type { Step, StepGraph } from "./graph.ts";
+import { sessionKey, type Step, type StepGraph } from "./graph.ts";
 import type { Admission, LaneSpec, Policy, PolicyContext } from "./policy.ts";
 import { type Eviction, Residency } from "./residency.ts";
 import { insertionIndex } from "./sorted.ts";
@@ -156,11 +156,11 @@ export class Engine {
     this.adoptedLoad = new Uint8Array(steps);
     this.keptFree = new Uint8Array(steps);
     const loadByLayer = new Map<string, number>();
-    for (const step of graph.steps) if (step.kind === "load") loadByLayer.set(`${step.instance}/${step.layer}`, step.id);
-    for (const step of graph.steps) if (step.kind !== "init") this.loadOf[step.id] = loadByLayer.get(`${step.instance}/${step.layer}`) ?? -1;
+    for (const step of graph.steps) if (step.kind === "load") loadByLayer.set(sessionKey(step.instance, step.layer), step.id);
+    for (const step of graph.steps) if (step.kind !== "init") this.loadOf[step.id] = loadByLayer.get(sessionKey(step.instance, step.layer)) ?? -1;
     const keep = (options.keep ?? policy.keepsWeights ?? false) && this.admission === "ledger";
     this.residency = new Residency(graph, keep, (instance, layer) => {
-      const load = loadByLayer.get(`${instance}/${layer}`);
+      const load = loadByLayer.get(sessionKey(instance, layer));
       return load === undefined || this.status[load]! >= RUNNING;
     }, options.memoryBudgetBytes);
     const engine = this;
