@@ -162,11 +162,12 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
   if (options.signal?.aborted) throw new RunInterrupted("while preparing models");
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 
-  /**
-   * The networks in `units` (cached per units): layers merged up to `mergeBytes`, layers over `capBytes` cut
-   * into tiles (the cap aligned per network on whole 16-feature blocks, see alignedCap).
-   */
+  /** The networks per units (`mergeBytes/capBytes`), split once and reused by every run in those units. */
   const unitVariants = new Map<string, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
+  /**
+   * The networks in `units`: layers merged up to `mergeBytes`, layers over `capBytes` cut into tiles (the cap
+   * aligned per network on whole 16-feature blocks, see alignedCap).
+   */
   const inUnits = async (units: Units, runOptions: RealOptions) => {
     const key = `${units.mergeBytes}/${units.capBytes}`;
     let variant = unitVariants.get(key);
@@ -278,9 +279,4 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     },
   };
   return prepared;
-}
-
-/** Runs one sweep point of a pipeline for real (the entry `mema run` calls without --simulate). */
-export async function runReal(pipeline: PipelinePlan, plugins: RealPlugins, settings: RunSettings, options: RealOptions = {}): Promise<RunReport> {
-  return (await prepareReal(pipeline, plugins, options)).run(settings, options);
 }
