@@ -18,7 +18,7 @@ import type { NetworkSpec } from "../schedule/network.ts";
 import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
 import { fitAsync, type TileAsk } from "../schedule/fit.ts";
-import { defaultGranularity, type Granularity, type Units, unitsFor } from "../schedule/units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "../schedule/units.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
@@ -162,14 +162,14 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
   if (options.signal?.aborted) throw new RunInterrupted("while preparing models");
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 
-  /** The networks per units (`mergeBytes/capBytes`), split once and reused by every run in those units. */
+  /** The networks per units (unitsKey), split once and reused by every run in those units. */
   const unitVariants = new Map<string, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
   /**
    * The networks in `units`: layers merged up to `mergeBytes`, layers over `capBytes` cut into tiles (the cap
    * aligned per network on whole 16-feature blocks, see alignedCap).
    */
   const inUnits = async (units: Units, runOptions: RealOptions) => {
-    const key = `${units.mergeBytes}/${units.capBytes}`;
+    const key = unitsKey(units);
     let variant = unitVariants.get(key);
     if (!variant) {
       const nets: RealNetwork[] = [];
