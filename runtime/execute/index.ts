@@ -17,6 +17,7 @@ import { expandArrivals } from "../schedule/arrivals.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
 import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
+import { SchedulingError } from "../schedule/engine.ts";
 import { fitAsync, type TileAsk } from "../schedule/fit.ts";
 import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "../schedule/units.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
@@ -248,7 +249,7 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     specs,
     async run(settings, runOptions = options) {
       const policy = plugins.policyByName(settings.policy);
-      if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+      if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
       const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
       const fit = await fitted(policy, settings, runOptions, arrivals, units);

@@ -76,7 +76,7 @@ export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver
   const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
-    if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+    if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
     const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
     const key = unitsKey(units);
     let scenario = scenarios.get(key);
