@@ -163,7 +163,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
     ({ complete } = await drive(engine, backend, options.signal));
   } finally {
     if (ownPool) await pool.close();
-    else for (const session of executor.loadedSessions()) await executor.release(session).catch(() => {});
+    else for (const session of executor.loadedSessions()) await executor.release(session);
     recording = await sampler.stop();
   }
   const result = buildReport(scenario, options as RunOptions, engine, false, complete ? undefined : { stoppedAtMs: since(clockMs()) });
@@ -184,6 +184,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   result.baselineRssBytes = baselineRssBytes;
   result.peakRssBytes = Math.max(baselineRssBytes, recording.peakRssBytes);
   result.memory = mergeMemorySamples(result.memory, recording.samples.map((s) => ({ atMs: since(s.atMs), rssBytes: s.rssBytes })));
+  if (executor.unreleased.length > 0) result.warnings = [...executor.unreleased];
   return result;
 }
 
