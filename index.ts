@@ -13,7 +13,7 @@ export { parse, check, compile, format, renderDiagnostics, memaSchema, memoryHos
 export { layerTimes, loadDeviceProfile, type DeviceProfile, type LayerTimes } from "./stdlib/profiles/index.ts";
 export { splitModel, planLayers, verifyModel, profileModel, loadLayer, parseShapeSpec, ModelError, HEAVY_BYTES_PER_FLOP, type SplitOptions, type PlanOptions, type Granularity, type LayerProfile } from "./runtime/model/index.ts";
 export { renderSummary, renderComparison, toJson, stepsCsv, networksCsv, layersCsv, renderTimeline, renderTimelinePage, createProgress, type TimelineOptions, type Progress } from "./runtime/report/index.ts";
-export type { RunDocumentOptions } from "./runtime/execute/library-run.ts";
+export { RunDocumentError, type RunDocumentOptions } from "./runtime/execute/library-run.ts";
 export type { Plugins, ZooPlugin, ProfilesPlugin, SimulationPlugins } from "./runtime/plugins.ts";
 export { stdlib } from "./stdlib/index.ts";
 export { policies, policyByName } from "./stdlib/policies/index.ts";

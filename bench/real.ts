@@ -1,4 +1,4 @@
-// Real-execution benchmark, all in one run on this machine (issue 5's Benchmark section):
+// Real-execution benchmark, all in one run on this machine (runtime/execute/README.md, "Benchmark"):
 //  1. session options (threads per session, arena, prepacking) on the MemA scenario with `mema`;
 //  2. overlap: the same loads and runs on two workers at once vs one after another on one;
 //  3. per scenario (MemA; a lighter one): the plain onnxruntime-node loop (baseline), then every policy with

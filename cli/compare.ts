@@ -21,7 +21,7 @@ ${runOptionsHelp("policies")}`,
     if (typeof result === "number") return result;
     const { reports, refused } = result;
     ctx.out(renderComparison(reports, { refused, withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
-    // A real run stopped by Ctrl-C (130) or SIGTERM (143): what finished is out; exit as interrupted (issue 5, 9).
+    // A real run stopped by Ctrl-C (130) or SIGTERM (143): what finished is out, and the exit code still says the run did not complete.
     return result.exitCode ?? (reports.some((r) => r.interrupted) ? 130 : 0);
   },
 };

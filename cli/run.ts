@@ -19,7 +19,7 @@ ${runOptionsHelp("policy")}`,
     if (typeof result === "number") return result;
     const { reports, refused } = result;
     ctx.out(reports.length === 1 ? renderSummary(reports) : renderComparison(reports, { refused, withResponse: true, maxWidth: ctx.columns ?? COMPARISON_WIDTH }));
-    // A real run stopped by Ctrl-C (130) or SIGTERM (143): what finished is out; exit as interrupted (issue 5, 9).
+    // A real run stopped by Ctrl-C (130) or SIGTERM (143): what finished is out, and the exit code still says the run did not complete.
     return result.exitCode ?? (reports.some((r) => r.interrupted) ? 130 : 0);
   },
 };

@@ -39,7 +39,7 @@ export const RUN_OPTIONS = {
   json: { type: "string" },
   csv: { type: "string" },
   timeline: { type: "string" },
-  // Real execution (issue 5, runtime/execute/cli.ts).
+  // Real execution (runtime/execute/cli.ts).
   baseline: { type: "string" },
   session: { type: "string" },
   quiet: { type: "boolean" },
@@ -192,7 +192,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   const refused: Refusal[] = [];
   let interruption: Interruption | undefined;
   if (!ctx.values.simulate) {
-    // Real execution on onnxruntime-node (issue 5): runtime/execute/cli.ts owns this path. Ctrl-C and SIGTERM
+    // Real execution on onnxruntime-node: runtime/execute/cli.ts owns this path. Ctrl-C and SIGTERM
     // are watched from here until the reports are written (runtime/execute/interrupt.ts).
     const { watchInterrupts } = await import("../runtime/execute/interrupt.ts");
     interruption = watchInterrupts({ say: ctx.err });

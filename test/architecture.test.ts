@@ -1,9 +1,9 @@
-// The direction of imports between the folders (README.md, "Layout"): lang/ is the language alone; runtime/
-// takes its plug-ins (stdlib/) as an object (runtime/plugins.ts) and imports only their types; stdlib/ builds on
-// runtime/'s host adapters and model library, never on the engine it is plugged into. index.ts and cli/ are
-// the top: they may import anything, and hand stdlib's plug-ins to the runtime. Every import statement of
-// every source file is read (static, `export ... from`, dynamic `import("...")`); a broken rule fails
-// naming the file and line.
+// The direction of imports between the folders (ARCHITECTURE.md, "What may import what"): lang/ is the
+// language alone; runtime/ takes its plug-ins (stdlib/) as an object (runtime/plugins.ts) and imports only
+// their types; stdlib/ builds on runtime/'s host adapters and model library, never on the engine it is
+// plugged into. index.ts and cli/ are the top: they may import anything, and hand stdlib's plug-ins to the
+// runtime. Every import statement of every source file is read (static, `export ... from`, dynamic
+// `import("...")`); a broken rule fails naming the file and line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";

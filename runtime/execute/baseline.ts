@@ -5,9 +5,10 @@
 //             instead of parsing them out of the protobuf, which holds them twice while loading);
 //   resident: each network's external-data session created at its first arrival and kept for the run (the
 //             kernel pages its weights in and out as memory allows).
-import type { MemorySample, NetworkRecord, RunReport, StepRecord } from "../report/types.ts";
+import { type NetworkTimes, runReport } from "../report/run-report.ts";
+import type { MemorySample, RunReport, StepRecord } from "../report/types.ts";
 import type { ArrivalSchedule } from "../schedule/arrivals.ts";
-import { lowerBoundMs, percentile } from "../schedule/metrics.ts";
+import { lowerBoundMs } from "../schedule/metrics.ts";
 import { networkFacts } from "../schedule/network.ts";
 import { createSession, hostTensor, type HostTensor } from "../host/onnxruntime.ts";
 import { ortSessionOptions } from "../host/ort-options.ts";
@@ -35,8 +36,6 @@ export interface BaselineOptions {
   onProgress?(progress: { stepsDone: number; stepsTotal: number; networksDone: number; networksTotal: number; elapsedMs: number }): void;
 }
 
-const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
-
 /** Runs every arrival's networks one after another, each in a whole-model session (created per `options.kind`). */
 export async function runBaseline(
   pipeline: string,
@@ -50,7 +49,7 @@ export async function runBaseline(
   const t0 = clockMs();
   const now = () => clockMs() - t0;
   const steps: StepRecord[] = [];
-  const records: NetworkRecord[] = [];
+  const records: NetworkTimes[] = [];
   const memory: MemorySample[] = [{ atMs: 0, accountedBytes: 0 }];
   const perName = new Map<string, number>();
   const measured = networks.map(() => ({ load: 0, exec: 0, runs: 0 }));
@@ -91,8 +90,8 @@ export async function runBaseline(
           layer: step === "init" ? "" : "*",
           kind: step,
           worker: 0,
-          startMs: roundMs(startMs),
-          endMs: roundMs(endMs),
+          startMs,
+          endMs,
           bytes,
           ...(readBytes !== undefined ? { readBytes } : {}),
           ...(kept ? { resident: true } : {}),
@@ -105,7 +104,7 @@ export async function runBaseline(
       const outputBytes = network.model.outputs.reduce((n, t) => n + t.bytes, 0);
       const account = (bytes: number) => {
         peakAccountedBytes = Math.max(peakAccountedBytes, bytes);
-        memory.push({ atMs: roundMs(now()), accountedBytes: bytes });
+        memory.push({ atMs: now(), accountedBytes: bytes });
       };
 
       const startMs = now();
@@ -147,14 +146,12 @@ export async function runBaseline(
         const tensor = produced[name]!;
         outputs[name] = { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data as TensorData };
       }
-      const answer: NetworkRecord = {
+      const answer: NetworkTimes = {
         name: network.name,
         instance,
-        arrivalMs: roundMs(admittedMs),
-        startMs: roundMs(startMs),
-        endMs: roundMs(freeEnd),
-        waitMs: roundMs(startMs - admittedMs),
-        responseMs: roundMs(freeEnd - admittedMs),
+        arrivalMs: admittedMs,
+        startMs,
+        endMs: freeEnd,
         outputDigest: await outputDigest(outputs),
       };
       const first = outputs[network.model.outputs[0]!.name];
@@ -167,7 +164,6 @@ export async function runBaseline(
       options.onProgress?.({ stepsDone: steps.length, stepsTotal: total * 4, networksDone: records.length, networksTotal: total, elapsedMs: now() });
     }
   }
-  const makespanMs = roundMs(Math.max(0, ...records.map((r) => r.endMs)));
   for (const session of resident.values()) await session.release();
   const readAfter = processReadBytes();
   const figures = device.finish();
@@ -182,8 +178,7 @@ export async function runBaseline(
       layers: [{ name: "*", weightsBytes: network.model.weightsBytes, activationBytes: 0, inputs: [-1], loadMs: m.load / runs, execMs: m.exec / runs, heavy: "memory" }],
     });
   });
-  const responses = records.map((r) => r.responseMs);
-  const report: RunReport = {
+  return runReport({
     pipeline,
     policy: "baseline",
     baseline: kind,
@@ -191,27 +186,22 @@ export async function runBaseline(
     workers: 1,
     simulated: false,
     seed: options.seed ?? 0,
-    makespanMs,
-    lowerBoundMs: roundMs(
-      lowerBoundMs({
-        arrivals: admissions.map((a) => ({ admittedMs: a.admittedMs, gapMs: a.gapMs, networks: a.networks.map((i) => facts[i]!) })),
-        sequentialRounds: arrivals.gated && !arrivals.absolute,
-        execLanes: 1,
-        totalLanes: 1,
-      }),
-    ),
-    meanResponseMs: roundMs(responses.reduce((a, b) => a + b, 0) / Math.max(1, responses.length)),
-    p95ResponseMs: percentile(responses, 95),
+    lowerBoundMs: lowerBoundMs({
+      arrivals: admissions.map((a) => ({ admittedMs: a.admittedMs, gapMs: a.gapMs, networks: a.networks.map((i) => facts[i]!) })),
+      sequentialRounds: arrivals.gated && !arrivals.absolute,
+      execLanes: 1,
+      totalLanes: 1,
+    }),
     peakAccountedBytes,
     ...(readBefore !== null && readAfter !== null ? { readBytes: readAfter - readBefore } : {}),
     ...(figures ? { device: figures } : {}),
     baselineRssBytes,
     peakRssBytes: Math.max(baselineRssBytes, recording.peakRssBytes),
+    lanes: 1,
     networks: records,
     steps,
     memory: mergeMemorySamples(memory, recording.samples.map((s) => ({ atMs: s.atMs - t0, rssBytes: s.rssBytes }))),
-    lanes: 1,
-  };
-  if (interrupted) report.interrupted = true;
-  return report;
+    // The loop stops between networks: the last one's end is where it stopped.
+    ...(interrupted ? { stoppedAtMs: Math.max(0, ...records.map((r) => r.endMs)) } : {}),
+  });
 }

@@ -27,11 +27,13 @@ export interface RealNetwork {
 
 type Location = { at: "main"; tensor: TensorPayload } | { at: "worker"; worker: number; key: string };
 
-/** A loaded session: which worker holds it, under which key, from which file. */
+/** A loaded session: which worker holds it, under which key, from which file, of which network and layer. */
 interface LiveSession {
   worker: number;
   key: string;
   path: string;
+  /** `network/layer` (`network/*`: the whole model), for messages. */
+  label: string;
 }
 
 interface InstanceState {
@@ -66,6 +68,11 @@ export class RealExecutor {
   private readonly live = new Map<number, LiveSession>();
   /** Sessions loaded per file: a released session's bytes leave the page cache only when it was the last. */
   private readonly perPath = new Map<string, number>();
+  /**
+   * Sessions whose release the worker refused, one line each. The run's answers stand, but the ledger gave
+   * their bytes back while the worker may still hold them: the run's report says so (real-run.ts).
+   */
+  readonly unreleased: string[] = [];
 
   constructor(
     private readonly pool: SessionPool,
@@ -109,7 +116,7 @@ export class RealExecutor {
     const path = layer < 0 ? (state.network.wholePath ?? state.network.model.path) : info?.path;
     if (!path) throw new Error(`network ${state.network.name}: layer ${layer} has no ONNX file`);
     const reads = (layer < 0 ? state.network.wholeReads : info?.reads) ?? [];
-    const live: LiveSession = { worker, key: `s${session.id}`, path };
+    const live: LiveSession = { worker, key: `s${session.id}`, path, label: `${state.network.name}/${info?.name ?? "*"}` };
     // Counted from the start: a session of the same file released meanwhile must not drop what this one reads.
     this.perPath.set(path, (this.perPath.get(path) ?? 0) + 1);
     let done: Awaited<ReturnType<SessionPool["load"]>>;
@@ -197,7 +204,11 @@ export class RealExecutor {
     if (!keep) await this.release(session);
   }
 
-  /** Releases a session (a free, or a kept session evicted), dropping its bytes from the page cache if no other session reads them. */
+  /**
+   * Releases a session (a free, or a kept session evicted), dropping its bytes from the page cache if no other
+   * session reads them. A release the worker refuses does not fail the run (nothing it computes depends on
+   * it): it is recorded in `unreleased`.
+   */
   async release(session: number): Promise<void> {
     const live = this.live.get(session);
     if (!live) throw new Error(`session ${session} is not loaded`);
@@ -205,7 +216,12 @@ export class RealExecutor {
     const left = (this.perPath.get(live.path) ?? 1) - 1;
     if (left > 0) this.perPath.set(live.path, left);
     else this.perPath.delete(live.path);
-    await this.pool.free(live.worker, live.key, left === 0);
+    try {
+      await this.pool.free(live.worker, live.key, left === 0);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.unreleased.push(`the session of ${live.label} on worker ${live.worker} was not released (${reason}): the ledger counts its bytes as freed, the worker may still hold them`);
+    }
   }
 
   /** After the last exec: gathers the graph outputs, drops what is left, and answers. Frees may still follow. */

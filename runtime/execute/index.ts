@@ -17,8 +17,9 @@ import { expandArrivals } from "../schedule/arrivals.ts";
 import type { NetworkSpec } from "../schedule/network.ts";
 import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
+import { SchedulingError } from "../schedule/engine.ts";
 import { fitAsync, type TileAsk } from "../schedule/fit.ts";
-import { defaultGranularity, type Granularity, type Units, unitsFor } from "../schedule/units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "../schedule/units.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
@@ -162,13 +163,14 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
   if (options.signal?.aborted) throw new RunInterrupted("while preparing models");
   const specs = networks.map((n) => networkSpecOf(n.model, n.name));
 
-  /**
-   * The networks in `units` (cached per units): layers merged up to `mergeBytes`, layers over `capBytes` cut
-   * into tiles (the cap aligned per network on whole 16-feature blocks, see alignedCap).
-   */
+  /** The networks per units (unitsKey), split once and reused by every run in those units. */
   const unitVariants = new Map<string, { nets: RealNetwork[]; specs: NetworkSpec[] }>();
+  /**
+   * The networks in `units`: layers merged up to `mergeBytes`, layers over `capBytes` cut into tiles (the cap
+   * aligned per network on whole 16-feature blocks, see alignedCap).
+   */
   const inUnits = async (units: Units, runOptions: RealOptions) => {
-    const key = `${units.mergeBytes}/${units.capBytes}`;
+    const key = unitsKey(units);
     let variant = unitVariants.get(key);
     if (!variant) {
       const nets: RealNetwork[] = [];
@@ -247,7 +249,7 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     specs,
     async run(settings, runOptions = options) {
       const policy = plugins.policyByName(settings.policy);
-      if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+      if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
       const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
       const fit = await fitted(policy, settings, runOptions, arrivals, units);
@@ -278,9 +280,4 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     },
   };
   return prepared;
-}
-
-/** Runs one sweep point of a pipeline for real (the entry `mema run` calls without --simulate). */
-export async function runReal(pipeline: PipelinePlan, plugins: RealPlugins, settings: RunSettings, options: RealOptions = {}): Promise<RunReport> {
-  return (await prepareReal(pipeline, plugins, options)).run(settings, options);
 }

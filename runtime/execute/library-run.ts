@@ -1,7 +1,7 @@
 // The library's `run` (index.ts gives it stdlib's plug-ins): a pipeline document (.mema text, YAML, JSON, or a
 // compiled Plan) in, RunReports out; real execution on onnxruntime by default, the simulator with `simulate: true`.
 import { compile } from "../../lang/index.ts";
-import { renderDiagnostics } from "../../lang/diagnostics.ts";
+import { type Diagnostic, renderDiagnostics } from "../../lang/diagnostics.ts";
 import type { SourceHost } from "../../lang/host.ts";
 import type { Plan, RunSettings } from "../../lang/plan.ts";
 import { fileHost } from "../host/files.ts";
@@ -45,10 +45,30 @@ export interface RunDocumentOptions {
   onProgress?(progress: Progress): void;
 }
 
+/**
+ * A document `run` cannot run, as the CLI would refuse it: it does not compile (`code` is its first error's,
+ * `diagnostics` all of them; the message renders them with file, line and column), or it has no pipeline of
+ * the name asked for (E_PIPELINE).
+ */
+export class RunDocumentError extends Error {
+  override name = "RunDocumentError";
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly diagnostics: readonly Diagnostic[] = [],
+  ) {
+    super(message);
+  }
+}
+
 function compileDocument(document: string, options: RunDocumentOptions): Plan {
   const file = options.file ?? (options.format === "yaml" ? "pipeline.yaml" : options.format === "json" ? "pipeline.json" : "pipeline.mema");
   const result = compile(document, { file, host: options.host ?? fileHost() });
-  if (!result.plan) throw new Error(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)));
+  if (!result.plan) {
+    // compile returns no plan only with an error among its diagnostics.
+    const first = result.diagnostics.find((d) => d.severity === "error") ?? result.diagnostics[0];
+    throw new RunDocumentError(renderDiagnostics(result.diagnostics, (f) => result.files.get(f)), first?.code ?? "E_INTERNAL", result.diagnostics);
+  }
   return result.plan;
 }
 
@@ -58,7 +78,7 @@ export async function runDocument(document: string | Plan, plugins: Plugins, opt
   let pipelines = plan.pipelines;
   if (options.pipeline !== undefined) {
     pipelines = pipelines.filter((p) => p.name === options.pipeline);
-    if (pipelines.length === 0) throw new Error(`no pipeline '${options.pipeline}' (there are: ${plan.pipelines.map((p) => p.name).join(", ")})`);
+    if (pipelines.length === 0) throw new RunDocumentError(`no pipeline '${options.pipeline}' (it has: ${plan.pipelines.map((p) => p.name).join(", ")})`, "E_PIPELINE");
   }
   const reports: RunReport[] = [];
   for (const pipeline of pipelines) {

@@ -1,7 +1,6 @@
 // Accounted memory changes and RSS samples on one time line, for reports and timelines.
+import { roundMs } from "../report/run-report.ts";
 import type { MemorySample } from "../report/types.ts";
-
-const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Merges by time; each RSS sample (ms from the run's start) carries the accounted bytes at that moment. */
 export function mergeMemorySamples(accounted: MemorySample[], rss: { atMs: number; rssBytes: number }[]): MemorySample[] {

@@ -5,6 +5,7 @@ import type { RunReport } from "../report/types.ts";
 import { drive, type StepBackend } from "../schedule/drive.ts";
 import type { Engine } from "../schedule/engine.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
+import { sessionKey } from "../schedule/graph.ts";
 import type { Policy } from "../schedule/policy.ts";
 import { buildReport, engineFor, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
 import { processReadBytes, releaseStartupCode } from "../host/native.mjs";
@@ -59,8 +60,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const { graph } = prepared;
   // Which lane ran each instance's loads, so its execs go where the sessions are.
   const loadLane = new Map<string, number>();
-  const key = (instance: number, layer: number) => `${instance}/${layer}`;
-  const policy: Policy = withSessionAffinity(prepared.policy, (step) => loadLane.get(key(step.instance, step.layer)));
+  const policy: Policy = withSessionAffinity(prepared.policy, (step) => loadLane.get(sessionKey(step.instance, step.layer)));
   const engine = engineFor(scenario, options, prepared, policy);
   const lanes = engine.lanes.length;
   const ownPool = !options.pool;
@@ -123,7 +123,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
         }
         case "load":
           // An adopted session lives on the lane it was loaded on: the exec goes there.
-          loadLane.set(key(step.instance, step.layer), session!.lane);
+          loadLane.set(sessionKey(step.instance, step.layer), session!.lane);
           if (!session!.adopted && evicting.size > 0) await Promise.all(evicting);
           timing = await executor.load(step.instance, step.layer, lane, session!);
           break;
@@ -163,7 +163,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
     ({ complete } = await drive(engine, backend, options.signal));
   } finally {
     if (ownPool) await pool.close();
-    else for (const session of executor.loadedSessions()) await executor.release(session).catch(() => {});
+    else for (const session of executor.loadedSessions()) await executor.release(session);
     recording = await sampler.stop();
   }
   const result = buildReport(scenario, options as RunOptions, engine, false, complete ? undefined : { stoppedAtMs: since(clockMs()) });
@@ -184,6 +184,7 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   result.baselineRssBytes = baselineRssBytes;
   result.peakRssBytes = Math.max(baselineRssBytes, recording.peakRssBytes);
   result.memory = mergeMemorySamples(result.memory, recording.samples.map((s) => ({ atMs: since(s.atMs), rssBytes: s.rssBytes })));
+  if (executor.unreleased.length > 0) result.warnings = [...executor.unreleased];
   return result;
 }
 

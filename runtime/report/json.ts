@@ -18,6 +18,7 @@ const RUN_KEYS = [
   "baselineRssBytes",
   "peakRssBytes",
   "interrupted",
+  "warnings",
   "admission",
   "lanes",
   "networks",

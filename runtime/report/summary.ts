@@ -95,6 +95,7 @@ function renderOne(report: RunReport, options: SummaryOptions): string {
   if (report.device) facts.push(["device", describeDevice(report)]);
   facts.push(["steps", describeSteps(report)]);
   for (const [label, text] of facts) lines.push(`  ${label.padEnd(15)} ${text}`);
+  for (const warning of report.warnings ?? []) lines.push(`  ${"warning".padEnd(15)} ${warning}`);
   if (report.networks.length > 0) {
     lines.push("", networkTable(report, options.maxNetworkRows ?? 60));
     const perName = perNetworkTable(report, runTimeUnit(report));

@@ -99,6 +99,11 @@ export interface RunReport {
   peakRssBytes?: number;
   /** Real runs stopped early (Ctrl-C): only the steps and networks that completed are listed. */
   interrupted?: boolean;
+  /**
+   * What went wrong without changing the run's answers, one line each: a session a worker did not release
+   * (its memory may have stayed held beyond the ledger, so the memory figures understate). Absent: none.
+   */
+  warnings?: string[];
   networks: NetworkRecord[];
   steps: StepRecord[];
   /** How memory was admitted: "ledger" (per-layer, a hard ceiling) or "edgecaffe" (EdgeCaffe's own, may pass the budget). */

@@ -17,6 +17,7 @@
 // (`idleBytes`, part of `heldBytes`) but count as available in both tests, since the engine evicts them
 // whenever a step needs the room. A load that adopts an idle copy takes its bytes over instead of reserving.
 import type { Step, StepGraph } from "./graph.ts";
+import { insertionIndex } from "./sorted.ts";
 
 interface UnitState {
   started: boolean;
@@ -251,15 +252,4 @@ export class AdmissionGuard {
     this.idleTotal -= bytes;
     this.heldTotal -= bytes;
   }
-}
-
-function insertionIndex(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

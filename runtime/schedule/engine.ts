@@ -15,9 +15,10 @@
 // schedule when steps take the same time.
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { AdmissionGuard } from "./admission.ts";
-import type { Step, StepGraph } from "./graph.ts";
+import { sessionKey, type Step, type StepGraph } from "./graph.ts";
 import type { Admission, LaneSpec, Policy, PolicyContext } from "./policy.ts";
 import { type Eviction, Residency } from "./residency.ts";
+import { insertionIndex } from "./sorted.ts";
 
 export interface EngineOptions {
   /** Execution lanes requested (`workers N`); the policy decides how many it really uses. */
@@ -155,11 +156,11 @@ export class Engine {
     this.adoptedLoad = new Uint8Array(steps);
     this.keptFree = new Uint8Array(steps);
     const loadByLayer = new Map<string, number>();
-    for (const step of graph.steps) if (step.kind === "load") loadByLayer.set(`${step.instance}/${step.layer}`, step.id);
-    for (const step of graph.steps) if (step.kind !== "init") this.loadOf[step.id] = loadByLayer.get(`${step.instance}/${step.layer}`) ?? -1;
+    for (const step of graph.steps) if (step.kind === "load") loadByLayer.set(sessionKey(step.instance, step.layer), step.id);
+    for (const step of graph.steps) if (step.kind !== "init") this.loadOf[step.id] = loadByLayer.get(sessionKey(step.instance, step.layer)) ?? -1;
     const keep = (options.keep ?? policy.keepsWeights ?? false) && this.admission === "ledger";
     this.residency = new Residency(graph, keep, (instance, layer) => {
-      const load = loadByLayer.get(`${instance}/${layer}`);
+      const load = loadByLayer.get(sessionKey(instance, layer));
       return load === undefined || this.status[load]! >= RUNNING;
     }, options.memoryBudgetBytes);
     const engine = this;
@@ -374,7 +375,7 @@ export class Engine {
     }
     this.status[id] = READY;
     const pool = (this.ready[step.pool] ??= []);
-    pool.splice(insertionIndex(pool, step.taskId), 0, step);
+    pool.splice(insertionIndex(pool, step.taskId, taskIdOf), 0, step);
   }
 
   private noteMemory() {
@@ -440,19 +441,10 @@ export class Engine {
   }
 }
 
-function insertionIndex(pool: Step[], taskId: number): number {
-  let lo = 0;
-  let hi = pool.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (pool[mid]!.taskId < taskId) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const taskIdOf = (step: Step) => step.taskId;
 
 function indexOfTask(pool: Step[], taskId: number): number {
-  const i = insertionIndex(pool, taskId);
+  const i = insertionIndex(pool, taskId, taskIdOf);
   if (pool[i]?.taskId !== taskId) throw new Error(`task ${taskId} not in its pool`);
   return i;
 }

@@ -40,6 +40,15 @@ export interface Step {
   dependents: number[];
 }
 
+/**
+ * The key of the session an instance's steps of `layer` (-1: the whole network) share: its load creates it,
+ * its exec runs in it, its free releases it. The engine finds a step's load by it, a real run the lane that
+ * session lives on.
+ */
+export function sessionKey(instance: number, layer: number): string {
+  return `${instance}/${layer}`;
+}
+
 /** One network instance: one arrival of one network. */
 export interface Instance {
   index: number;

@@ -8,7 +8,7 @@ import type { Admission, PolicyFactory } from "./policy.ts";
 import type { DeviceModel } from "./device-model.ts";
 import { SchedulingError } from "./engine.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
-import { defaultGranularity, type Granularity, type Units, unitsFor } from "./units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "./units.ts";
 
 /** Gives a model's NetworkSpec (its layers' bytes and times) and, optionally, a tiler for it. */
 export interface ModelResolver {
@@ -76,9 +76,9 @@ export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver
   const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
-    if (!policy) throw new Error(`unknown policy '${settings.policy}'`);
+    if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
     const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
-    const key = `${units.mergeBytes}/${units.capBytes}`;
+    const key = unitsKey(units);
     let scenario = scenarios.get(key);
     if (!scenario) scenarios.set(key, (scenario = pipelineScenario(pipeline, resolver, options.seed, units)));
     return simulate(scenario, {

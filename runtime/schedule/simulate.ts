@@ -1,12 +1,13 @@
 // The simulator: the engine on a virtual clock, step durations from the scenario's NetworkSpecs (a device
 // profile). Deterministic: the same scenario, settings and seed give the same report, byte for byte.
 import type { RunReport, StepRecord } from "../report/types.ts";
+import { roundMs, runReport } from "../report/run-report.ts";
 import type { ArrivalSchedule } from "./arrivals.ts";
 import { Engine, SchedulingError } from "./engine.ts";
 import type { StepGraph } from "./graph.ts";
 import { fitNow } from "./fit.ts";
 import { type DeviceModel, SharedDevice } from "./device-model.ts";
-import { lowerBoundMs, minReadBytes, percentile, withoutLoads } from "./metrics.ts";
+import { lowerBoundMs, minReadBytes, withoutLoads } from "./metrics.ts";
 import { type NetworkFacts, networkFacts, type NetworkSpec } from "./network.ts";
 import type { Admission, Policy, PolicyFactory } from "./policy.ts";
 
@@ -146,8 +147,6 @@ function simulateOnDevice(scenario: Scenario, options: RunOptions, engine: Engin
   return buildReport(scenario, options, engine, true);
 }
 
-const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
-
 /** The weights a load of `layer` (-1: the whole network) of the instance's network reads. */
 function weightsOf(graph: StepGraph, instance: number, layer: number): number {
   const net = graph.networks[graph.instances[instance]!.network]!;
@@ -205,30 +204,20 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
         layer: s.layerName,
         kind: s.kind,
         worker: engine.lane[s.id]!,
-        startMs: roundMs(engine.startMs[s.id]!),
-        endMs: roundMs(engine.endMs[s.id]!),
+        startMs: engine.startMs[s.id]!,
+        endMs: engine.endMs[s.id]!,
         bytes: s.kind === "free" ? 0 : s.reserveBytes,
         ...(Number.isFinite(engine.readBytes[s.id]!) ? { readBytes: engine.readBytes[s.id]! } : {}),
         ...(s.kind === "load" && engine.adopted(s.id) ? { resident: true } : {}),
       };
     });
-  const networks = graph.instances.map((inst) => {
-    const arrivalMs = engine.arrivalMs[inst.index]!;
-    const startMs = engine.instanceStartMs[inst.index]!;
-    const endMs = engine.instanceEndMs[inst.index]!;
-    return {
-      name: inst.name,
-      instance: inst.perName,
-      arrivalMs: roundMs(arrivalMs),
-      startMs: roundMs(startMs),
-      endMs: roundMs(endMs),
-      waitMs: roundMs(startMs - arrivalMs),
-      responseMs: roundMs(endMs - arrivalMs),
-    };
-  });
-  // An interrupted run summarises what finished (an unfinished instance has no response time).
-  const responses = networks.map((n) => n.responseMs).filter((ms) => Number.isFinite(ms));
-  const makespanMs = roundMs(Math.max(0, ...graph.instances.map((i) => engine.instanceEndMs[i.index]!)));
+  const networks = graph.instances.map((inst) => ({
+    name: inst.name,
+    instance: inst.perName,
+    arrivalMs: engine.arrivalMs[inst.index]!,
+    startMs: engine.instanceStartMs[inst.index]!,
+    endMs: engine.instanceEndMs[inst.index]!,
+  }));
   const lanes = engine.lanes.length;
   let readBytes = 0;
   for (const step of graph.steps) if (Number.isFinite(engine.readBytes[step.id]!)) readBytes += engine.readBytes[step.id]!;
@@ -240,34 +229,23 @@ export function buildReport(scenario: Scenario, options: RunOptions, engine: Eng
   // On a device with a read bandwidth, no run beats reading the least it must at that bandwidth either.
   const bandwidth = options.device?.readBytesPerSecond;
   const lowerBound = Math.max(runLowerBoundMs(scenario, engine, graph.networks, Math.max(options.workers, lanes)), bandwidth ? roundMs((leastRead / bandwidth) * 1000) : 0);
-  const report: RunReport = {
+  return runReport({
     pipeline: scenario.pipeline,
     policy: engine.policy.name,
     memoryBudgetBytes: options.memoryBudgetBytes,
     workers: options.workers,
     simulated,
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
     seed: options.seed ?? 0,
-    makespanMs,
     lowerBoundMs: lowerBound,
-    meanResponseMs: roundMs(responses.reduce((a, b) => a + b, 0) / Math.max(1, responses.length)),
-    p95ResponseMs: percentile(responses, 95),
     peakAccountedBytes: engine.peakAccountedBytes,
     readBytes,
     minReadBytes: leastRead,
+    admission: engine.admission,
+    lanes,
     networks,
     steps,
-    memory: engine.memory.map((m) => ({ atMs: roundMs(m.atMs), accountedBytes: m.accountedBytes })),
-  };
-  if (options.profile !== undefined) report.profile = options.profile;
-  report.admission = engine.admission;
-  report.lanes = lanes;
-  if (stopped) {
-    report.interrupted = true;
-    report.steps = report.steps.filter((s) => Number.isFinite(s.startMs) && Number.isFinite(s.endMs));
-    report.networks = report.networks.filter((n) => Number.isFinite(n.endMs));
-    report.makespanMs = roundMs(stopped.stoppedAtMs);
-    // No network finished: no response time to show ("—"), rather than 0.
-    if (responses.length === 0) report.meanResponseMs = report.p95ResponseMs = NaN;
-  }
-  return report;
+    memory: engine.memory,
+    ...(stopped ? { stoppedAtMs: stopped.stoppedAtMs } : {}),
+  });
 }

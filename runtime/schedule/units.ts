@@ -44,3 +44,8 @@ export function unitsFor(granularity: Granularity, budgetBytes: number | null): 
   const mergeBytes = granularity === "merged" ? mergeBytesFor(budgetBytes) : granularity;
   return budgetBytes === null ? { mergeBytes } : { mergeBytes, capBytes: mergeBytes };
 }
+
+/** The key runs in the same units share their split networks under (the simulator's scenarios, a real run's variants). */
+export function unitsKey(units: Units): string {
+  return `${units.mergeBytes}/${units.capBytes}`;
+}

@@ -1,7 +1,7 @@
 // The library: `run(document)` compiles a pipeline (text or YAML), runs it for real or simulated, returns reports.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { run } from "../../../index.ts";
+import { run, RunDocumentError, SchedulingError } from "../../../index.ts";
 import { CLS, DET } from "../host/ocr-models.ts";
 
 const pipeline = `pipeline ocr {
@@ -42,4 +42,27 @@ test("under a small budget the largest layers run as tiles, and the answers stay
   assert.ok(tiled!.peakAccountedBytes <= 12e6);
   assert.equal(tiled!.networks[0]!.outputDigest, baseline!.networks[0]!.outputDigest);
   assert.equal(tiled!.networks[0]!.top1, baseline!.networks[0]!.top1);
+});
+
+test("what run refuses carries its code: a document that does not compile, a missing pipeline, an unknown policy", async () => {
+  await assert.rejects(run("pipeline { model agenet; polcy mema; }", { simulate: true }), (error: unknown) => {
+    assert.ok(error instanceof RunDocumentError);
+    assert.equal(error.code, "E_UNKNOWN_STATEMENT");
+    assert.deepEqual(error.diagnostics.map((d) => [d.code, d.line, d.column]), [["E_UNKNOWN_STATEMENT", 1, 26]]);
+    return true;
+  });
+  await assert.rejects(run("pipeline a { model agenet; }", { simulate: true, pipeline: "b" }), (error: unknown) => {
+    assert.ok(error instanceof RunDocumentError);
+    assert.equal(error.code, "E_PIPELINE");
+    assert.equal(error.message, "no pipeline 'b' (it has: a)");
+    return true;
+  });
+  const runs = [{ policy: "fastest", memoryBytes: null, workers: 1 }];
+  await assert.rejects(run("pipeline a { model agenet; }", { simulate: true, runs }), (error: unknown) => {
+    assert.ok(error instanceof SchedulingError);
+    assert.equal(error.code, "E_POLICY");
+    assert.equal(error.message, "unknown policy 'fastest'");
+    return true;
+  });
+  await assert.rejects(run(pipeline, { runs }), (error: unknown) => error instanceof SchedulingError && error.code === "E_POLICY");
 });

@@ -3,6 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runRealScenario } from "../../../runtime/execute/real-run.ts";
+import { SessionPool } from "../../../runtime/host/workers.ts";
+import { renderSummary } from "../../../runtime/report/summary.ts";
 import { defaultSessionSettings } from "../../../runtime/execute/session-options.ts";
 import { policyByName } from "../../../stdlib/policies/index.ts";
 import { ocrNetworks, ocrScenario, runBaseline } from "./ocr-scenario.ts";
@@ -68,4 +70,27 @@ test("an aborted run stops launching steps, releases its sessions and returns a 
   assert.ok(report.steps.length < seen, `${report.steps.length} of ${seen} steps ran`);
   assert.ok(report.networks.length < 6);
   for (const step of report.steps) assert.ok(Number.isFinite(step.endMs));
+});
+
+test("a session a worker does not release is a warning in the report; the answers stand", async () => {
+  const scenario = ocrScenario(networks, 1);
+  const pool = await SessionPool.open(2);
+  try {
+    // The same pool, but the run's first two frees (after the warm-up's) are refused, as by a worker whose
+    // onnxruntime release failed.
+    let frees = 0;
+    const refusing = Object.create(pool) as SessionPool;
+    refusing.free = (index, key, drop) => (key !== "warm-up" && frees++ < 2 ? Promise.reject(new Error("release failed")) : pool.free(index, key, drop));
+    // The clean run first: sessions the refusing run leaves loaded would clash with its session keys.
+    const clean = await runRealScenario(scenario, { policy: policyByName("linear")!, workers: 2, memoryBudgetBytes: null, session, pool });
+    const report = await runRealScenario(scenario, { policy: policyByName("linear")!, workers: 2, memoryBudgetBytes: null, session, pool: refusing });
+    assert.equal(frees, report.steps.filter((s) => s.kind === "free").length, "every free step went to the pool");
+    assert.deepEqual(report.networks.map((n) => n.outputDigest), clean.networks.map((n) => n.outputDigest));
+    assert.equal(report.warnings?.length, 2);
+    assert.match(report.warnings![0]!, /^the session of (cls|det)\/\S+ on worker \d was not released \(release failed\): the ledger counts its bytes as freed, the worker may still hold them$/);
+    assert.equal(clean.warnings, undefined);
+    assert.match(renderSummary(report), /\n  warning +the session of /);
+  } finally {
+    await pool.close();
+  }
 });
