@@ -57,23 +57,27 @@ function movable(payload, transfer) {
 }
 
 /**
- * Bytes of weights whose sessions this worker released since it last gave free heap back. Trimming after
- * every release cost more than it gave on the emulated rpi4 (0.4 CPU): the next session faults the same pages
- * back in, zeroed, and the trim walks every arena. Light at 1/4 of its weights: 18.2 s with a trim per release,
- * 15.8-16.0 s every 32 MiB, 14.6-14.7 s every 128 MiB, 14.4 s never; peak RSS 162-164 MiB in each (it is
- * reached while sessions are live). Past TRIM_BYTES the worker trims, so what it keeps beyond its live sessions
- * stays bounded.
+ * Releases (and bytes of their weights) since this worker last gave free heap back. A trim after every release
+ * cost more than it gave on the emulated rpi4 (0.4 CPU): it walks every arena, and the next session faults the
+ * same pages back in, zeroed. Light at 1/4 of its weights (noisy single runs): 18.2 s trimming every release,
+ * 15.9-17.0 s every 16 releases, 14.5-15.1 s never; peak RSS 157-164 MiB in each (reached while sessions are
+ * live). Never trimming lets RSS climb with session churn (the soak in test/runtime/host/rss.test.ts: +24 MiB
+ * over 36 cycles of creating and releasing a session); every 16 releases or 128 MiB it stays bounded.
  */
 let releasedBytes = 0;
+let releases = 0;
 const TRIM_BYTES = 128 << 20;
+const TRIM_RELEASES = 16;
 
 /** Releases a session, then drops what its load read from the page cache: its weights' pages go back. */
 async function release(loaded, drop = true) {
   await loaded.session.release();
   if (drop) dropRanges(loaded.reads);
+  releases += 1;
   for (const read of loaded.reads) releasedBytes += read.length;
-  if (releasedBytes >= TRIM_BYTES) {
+  if (releasedBytes >= TRIM_BYTES || releases >= TRIM_RELEASES) {
     releasedBytes = 0;
+    releases = 0;
     trimHeap();
   }
 }
