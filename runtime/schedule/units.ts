@@ -13,28 +13,20 @@ export function defaultGranularity(policy: string): Granularity {
 }
 
 /**
- * The weights per merged unit for a budget. With ample memory a unit is a whole network. Under a budget two
- * costs pull apart. The room kept weights can have is the budget less the largest unit twice (one executing,
- * one loading: residency.ts), so smaller units keep more resident and read less. But every unit costs a fixed
- * CPU time to create its session and a round trip to a worker, which a slow CPU pays in full.
- * So a unit gets a sixteenth of the budget, but at least 8 MiB (at 50 MB/s, 0.17 s of reading against a few
- * milliseconds of fixed cost), unless that is over a quarter of the budget.
- *
- * Measured on the emulated rpi4 (50 MB/s, 0.4 CPU; makespans of single runs, a quarter of a second apart
- * between repeats):
- * - MemA is bound by reading. At 1/2 of its weights a sixteenth beat an eighth: 31.4 s vs 32.4 s, reading
- *   1421 MiB vs 1449 MiB. At 1/4: 39.6 s vs 40.1 s.
- * - Light is bound by the CPU, and there an eighth or a sixteenth of a small budget made 1-3 MiB units.
- *   At 1/2, a sixteenth took 14.0 s and an eighth 11.3 s; at 1/4, 20.3 s and 15.9 s; a quarter took 13.9 s
- *   at 1/4 and 15.6 s at 1/8 (an eighth: 17.1 s).
- * With every weight in the page cache, larger units are faster still (runtime/execute/README.md, "Units of work").
+ * The weights per merged unit for a budget. Every session costs a fixed ~1-7 ms to create and every step a
+ * round trip to a worker, so fewer, larger units are faster when the weights are already in memory
+ * (runtime/execute/README.md, "Units of work"): with ample memory a unit is a whole network. Under a budget a
+ * unit gets an eighth of it: the room kept weights can have is the budget less the largest unit twice (one
+ * executing, one loading: residency.ts), so smaller units keep more resident. Measured on the emulated rpi4
+ * (MemA, 3 rounds; a quarter vs an eighth): at 1/2 of the weights 26.2 vs 24.8 s, reading 1.12x vs 1.01x the
+ * least possible; at 1/4 31.3 vs 30.9 s (1.04x vs 1.03x). With every weight in the page cache an eighth is
+ * ~20% slower than a quarter (light at 1/2: 1.6-1.8 s vs 2.0-2.2 s): the device's case decides.
  */
 export function mergeBytesFor(budgetBytes: number | null): number {
   if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 16), Math.min(FLOOR_MERGE_BYTES, Math.floor(budgetBytes / 4)));
+  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
 }
 const MIN_MERGE_BYTES = 1024 * 1024;
-const FLOOR_MERGE_BYTES = 8 * 1024 * 1024;
 
 /** A run's units: layers merged up to `mergeBytes` (absent: one per layer), layers over `capBytes` cut into tiles. */
 export interface Units {

@@ -21,13 +21,11 @@ async function prepared(text: string) {
 const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
 const loadsPerInstance = (report: RunReport) => report.steps.filter((s) => s.kind === "load").length / report.networks.length;
 
-test("mergeBytesFor: a sixteenth of the budget, at least 8 MiB unless that is over a quarter; whole networks with ample memory", () => {
+test("mergeBytesFor: an eighth of the budget, at least 1 MiB; whole networks with ample memory", () => {
   assert.equal(mergeBytesFor(null), Number.MAX_SAFE_INTEGER);
-  assert.equal(mergeBytesFor(2 ** 40), 2 ** 36);
-  assert.equal(mergeBytesFor(512 * MiB), 32 * MiB);
-  assert.equal(mergeBytesFor(64 * MiB), 8 * MiB, "a sixteenth is 4 MiB: the 8 MiB floor");
-  assert.equal(mergeBytesFor(16 * MiB), 4 * MiB, "the floor would be half the budget: a quarter");
-  assert.equal(mergeBytesFor(2 * MiB), MiB, "never under 1 MiB");
+  assert.equal(mergeBytesFor(2 ** 40), 2 ** 37);
+  assert.equal(mergeBytesFor(256 * MiB), 32 * MiB);
+  assert.equal(mergeBytesFor(MiB), MiB);
 });
 
 test("mema runs merged units by default; every granularity and budget answers as the whole model", async () => {
