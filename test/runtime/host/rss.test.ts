@@ -3,12 +3,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { collectGarbage, rssBytes, startRssSampler } from "../../../runtime/host/rss.ts";
 import { SessionPool } from "../../../runtime/host/workers.ts";
+import { trimHeap } from "../../../runtime/host/native.mjs";
 import { relativeTrend } from "../../../runtime/execute/rss-trend.ts";
 import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
 import { CLS, DET } from "./ocr-models.ts";
 
 test("the sampler samples on its own thread while the main thread is blocked, and sees allocations", async () => {
   const sampler = await startRssSampler(2);
+  // Free heap that earlier tests left resident would take these blocks without RSS growing (session workers
+  // trim only every 16 releases, and a trim covers every thread's arena): given back first.
+  trimHeap();
   const before = rssBytes();
   const started = performance.now();
   const blocks: Uint8Array[] = [];
