@@ -133,29 +133,34 @@ export function trimHeap() {
 const MADV_DONTNEED = 4;
 
 /**
- * Unmaps the pages of machine code that start-up touched and a run does not need again: the runtime's own
- * executable and onnxruntime's library, whose first session registers every kernel and operator schema
- * (measured: +17 MiB of onnxruntime's code resident after one session, of which about 7 MiB come back when
- * sessions are made and run again). Only private, read-and-execute file mappings are advised (MADV_DONTNEED):
- * their pages are unmodified copies of the file, so a page touched again is faulted back in from the page
- * cache; pages written since mapping (relocations) live in read-only or writable mappings, never advised.
+ * Unmaps the pages of code and read-only data that start-up touched and a run does not need again: the
+ * runtime's own executable and onnxruntime's library, whose first session registers every kernel and operator
+ * schema (measured: +17 MiB of onnxruntime's code resident after one session, of which about 7 MiB come back
+ * when sessions are made and run again), and the executable's read-only data (Node's: symbol tables, ICU data,
+ * the start-up snapshot; 18 MiB resident at a run's peak, light at 1/2 of its weights under --emulate rpi4).
+ * Only private, read-only or read-and-execute file mappings that hold no anonymous page are advised
+ * (MADV_DONTNEED): their pages are unmodified copies of the file, so a page touched again is faulted back in
+ * from the page cache. A page written since mapping (relocations: RELRO is read-only after they are applied)
+ * is anonymous, and a mapping holding one is left alone: advising it would lose the write.
+ * Measured there (RSS before the first load, peak RSS): 81 -> 62 MiB, 183 -> 173 MiB, the same bytes read.
  * Returns the bytes of mappings advised (0 where it cannot be asked: not Linux, no C library).
  */
 export function releaseStartupCode() {
   const lib = clib();
   if (!lib?.madvise) return 0;
-  let maps;
+  let smaps;
   let exe;
   try {
-    maps = readFileSync("/proc/self/maps", "latin1");
+    smaps = readFileSync("/proc/self/smaps", "latin1");
     exe = realpathSync(process.execPath);
   } catch {
     return 0;
   }
   let advised = 0;
-  for (const line of maps.split("\n")) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) r-xp \S+ \S+ [1-9]\d*\s+(\/.*)$/.exec(line);
-    if (!m || (m[3] !== exe && !/\/libonnxruntime\.so[.\d]*$/.test(m[3]))) continue;
+  for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (r-xp|r--p) \S+ \S+ [1-9]\d*\s+(\/.*)$/m.exec(block);
+    if (!m || (m[4] !== exe && !/\/libonnxruntime\.so[.\d]*$/.test(m[4]))) continue;
+    if (!/^Anonymous:\s+0 kB$/m.test(block)) continue;
     const start = Number.parseInt(m[1], 16);
     const length = Number.parseInt(m[2], 16) - start;
     if (lib.madvise(start, length, MADV_DONTNEED) === 0) advised += length;
