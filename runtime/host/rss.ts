@@ -1,4 +1,5 @@
 // Measured memory: the process RSS, sampled every few ms on its own thread during a run.
+import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 export { collectGarbage } from "./gc.mjs";
 import { Worker } from "node:worker_threads";
@@ -12,6 +13,30 @@ export interface RssSample {
 /** The process RSS now. */
 export function rssBytes(): number {
   return process.memoryUsage.rss();
+}
+
+/**
+ * Starts the kernel's record of the process's peak RSS over (Linux: "5" into /proc/self/clear_refs resets
+ * VmHWM to the RSS now); false where it cannot be asked. Samples taken every few ms can miss a peak that
+ * lasts less; the kernel's high-water mark does not.
+ */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The kernel's peak RSS of the process since the last resetPeakRss (VmHWM), or null where there is none. */
+export function kernelPeakRss(): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "latin1"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface RssRecording {
