@@ -251,7 +251,7 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
       const policy = plugins.policyByName(settings.policy);
       if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
       const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
-      const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
+      const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, weightsOf(specs));
       const fit = await fitted(policy, settings, runOptions, arrivals, units);
       const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets, layerNetworks: specs };
       return runRealScenario(scenario, {
@@ -280,4 +280,11 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     },
   };
   return prepared;
+}
+
+/** The weights of a run's networks, each counted once. */
+function weightsOf(networks: readonly NetworkSpec[]): number {
+  let bytes = 0;
+  for (const network of networks) for (const layer of network.layers) bytes += layer.weightsBytes;
+  return bytes;
 }

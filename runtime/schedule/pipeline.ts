@@ -48,6 +48,13 @@ export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver
   return scenario;
 }
 
+/** The weights of a pipeline's networks, each counted once (layer by layer, as the units are cut from them). */
+function pipelineWeights(pipeline: PipelinePlan, resolver: ModelResolver): number {
+  let bytes = 0;
+  for (const model of pipeline.models) for (const layer of resolver.network(model, {}).layers) bytes += layer.weightsBytes;
+  return bytes;
+}
+
 export interface SweepOptions {
   /** Replaces the arrivals' seed. */
   seed?: number;
@@ -74,10 +81,11 @@ function deviceBudget(budgetBytes: number | null, device: DeviceModel | undefine
 export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver, options: SweepOptions, runs: RunSettings[] = pipeline.runs): RunReport[] {
   const scenarios = new Map<string, Scenario>();
   const seed = options.seed ?? arrivalsSeed(pipeline.arrivals);
+  let weights: number | undefined;
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
     if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
-    const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes);
+    const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, (weights ??= pipelineWeights(pipeline, resolver)));
     const key = unitsKey(units);
     let scenario = scenarios.get(key);
     if (!scenario) scenarios.set(key, (scenario = pipelineScenario(pipeline, resolver, options.seed, units)));

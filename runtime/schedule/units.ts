@@ -13,19 +13,31 @@ export function defaultGranularity(policy: string): Granularity {
 }
 
 /**
- * The weights per merged unit for a budget. Every session costs a fixed ~1-7 ms to create and every step a
- * round trip to a worker, so fewer, larger units are faster when the weights are already in memory
- * (runtime/execute/README.md, "Units of work"): with ample memory a unit is a whole network. Under a budget a
- * unit gets an eighth of it: the room kept weights can have is the budget less the largest unit twice (one
- * executing, one loading: residency.ts), so smaller units keep more resident. Measured on the emulated rpi4
- * (MemA, 3 rounds; a quarter vs an eighth): at 1/2 of the weights 26.2 vs 24.8 s, reading 1.12x vs 1.01x the
- * least possible; at 1/4 31.3 vs 30.9 s (1.04x vs 1.03x). With every weight in the page cache an eighth is
- * ~20% slower than a quarter (light at 1/2: 1.6-1.8 s vs 2.0-2.2 s): the device's case decides.
+ * The weights per merged unit, for a budget and the weights of the run's networks (each counted once).
+ *
+ * When the budget holds every weight, nothing is read twice and a unit is an eighth of the budget (with the
+ * weights in the page cache, fewer and larger units are faster: runtime/execute/README.md, "Units of work").
+ * Below that, two costs pull apart. Kept weights get the budget less the room of the largest unit twice (one
+ * executing, one loading: residency.ts), so every byte of unit size is read again each round. But every unit
+ * also costs a fixed CPU time (creating its session, a round trip to a worker, the first touch of its pages),
+ * which a slow CPU pays in full. With S bytes streamed per round (weights less budget), a unit of u bytes costs
+ * about 2u of extra reading and S/u fixed costs per round; with the fixed cost worth K bytes of reading, the
+ * sum is least at u = sqrt(S * K / 2). K is 2 MiB: ~20-40 ms of a unit's fixed cost at the rpi4's 0.4 CPU
+ * against its 50 MB/s reads. A unit stays between 1 MiB and a quarter of the budget.
+ *
+ * Measured on the emulated rpi4 (single runs; repeats differ by about half a second), against an eighth of
+ * the budget: MemA at 1/2 of its weights (17 MiB units instead of 34) 30.8-32.0 s vs 32.0-32.2 s; at 1/4
+ * (20 instead of 17) 40.5 vs 39.1 s; at 1/8 44.1 vs 44.3 s; light at 1/4 (6.9 MiB instead of 3.4) 13.5-13.9 s
+ * vs 14.4-14.9 s; at 1/8 16.3 vs 16.9 s; at 1/2 the same (7.4 vs 6.9 MiB units).
  */
-export function mergeBytesFor(budgetBytes: number | null): number {
+export function mergeBytesFor(budgetBytes: number | null, weightBytes?: number): number {
   if (budgetBytes === null) return Number.MAX_SAFE_INTEGER;
-  return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
+  const streamed = weightBytes === undefined ? 0 : weightBytes - budgetBytes;
+  if (streamed <= 0) return Math.max(MIN_MERGE_BYTES, Math.floor(budgetBytes / 8));
+  const best = Math.sqrt((streamed * UNIT_FIXED_COST_BYTES) / 2);
+  return Math.floor(Math.max(MIN_MERGE_BYTES, Math.min(best, budgetBytes / 4)));
 }
+const UNIT_FIXED_COST_BYTES = 2 * 1024 * 1024;
 const MIN_MERGE_BYTES = 1024 * 1024;
 
 /** A run's units: layers merged up to `mergeBytes` (absent: one per layer), layers over `capBytes` cut into tiles. */
@@ -39,9 +51,9 @@ export interface Units {
  * a layer bigger than a unit would otherwise take the room that keeps weights resident (residency.ts
  * plans around the largest load), and a tile streams through where the whole layer could not.
  */
-export function unitsFor(granularity: Granularity, budgetBytes: number | null): Units {
+export function unitsFor(granularity: Granularity, budgetBytes: number | null, weightBytes?: number): Units {
   if (granularity === "layers") return {};
-  const mergeBytes = granularity === "merged" ? mergeBytesFor(budgetBytes) : granularity;
+  const mergeBytes = granularity === "merged" ? mergeBytesFor(budgetBytes, weightBytes) : granularity;
   return budgetBytes === null ? { mergeBytes } : { mergeBytes, capBytes: mergeBytes };
 }
 

@@ -21,11 +21,18 @@ async function prepared(text: string) {
 const answers = (report: RunReport) => report.networks.map((n) => `${n.name}#${n.instance}:${n.outputDigest}`).sort().join(" ");
 const loadsPerInstance = (report: RunReport) => report.steps.filter((s) => s.kind === "load").length / report.networks.length;
 
-test("mergeBytesFor: an eighth of the budget, at least 1 MiB; whole networks with ample memory", () => {
+test("mergeBytesFor: an eighth of the budget when it holds every weight; below that sqrt(streamed x 1 MiB), within [1 MiB, budget/4]", () => {
   assert.equal(mergeBytesFor(null), Number.MAX_SAFE_INTEGER);
   assert.equal(mergeBytesFor(2 ** 40), 2 ** 37);
   assert.equal(mergeBytesFor(256 * MiB), 32 * MiB);
+  assert.equal(mergeBytesFor(256 * MiB, 256 * MiB), 32 * MiB);
   assert.equal(mergeBytesFor(MiB), MiB);
+  // 544 MiB of weights (MemA) at half: 272 MiB streamed per round, units of sqrt(272 MiB x 1 MiB) = 16.5 MiB.
+  assert.equal(mergeBytesFor(272 * MiB, 544 * MiB), Math.floor(Math.sqrt(272) * MiB));
+  // Light (110 MiB) at a quarter: the optimum (9.1 MiB) is over a quarter of the budget (6.9 MiB).
+  assert.equal(mergeBytesFor(27.5 * MiB, 110 * MiB), Math.floor((27.5 * MiB) / 4));
+  // A tiny budget: never under 1 MiB.
+  assert.equal(mergeBytesFor(2 * MiB, 100 * MiB), MiB);
 });
 
 test("mema runs merged units by default; every granularity and budget answers as the whole model", async () => {
