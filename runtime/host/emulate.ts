@@ -742,7 +742,20 @@ export async function runEmulated(spec: EmulationSpec, command: readonly string[
         started.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
       });
     } finally {
-      if (forward) for (const s of FORWARDED) process.off(s, onSignal);
+      if (forward) {
+        for (const s of FORWARDED) process.off(s, onSignal);
+        // A command that stops quickly can end before the same keypress's duplicate arrives: without a listener
+        // that duplicate would end this process by the signal's default action (exit by SIGINT, not 130) after
+        // the command's own clean stop. It is swallowed until the window has passed.
+        const left = stoppedBy === null ? 0 : DUPLICATE_SIGNAL_MS - (performance.now() - firstAtMs);
+        if (left > 0) {
+          const swallow = () => {};
+          for (const s of FORWARDED) process.on(s, swallow);
+          setTimeout(() => {
+            for (const s of FORWARDED) process.off(s, swallow);
+          }, left).unref();
+        }
+      }
     }
     const counters = readCounters(cgroups);
     return { ...exit, oomKilled: exit.signal === "SIGKILL" && counters.oomKills > 0, stoppedBy, counters, cgroupVersion: parents.version, devices, description };
