@@ -137,14 +137,6 @@ for (const scenario of scenarios) {
   say(`Process overhead: ${mib(overhead)} MiB (RSS ${mib(calibration.report.baselineRssBytes)} MiB before the first load; the cgroup counted ${mib(calibration.report.device?.usageBeforeBytes)} MiB then, page cache of the code included).`);
   say();
   const cells = new Map<string, Cell>();
-  // Splits (tiles, merged units) for every policy and budget made before, unemulated, on one round: a measured
-  // run then does no splitting (the emulated run's page cache is dropped at its start anyway).
-  const prepare = join(work, `${scenario.name}-prepare.mema`);
-  writeFileSync(prepare, readFileSync(file, "utf8").replace(/arrivals batch \d+;/, "arrivals batch 1;"));
-  for (const budget of budgets) {
-    const prepared = spawnSync(process.execPath, [bin, "run", prepare, "--policy", POLICIES.join(","), "--memory", `${budget.bytes}B`, "--quiet"], { encoding: "utf8", maxBuffer: 64 * MiB });
-    if (prepared.status !== 0) throw new Error(`${scenario.name}: preparing ${budget.label} failed: ${prepared.stderr.trim().split("\n").at(-1)}`);
-  }
   for (const budget of budgets) {
     const limit = overhead + budget.bytes;
     for (const row of ROWS) {

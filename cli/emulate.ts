@@ -31,9 +31,14 @@ type Token = { kind: string; name?: string; index: number; inlineValue?: boolean
 
 /** The command's arguments without any --emulate (`--emulate X` or `--emulate=X`), found through parseArgs's tokens. */
 export function withoutEmulate(args: readonly string[], tokens: readonly Token[]): string[] {
+  return withoutOptions(args, tokens, ["emulate"]);
+}
+
+/** The command's arguments without the options `names` (`--name X` or `--name=X`). */
+function withoutOptions(args: readonly string[], tokens: readonly Token[], names: readonly string[]): string[] {
   const drop = new Set<number>();
   for (const t of tokens) {
-    if (t.kind !== "option" || t.name !== "emulate") continue;
+    if (t.kind !== "option" || !names.includes(t.name!)) continue;
     drop.add(t.index);
     if (t.inlineValue === false) drop.add(t.index + 1);
   }
@@ -43,15 +48,21 @@ export function withoutEmulate(args: readonly string[], tokens: readonly Token[]
 /**
  * The line printed after the emulated command, and the exit code: the command's; 137 for an OOM kill; 128 + N
  * when the command ended by signal N, or was killed after a second signal N (Ctrl-C twice: 130) sent here.
+ * When preparing outside the cgroup failed, nothing ran inside: its exit code, and a line only for a signal.
  */
-export function emulationOutcome(result: EmulatedResult): { line: string; exitCode: number } {
+export function emulationOutcome(result: EmulatedResult): { line: string | null; exitCode: number } {
+  const code = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
+  if (result.stage === "setup") {
+    // Preparing failed or was stopped, and said why itself (a bad file, Ctrl-C while splitting): its exit code stands.
+    if (result.signal === null) return { line: null, exitCode: result.exitCode ?? 1 };
+    return { line: `mema: nothing emulated: preparing the models outside the cgroup was ended by ${result.signal}`, exitCode: code(result.signal) };
+  }
   const c = result.counters;
   const limit = c.memoryLimitBytes === null ? "no limit" : formatBudget(c.memoryLimitBytes);
   const peak = c.memoryPeakBytes === null ? "peak memory unknown" : `peak memory ${formatBytes(c.memoryPeakBytes)} of ${limit}`;
   const read = c.readBytes === null ? "reads not counted" : `${formatBytes(c.readBytes)} read from storage`;
   const figures = `${peak}, ${read}, ${c.oomKills} OOM kill${c.oomKills === 1 ? "" : "s"}`;
   if (result.oomKilled) return { line: `mema: killed by the OOM killer (memory ${limit}): ${figures}`, exitCode: 137 };
-  const code = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
   if (result.signal === "SIGKILL" && result.stoppedBy !== null) return { line: `mema: killed after a second ${result.stoppedBy}: ${figures}`, exitCode: code(result.stoppedBy) };
   if (result.signal !== null) return { line: `mema: ended by ${result.signal}: ${figures}`, exitCode: code(result.signal) };
   return { line: `mema: emulated device: ${figures}`, exitCode: result.exitCode ?? 1 };
@@ -80,12 +91,18 @@ export async function runEmulatedCommand(command: string, args: readonly string[
     const paths = [cacheDir(), ...ctx.positionals.filter((p) => existsSync(p))];
     // The same entry as this module: bin/mema.ts from the sources, bin/mema.js when compiled (dist/).
     const entry = fileURLToPath(new URL(`../bin/mema.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url));
-    const result = await runEmulated(spec, sameRuntimeCommand(entry, [command, ...withoutEmulate(args, tokens)]), {
+    const commandArgs = withoutEmulate(args, tokens);
+    // A real run splits and caches its models first (a first run would split inside the limit, which a large
+    // model does not fit): that part runs outside the cgroup, and the emulated command finds it all cached.
+    const real = (command === "run" || command === "compare") && !ctx.values.simulate && !ctx.values.prepare;
+    const setup = real ? sameRuntimeCommand(entry, [command, ...withoutOptions(args, tokens, ["emulate", "json", "csv", "timeline"]), "--prepare", "--quiet"]) : undefined;
+    const result = await runEmulated(spec, sameRuntimeCommand(entry, [command, ...commandArgs]), {
+      ...(setup ? { setup } : {}),
       paths,
       onStart: (description) => ctx.err(`mema: emulating ${description}\n`),
     });
     const outcome = emulationOutcome(result);
-    ctx.err(outcome.line + "\n");
+    if (outcome.line !== null) ctx.err(outcome.line + "\n");
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof EmulationError) throw new UsageError(error.message, error.code, 2);

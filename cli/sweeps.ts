@@ -43,6 +43,7 @@ export const RUN_OPTIONS = {
   baseline: { type: "string" },
   session: { type: "string" },
   quiet: { type: "boolean" },
+  prepare: { type: "boolean" },
   ...EMULATE_OPTION,
 } as const;
 
@@ -62,6 +63,8 @@ export function runOptionsHelp(policyFlag: "policy" | "policies"): string {
                           (external-data sessions kept for the run)
   --session K=V[,K=V...]  real runs: onnxruntime session options (intraOpNumThreads, enableCpuMemArena, ...)
   --quiet                 real runs: no progress bar
+  --prepare               real runs: split and cache what the runs need (layers, units, the baselines' files),
+                          run nothing and write no report (--emulate does this first, outside the cgroup)
   --profile NAME|PATH     device profile for --simulate: rpi4 (default), a 'mema profile' JSON or a directory of them
   --seed N                seed for random arrivals (normal, poisson, pick); default: the file's
   --admission A           ledger (default: per-layer, the budget is a hard ceiling) or edgecaffe (EdgeCaffe's own, may pass it)
@@ -163,6 +166,11 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
   checkOutputFile("json", ctx.values.json as string | undefined);
   checkOutputDir("csv", ctx.values.csv as string | undefined);
   checkOutputFile("timeline", timeline);
+  if (ctx.values.prepare) {
+    const clash = ["simulate", "json", "csv", "timeline"].find((flag) => ctx.values[flag] !== undefined);
+    if (clash === "simulate") throw new UsageError("--prepare and --simulate: a simulated run splits no model, there is nothing to prepare", "E_OPTION");
+    if (clash) throw new UsageError(`--prepare runs nothing, so --${clash} has no report to write`, "E_OPTION");
+  }
 
   const result = compileFile(file, parseSetFlags(ctx.values), true);
   if (!result.plan) {
@@ -215,6 +223,7 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
         session: ctx.values.session as string | undefined,
         baseline: baselineKinds(ctx.values.baseline as string | undefined),
         quiet: ctx.values.quiet === true,
+        prepareOnly: ctx.values.prepare === true,
         err: (text) => void (isCachedWorkNote(text) || ctx.err(text)),
         onRefused: (refusal) => void refused.push(refusal),
       });
@@ -224,6 +233,15 @@ export async function runPlanFile(ctx: CommandContext, name: string, policyFlag:
         // A signal while models are prepared may surface as the preparer's own error (the zoo generator stops
         // its write and says it was interrupted): the run was interrupted, not refused.
         if (!interruption.by) throw error;
+      }
+      if (ctx.values.prepare) {
+        if (interruption.by) {
+          ctx.err(`mema ${name}: interrupted (${interruption.by}) while preparing; what was split is cached whole\n`);
+          return interruption.exitCode;
+        }
+        const points = sweeps.reduce((n, s) => n + s.runs.length, 0);
+        if (ctx.values.quiet !== true) ctx.err(`mema ${name}: prepared ${points} run${points === 1 ? "" : "s"} of ${file}; nothing run\n`);
+        return 0;
       }
       if (interruption.by && reports.length === 0) {
         // Nothing ran: no report, and the files of an earlier run stay as they were.

@@ -35,6 +35,11 @@ export interface RealCliOptions {
   /** `--baseline [KIND,...]`: these plain onnxruntime-node loops first, in the same run. */
   baseline?: BaselineKind[];
   quiet?: boolean;
+  /**
+   * Split and cache what the runs need (layers, units, tiles, the baselines' whole-model files) and run
+   * nothing: `mema run --prepare`, and what `--emulate` does before the cgroup. Returns no report.
+   */
+  prepareOnly?: boolean;
   /** Status lines (preparation, Ctrl-C). */
   err(text: string): void;
   /** A sweep point refused (its policy can never fit the budget); the sweep goes on. */
@@ -78,6 +83,19 @@ export async function runRealSweeps(sweeps: { pipeline: PipelinePlan; runs: RunS
         sessionOverheadBytes: options.sessionOverheadBytes,
         signal,
       };
+      if (options.prepareOnly) {
+        for (const settings of runs) {
+          if (signal.aborted) break;
+          try {
+            await prepared.prepare(settings, common);
+          } catch (error) {
+            if (error instanceof RunInterrupted) break;
+            // A point its policy can never fit is said by the run itself; preparing it leaves nothing to cache.
+            if (!(error instanceof SchedulingError) || error.code !== "E_TOO_BIG") throw asInputError(error);
+          }
+        }
+        continue;
+      }
       const withBar = async (run: (onProgress: (p: { stepsDone: number; stepsTotal: number; networksDone: number; networksTotal: number }) => void) => Promise<RunReport>) => {
         const bar = createProgress({ total: 1, stream, quiet: options.quiet });
         try {

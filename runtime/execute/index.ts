@@ -66,6 +66,11 @@ export interface RealPipeline {
   specs: NetworkSpec[];
   /** One sweep point, scheduled by its policy on the worker pool. */
   run(settings: RunSettings, options?: RealOptions): Promise<RunReport>;
+  /**
+   * What `run(settings)` would split and cache (its units, the tiles its budget asks for), without running:
+   * `--emulate` does this outside the device's cgroup, where splitting a large model cannot be OOM-killed.
+   */
+  prepare(settings: RunSettings, options?: RealOptions): Promise<void>;
   /** A plain onnxruntime-node loop on the main thread (no scheduler), for comparison: `kind` says which (baseline.ts). */
   baseline(options?: RealOptions & { kind?: BaselineKind }): Promise<RunReport>;
 }
@@ -243,16 +248,24 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     return { nets, specs: fit.networks };
   };
 
+  /** A sweep point's policy, arrivals and networks fitted to its budget (split and cached as needed). */
+  const planned = async (settings: RunSettings, runOptions: RealOptions) => {
+    const policy = plugins.policyByName(settings.policy);
+    if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
+    const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
+    const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, weightsOf(specs));
+    return { policy, arrivals, fit: await fitted(policy, settings, runOptions, arrivals, units) };
+  };
+
   const prepared: RealPipeline = {
     pipeline,
     networks,
     specs,
+    async prepare(settings, runOptions = options) {
+      await planned(settings, runOptions);
+    },
     async run(settings, runOptions = options) {
-      const policy = plugins.policyByName(settings.policy);
-      if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
-      const arrivals = expandArrivals(reseedArrivals(pipeline.arrivals, runOptions.seed), specs.length);
-      const units = unitsFor(runOptions.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, weightsOf(specs));
-      const fit = await fitted(policy, settings, runOptions, arrivals, units);
+      const { policy, arrivals, fit } = await planned(settings, runOptions);
       const scenario: RealScenario = { pipeline: pipeline.name, networks: fit.specs, arrivals, real: fit.nets, layerNetworks: specs };
       return runRealScenario(scenario, {
         policy,

@@ -630,9 +630,18 @@ export interface EmulationOptions {
    * the first, kills it (sooner, it is the same Ctrl-C delivered twice, and ignored).
    */
   forwardSignals?: boolean;
+  /**
+   * A command run first, outside the cgroups (on the host's memory and storage), once every check has
+   * passed: what the command would otherwise do inside without it being part of what is measured (the CLI
+   * splits and caches the models there, so that a first run is not OOM-killed while splitting). It runs with
+   * the same stdio and signal handling; unless it ends with 0 nothing is emulated (`stage: "setup"`).
+   */
+  setup?: readonly string[];
 }
 
 export interface EmulatedResult {
+  /** "setup": the setup command failed or was stopped, the command never ran and the counters are empty. */
+  stage: "setup" | "command";
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   /** Killed (SIGKILL) while the memory cgroup counted an OOM kill. */
@@ -698,69 +707,87 @@ export function sameRuntimeCommand(script: string, args: readonly string[] = [])
 export async function runEmulated(spec: EmulationSpec, command: readonly string[], options: EmulationOptions = {}): Promise<EmulatedResult> {
   if (command.length === 0) throw new EmulationError("no command to run", "E_EMULATE");
   const { parents, devices } = prepare(spec, (options.paths ?? []).map((p) => resolve(p)));
+  const description = describeEmulation(spec, { devices, cgroupVersion: parents.version });
+  if (options.setup) {
+    const setup = await runForwarding(options.setup, { env: options.env ?? process.env, stdio: options.stdio, forwardSignals: options.forwardSignals });
+    if (setup.exitCode !== 0 || setup.stoppedBy !== null) {
+      const counters: DeviceCounters = { memoryLimitBytes: spec.memoryBytes ?? null, memoryPeakBytes: null, memoryUsageBytes: 0, readBytes: null, oomKills: 0 };
+      return { stage: "setup", ...setup, oomKilled: false, counters, cgroupVersion: parents.version, devices, description };
+    }
+  }
   removeStaleCgroups(parents);
   const cgroups = createCgroups(parents, spec, devices);
-  const description = describeEmulation(spec, { devices, cgroupVersion: parents.version });
   try {
     options.onStart?.(description);
     if (spec.cold) dropPageCache();
     const env: EmulationEnv = { spec, cgroups, devices };
     // `for` walks the cgroup.procs paths up to `--`; a failed join ends here (125) rather than run unlimited.
     const script = 'for f do [ "$f" = -- ] && break; { echo $$ > "$f"; } 2>/dev/null || { echo "mema: cannot join the cgroup $f" >&2; exit 125; }; shift; done; shift; exec "$@"';
-    let child: ReturnType<typeof spawn> | undefined;
-    let stoppedBy: NodeJS.Signals | null = null;
-    let firstAtMs = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      const first = stoppedBy === null;
-      // As in runtime/execute/interrupt.ts: a signal this soon after the first is the same keypress (the
-      // terminal sends Ctrl-C to the whole group, npx passes it on again), not a second one.
-      if (!first && performance.now() - firstAtMs < DUPLICATE_SIGNAL_MS) return;
-      if (first) firstAtMs = performance.now();
-      stoppedBy ??= signal;
-      try {
-        // The command leads its own process group: the signal reaches what it started too, as a terminal's would.
-        if (child?.pid !== undefined) process.kill(-child.pid, first ? signal : "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    };
-    // Listening before the spawn also makes the command start with these signals at their default action: a
-    // signal this process ignored (started in the background by a script) would otherwise stay ignored in the
-    // command under Deno, whose spawn does not reset them as libuv's does.
-    const forward = options.forwardSignals !== false;
-    if (forward) for (const s of FORWARDED) process.on(s, onSignal);
-    let exit: { exitCode: number | null; signal: NodeJS.Signals | null };
-    try {
-      const started = spawn("sh", ["-c", script, "sh", ...cgroups.dirs.map((d) => join(d, "cgroup.procs")), "--", ...command], {
-        stdio: options.stdio ?? "inherit",
-        env: { ...(options.env ?? process.env), [EMULATION_ENV]: JSON.stringify(env) },
-        detached: true,
-      });
-      child = started;
-      exit = await new Promise((resolve, reject) => {
-        started.once("error", reject);
-        started.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
-      });
-    } finally {
-      if (forward) {
-        for (const s of FORWARDED) process.off(s, onSignal);
-        // A command that stops quickly can end before the same keypress's duplicate arrives: without a listener
-        // that duplicate would end this process by the signal's default action (exit by SIGINT, not 130) after
-        // the command's own clean stop. It is swallowed until the window has passed.
-        const left = stoppedBy === null ? 0 : DUPLICATE_SIGNAL_MS - (performance.now() - firstAtMs);
-        if (left > 0) {
-          const swallow = () => {};
-          for (const s of FORWARDED) process.on(s, swallow);
-          setTimeout(() => {
-            for (const s of FORWARDED) process.off(s, swallow);
-          }, left).unref();
-        }
-      }
-    }
+    const exit = await runForwarding(["sh", "-c", script, "sh", ...cgroups.dirs.map((d) => join(d, "cgroup.procs")), "--", ...command], {
+      env: { ...(options.env ?? process.env), [EMULATION_ENV]: JSON.stringify(env) },
+      stdio: options.stdio,
+      forwardSignals: options.forwardSignals,
+    });
     const counters = readCounters(cgroups);
-    return { ...exit, oomKilled: exit.signal === "SIGKILL" && counters.oomKills > 0, stoppedBy, counters, cgroupVersion: parents.version, devices, description };
+    return { stage: "command", ...exit, oomKilled: exit.signal === "SIGKILL" && counters.oomKills > 0, counters, cgroupVersion: parents.version, devices, description };
   } finally {
     await removeCgroups(cgroups);
+  }
+}
+
+/**
+ * Runs `command` as the leader of a process group of its own and waits for it; with `forwardSignals` (default
+ * true), SIGINT, SIGTERM and SIGHUP sent to this process go to that group (see EmulationOptions.forwardSignals).
+ */
+async function runForwarding(
+  command: readonly string[],
+  options: { env: NodeJS.ProcessEnv; stdio?: StdioOptions; forwardSignals?: boolean },
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stoppedBy: NodeJS.Signals | null }> {
+  let child: ReturnType<typeof spawn> | undefined;
+  let stoppedBy: NodeJS.Signals | null = null;
+  let firstAtMs = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const first = stoppedBy === null;
+    // As in runtime/execute/interrupt.ts: a signal this soon after the first is the same keypress (the
+    // terminal sends Ctrl-C to the whole group, npx passes it on again), not a second one.
+    if (!first && performance.now() - firstAtMs < DUPLICATE_SIGNAL_MS) return;
+    if (first) firstAtMs = performance.now();
+    stoppedBy ??= signal;
+    try {
+      // The command leads its own process group: the signal reaches what it started too, as a terminal's would.
+      if (child?.pid !== undefined) process.kill(-child.pid, first ? signal : "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  // Listening before the spawn also makes the command start with these signals at their default action: a
+  // signal this process ignored (started in the background by a script) would otherwise stay ignored in the
+  // command under Deno, whose spawn does not reset them as libuv's does.
+  const forward = options.forwardSignals !== false;
+  if (forward) for (const s of FORWARDED) process.on(s, onSignal);
+  try {
+    const started = spawn(command[0]!, command.slice(1), { stdio: options.stdio ?? "inherit", env: options.env, detached: true });
+    child = started;
+    const exit = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      started.once("error", reject);
+      started.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
+    });
+    return { ...exit, stoppedBy };
+  } finally {
+    if (forward) {
+      for (const s of FORWARDED) process.off(s, onSignal);
+      // A command that stops quickly can end before the same keypress's duplicate arrives: without a listener
+      // that duplicate would end this process by the signal's default action (exit by SIGINT, not 130) after
+      // the command's own clean stop. It is swallowed until the window has passed.
+      const left = stoppedBy === null ? 0 : DUPLICATE_SIGNAL_MS - (performance.now() - firstAtMs);
+      if (left > 0) {
+        const swallow = () => {};
+        for (const s of FORWARDED) process.on(s, swallow);
+        setTimeout(() => {
+          for (const s of FORWARDED) process.off(s, swallow);
+        }, left).unref();
+      }
+    }
   }
 }
 

@@ -71,7 +71,7 @@ test("the child's arguments: every --emulate removed, nothing else", () => {
 
 test("the closing line and exit code: figures, an OOM kill (137), a signal (128 + N), Ctrl-C twice (130), the command's code", () => {
   const result = (over: Partial<EmulatedResult>): EmulatedResult => ({
-    exitCode: 0, signal: null, oomKilled: false, stoppedBy: null, cgroupVersion: 1, devices: [], description: "",
+    stage: "command", exitCode: 0, signal: null, oomKilled: false, stoppedBy: null, cgroupVersion: 1, devices: [], description: "",
     counters: { memoryLimitBytes: 320 * MiB, memoryPeakBytes: 301 * MiB, memoryUsageBytes: 100 * MiB, readBytes: 12 * MiB, oomKills: 0 },
     ...over,
   });
@@ -85,7 +85,10 @@ test("the closing line and exit code: figures, an OOM kill (137), a signal (128 
     line: "mema: killed after a second SIGINT: peak memory 301.0 MiB of 320 MiB, 12.0 MiB read from storage, 0 OOM kills",
     exitCode: 130,
   });
-  assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, memoryUsageBytes: 0, readBytes: 0, oomKills: 0 } })).line, /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
+  assert.match(emulationOutcome(result({ exitCode: null, signal: "SIGTERM", counters: { memoryLimitBytes: null, memoryPeakBytes: null, memoryUsageBytes: 0, readBytes: 0, oomKills: 0 } })).line ?? "", /^mema: ended by SIGTERM: peak memory unknown, 0 B read from storage, 0 OOM kills$/);
+  // Preparing outside the cgroup failed: nothing ran inside; the preparing command said why, unless a signal ended it.
+  assert.deepEqual(emulationOutcome(result({ stage: "setup", exitCode: 2 })), { line: null, exitCode: 2 });
+  assert.deepEqual(emulationOutcome(result({ stage: "setup", exitCode: null, signal: "SIGKILL" })), { line: "mema: nothing emulated: preparing the models outside the cgroup was ended by SIGKILL", exitCode: 137 });
 });
 
 test("--emulate is in the help of run, compare and profile", async () => {
@@ -94,8 +97,12 @@ test("--emulate is in the help of run, compare and profile", async () => {
 
 /** `mema ...args` as a process of its own (the parent must stay outside the cgroups: not this test process). */
 async function memaProcess(...args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
+  return memaProcessWith(process.env, ...args);
+}
+
+async function memaProcessWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
   const command = sameRuntimeCommand(fileURLToPath(new URL("../../bin/mema.ts", import.meta.url)), args);
-  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"], env });
   let out = "";
   let err = "";
   child.stdout.on("data", (d) => void (out += d));
@@ -113,6 +120,34 @@ test("real: mema run --emulate: the child's stdout unchanged, one line before an
   const lines = r.err.trim().split("\n");
   assert.match(lines[0]!, /^mema: emulating memory 256 MiB, page cache kept \(cgroup v[12]\)$/);
   assert.match(lines.at(-1)!, /^mema: emulated device: peak memory \d+\.\d MiB of 256 MiB, .+ read from storage, 0 OOM kills$/);
+  assert.deepEqual(leftovers(r.pid), []);
+});
+
+// Splitting agenet (46 MB) took 210 MiB of RSS under Node, more than the limit below, where the run itself
+// peaks at about 50 MiB: before the split moved outside the cgroup, a first run was OOM-killed while splitting.
+test("real: a first mema run --emulate generates and splits its models outside the cgroup, then runs under a limit the splitting would not fit", { skip }, async () => {
+  const file = join(tempFolder(), "emulated-first.mema");
+  writeFileSync(file, "pipeline p <\n  model agenet;\n  memory 8MB;\n  policy mema;\n  workers 1;\n  arrivals batch 1;\n>\n");
+  const cache = join(tempFolder(), "first-run-cache");
+  const r = await memaProcessWith({ ...process.env, MEMA_CACHE_DIR: cache }, "run", file, "--quiet", "--emulate", "memory=140MiB,cold=false");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /p: policy mema, budget 8 MB, 1 worker, real run/);
+  const lines = r.err.trim().split("\n");
+  const generated = lines.findIndex((l) => /^mema: generated model agenet/.test(l));
+  const emulating = lines.findIndex((l) => /^mema: emulating memory 140 MiB/.test(l));
+  assert.ok(generated >= 0 && emulating > generated, `generated, then emulated: ${r.err}`);
+  assert.match(lines.at(-1)!, /^mema: emulated device: peak memory .* of 140 MiB, .* read from storage, 0 OOM kills$/);
+  assert.deepEqual(leftovers(r.pid), []);
+  rmSync(cache, { recursive: true, force: true });
+});
+
+test("real: mema run --emulate on a file that does not compile: its diagnostics once, exit 1, no cgroup made", { skip }, async () => {
+  const file = join(tempFolder(), "emulated-bad.mema");
+  writeFileSync(file, "pipeline p <\n  model agenet;\n  memroy 8MB;\n>\n");
+  const r = await memaProcess("run", file, "--emulate", "memory=256MiB,cold=false");
+  assert.equal(r.code, 1, r.err);
+  assert.equal(r.err.match(/error\[E_UNKNOWN_STATEMENT\]/g)?.length, 1, r.err);
+  assert.doesNotMatch(r.err, /mema: emulat/);
   assert.deepEqual(leftovers(r.pid), []);
 });
 

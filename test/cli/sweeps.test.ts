@@ -1,7 +1,7 @@
 // `mema run`/`compare` on a newcomer's mistakes (output paths, a folder as FILE), and a quiet stderr when nothing is generated.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertOneLineErrors, mema } from "./run-cli.ts";
 import { tempFolder, useTempCache, writeModel } from "../runtime/model/graph-builder.ts";
@@ -41,6 +41,27 @@ test("a real run whose models are already split says nothing on stderr but what 
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /chain: policy mema, budget 64 MB, 1 worker, real run/);
   assert.equal(again.err, `wrote ${json}\n`);
+});
+
+test("run --prepare splits and caches what the runs need and runs nothing; the runs after it add nothing to the cache", async () => {
+  const file = join(tempFolder(), "prepared.mema");
+  writeFileSync(file, `pipeline prepared {\n  model chain from "${model}";\n  memory [48KB, 64MB];\n  policy [mema, linear];\n  workers 1;\n  arrivals batch 2;\n}\n`);
+  const cache = process.env.MEMA_CACHE_DIR!;
+  const files = () => (readdirSync(cache, { recursive: true }) as string[]).filter((f) => statSync(join(cache, f)).isFile()).sort();
+  const before = files();
+  const prepared = await mema("run", file, "--prepare", "--baseline", "careful");
+  assert.equal(prepared.code, 0, prepared.err);
+  assert.equal(prepared.out, "");
+  assert.equal(prepared.err, `mema run: prepared 4 runs of ${file}; nothing run\n`);
+  const cached = files();
+  assert.ok(cached.length > before.length, "something was split");
+  const ran = await mema("run", file, "--quiet", "--baseline", "careful");
+  assert.equal(ran.code, 0, ran.err);
+  assert.deepEqual(files(), cached, "the runs found everything split");
+  await assertOneLineErrors([
+    [["run", file, "--prepare", "--json", join(tempFolder(), "p.json")], /error\[E_OPTION\]: --prepare runs nothing, so --json has no report to write/],
+    [["compare", file, "--prepare", "--simulate"], /error\[E_OPTION\]: --prepare and --simulate: a simulated run splits no model, there is nothing to prepare/],
+  ]);
 });
 
 test("--policy and --policies are one option on run and compare; two different lists are refused", async () => {
