@@ -76,14 +76,12 @@ export class Residency {
 
   /**
    * Pins layers used by more than one instance, most later uses first, then the largest, while they fit in
-   * the budget less the most any one unit holds running alone in its canonical order (graph.ts) and the
-   * largest load besides (one load ahead of the exec, so that reading overlaps computing).
+   * the budget less a reserve: the most any one unit holds running alone in its canonical order (graph.ts),
+   * plus the largest load besides (one load ahead of the exec, so that reading overlaps computing). A pinned
+   * layer is already in the budget, so it counts in neither: pinning the largest first leaves smaller loads
+   * to stream and a smaller reserve, and the room that frees is pinned again until the plan stops changing.
    */
   private plan(budgetBytes: number | null): void {
-    let largestLoad = 0;
-    for (const step of this.graph.steps) if (step.kind === "load") largestLoad = Math.max(largestLoad, step.reserveBytes);
-    const reserve = Math.max(0, ...this.graph.units.map((u) => u.suffixPeakBytes[0] ?? 0)) + largestLoad;
-    let room = budgetBytes === null ? Infinity : budgetBytes - reserve;
     const candidates: { key: string; uses: number; bytes: number }[] = [];
     this.instancesOf.forEach((instances, network) => {
       if (!instances || instances.length < 2) return;
@@ -93,11 +91,44 @@ export class Residency {
       }
     });
     candidates.sort((a, b) => b.uses - a.uses || b.bytes - a.bytes);
-    for (const c of candidates) {
-      if (c.bytes > room) continue;
-      this.pinned.add(c.key);
-      room -= c.bytes;
+    if (budgetBytes === null) {
+      for (const c of candidates) this.pinned.add(c.key);
+      return;
     }
+    let reserve = this.reserveBytes();
+    let pinnedBytes = 0;
+    for (;;) {
+      let room = budgetBytes - reserve - pinnedBytes;
+      for (const c of candidates) {
+        if (this.pinned.has(c.key) || c.bytes > room) continue;
+        this.pinned.add(c.key);
+        pinnedBytes += c.bytes;
+        room -= c.bytes;
+      }
+      const next = this.reserveBytes();
+      if (next >= reserve) return;
+      reserve = next;
+    }
+  }
+
+  /** What the plan keeps free beside the pinned layers: see plan(). */
+  private reserveBytes(): number {
+    const steps = this.graph.steps;
+    const isPinned = (step: Step) => step.kind === "load" && this.pinned.has(key(this.graph.instances[step.instance]!.network, step.layer));
+    let largestLoad = 0;
+    for (const step of steps) if (step.kind === "load" && !isPinned(step)) largestLoad = Math.max(largestLoad, step.reserveBytes);
+    let hungriest = 0;
+    for (const unit of this.graph.units) {
+      let level = 0;
+      for (const id of unit.canonical) {
+        const step = steps[id]!;
+        const bytes = isPinned(step) ? 0 : step.reserveBytes;
+        hungriest = Math.max(hungriest, level + bytes);
+        level += bytes;
+        for (const r of step.releases) if (!isPinned(steps[r.stepId]!)) level -= r.bytes;
+      }
+    }
+    return hungriest + largestLoad;
   }
 
   get idleCount(): number {

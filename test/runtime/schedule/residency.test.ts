@@ -70,3 +70,15 @@ test("the victim is the kept session needed furthest in the future", () => {
   const adopted = report.steps.filter((s) => s.resident).map((s) => `${s.network}/${s.layer}`);
   assert.ok(adopted.includes("a/l0"), `a's first layer is kept for round 2 (adopted: ${adopted.join(", ")})`);
 });
+
+test("the plan counts a pinned layer once: pinning the largest layer shrinks the reserve, and the room it frees is pinned too", () => {
+  // One network, a 500-byte layer and three of 60. With nothing pinned the reserve is the 500-byte layer
+  // twice (running it, and loading it ahead): 1600 bytes leave room for it and one small layer. Pinned, it
+  // streams no more, the reserve drops to a small layer's, and the other two small layers are pinned as well.
+  const one = [chainNetwork("a", [layer(500), layer(60), layer(60), layer(60)], { initMs: 1, inputBytes: 10 })];
+  const arrivals: ArrivalSchedule = { gated: true, absolute: false, arrivals: Array.from({ length: 3 }, () => ({ networks: [0], gapMs: 0 })) };
+  const { engine, report } = simulateRun({ pipeline: "plan", networks: one, arrivals }, { policy: policies.mema, workers: 2, memoryBudgetBytes: 1600 });
+  assert.deepEqual([...engine.residency.pinned].sort(), ["0/0", "0/1", "0/2", "0/3"]);
+  assert.equal(report.readBytes, 680, "every layer read once");
+  assert.ok(report.peakAccountedBytes <= 1600);
+});
