@@ -92,10 +92,13 @@ export async function runEmulatedCommand(command: string, args: readonly string[
     // The same entry as this module: bin/mema.ts from the sources, bin/mema.js when compiled (dist/).
     const entry = fileURLToPath(new URL(`../bin/mema.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url));
     const commandArgs = withoutEmulate(args, tokens);
-    // A real run splits and caches its models first (a first run would split inside the limit, which a large
-    // model does not fit): that part runs outside the cgroup, and the emulated command finds it all cached.
-    const real = (command === "run" || command === "compare") && !ctx.values.simulate && !ctx.values.prepare;
-    const setup = real ? sameRuntimeCommand(entry, [command, ...withoutOptions(args, tokens, ["emulate", "json", "csv", "timeline"]), "--prepare", "--quiet"]) : undefined;
+    // A real run or a profile splits and caches its models first (a first run would split inside the limit,
+    // which a large model does not fit): that part runs outside the cgroup, and the emulated command finds it
+    // all cached.
+    const splits = command === "profile" || ((command === "run" || command === "compare") && !ctx.values.simulate);
+    const outputs = command === "profile" ? ["out"] : ["json", "csv", "timeline"];
+    const quiet = command === "profile" ? [] : ["--quiet"];
+    const setup = splits && !ctx.values.prepare ? sameRuntimeCommand(entry, [command, ...withoutOptions(args, tokens, ["emulate", ...outputs]), "--prepare", ...quiet]) : undefined;
     const result = await runEmulated(spec, sameRuntimeCommand(entry, [command, ...commandArgs]), {
       ...(setup ? { setup } : {}),
       paths,

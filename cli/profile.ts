@@ -11,16 +11,18 @@ import { checkNotInput, checkOutputFile, writingOutput } from "./output-paths.ts
 
 export const command: Command = {
   name: "profile",
-  usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE] [--emulate SPEC]
+  usage: `mema profile MODEL [--shape NAME=DIMS]... [--cap SIZE] [--granularity layer|node|merged] [--merge SIZE] [--runs N] [--out FILE] [--prepare] [--emulate SPEC]
 
 Loads (creates a session from its file), runs and frees every layer --runs times (default 5) after a
 warm-up, and writes medians as JSON (format "mema-layer-profile/1") to --out, by default into the cache.
+--prepare only splits the model into the cache (--emulate does that first, outside the cgroup).
 
 ${EMULATE_HELP}`,
   options: {
     ...SPLIT_OPTIONS,
     runs: { type: "string" },
     out: { type: "string" },
+    prepare: { type: "boolean" },
     ...EMULATE_OPTION,
   },
   async run(ctx) {
@@ -33,6 +35,7 @@ ${EMULATE_HELP}`,
     const { splitModel } = await import("../runtime/model/split.ts");
     const { profileModel } = await import("../runtime/model/profile.ts");
     const split = await splitModel(model.path, { ...options, name: model.name });
+    if (ctx.values.prepare) return 0;
     const profile = await profileModel(split, runs);
     const out = (ctx.values.out as string | undefined) ?? join(cacheDir("profiles"), `${split.name}-${split.sha256.slice(0, 12)}.json`);
     await writingOutput(() => writeFileAtomically(out, JSON.stringify(profile, null, 2) + "\n"));

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -137,6 +137,21 @@ test("real: a first mema run --emulate generates and splits its models outside t
   const emulating = lines.findIndex((l) => /^mema: emulating memory 140 MiB/.test(l));
   assert.ok(generated >= 0 && emulating > generated, `generated, then emulated: ${r.err}`);
   assert.match(lines.at(-1)!, /^mema: emulated device: peak memory .* of 140 MiB, .* read from storage, 0 OOM kills$/);
+  assert.deepEqual(leftovers(r.pid), []);
+  rmSync(cache, { recursive: true, force: true });
+});
+
+test("real: a first mema profile --emulate generates and splits the model before it emulates", { skip }, async () => {
+  const cache = join(tempFolder(), "first-profile-cache");
+  const out = join(tempFolder(), "first-profile.json");
+  const r = await memaProcessWith({ ...process.env, MEMA_CACHE_DIR: cache }, "profile", "agenet", "--runs", "1", "--out", out, "--emulate", "memory=512MiB,cold=false");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^agenet: \d+ layers/);
+  const lines = r.err.trim().split("\n");
+  const generated = lines.findIndex((l) => /^mema: generated model agenet/.test(l));
+  const emulating = lines.findIndex((l) => /^mema: emulating memory 512 MiB/.test(l));
+  assert.ok(generated >= 0 && emulating > generated, `generated, then emulated: ${r.err}`);
+  assert.ok(existsSync(out), "the profile is written by the emulated command");
   assert.deepEqual(leftovers(r.pid), []);
   rmSync(cache, { recursive: true, force: true });
 });
