@@ -1,10 +1,11 @@
 // Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
 // to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
-import { open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { cacheDir, cacheError } from "../../runtime/host/cache.ts";
+import { replaceFile } from "../../runtime/host/write-file.ts";
 import { ModelError } from "../../runtime/model/errors.ts";
 import { memoisedSha256 } from "../../runtime/model/split-cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
@@ -72,7 +73,7 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
     const { code } = error as { code?: unknown };
     throw typeof code === "string" && /^E[A-Z]+$/.test(code) && !(error instanceof ModelError) ? cacheError(dirname(path), error) : error;
   }
-  await rememberText(shaMemo(path), memoisedSha256(path)!);
+  rememberText(shaMemo(path), memoisedSha256(path)!);
   await removeStaleVersions(name, path);
   return path;
 }
@@ -93,7 +94,7 @@ function contentProblem(path: string): string | undefined {
     expected = undefined;
   }
   if (!expected || !/^[0-9a-f]{64}$/.test(expected)) {
-    if (actual) void rememberText(shaMemo(path), actual);
+    if (actual) rememberText(shaMemo(path), actual);
     return undefined;
   }
   return actual === expected ? undefined : "content changed since it was generated";
@@ -140,16 +141,14 @@ async function expectedBytes(graph: ZooGraph, path: string): Promise<number> {
 }
 
 async function rememberBytes(path: string, bytes: number): Promise<void> {
-  await rememberText(bytesMemo(path), String(bytes));
+  rememberText(bytesMemo(path), String(bytes));
 }
 
-async function rememberText(memo: string, text: string): Promise<void> {
-  const temp = `${memo}.${process.pid}.tmp`;
+function rememberText(memo: string, text: string): void {
   try {
-    await writeFile(temp, `${text}\n`);
-    await rename(temp, memo);
+    replaceFile(memo, (temp) => writeFileSync(temp, `${text}\n`));
   } catch {
-    await rm(temp, { force: true });
+    // Only a memo: without it the next start checks the file again.
   }
 }
 
