@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ModelError } from "../model/errors.ts";
+import { removeDeadTemporaries } from "./write-file.ts";
 
 /** The cache's root: `$MEMA_CACHE_DIR`, else `$XDG_CACHE_HOME/mema`, else `~/.cache/mema` (not created). */
 export function cacheRoot(): string {
@@ -25,7 +26,8 @@ export function cacheError(path: string, error: unknown): ModelError {
 }
 
 /**
- * `cacheRoot()/parts...`, created on first use and checked writable; else a one-line E_CACHE error.
+ * `cacheRoot()/parts...`, created on first use and checked writable; else a one-line E_CACHE error. The
+ * first call for a folder also removes the temporary files that writes killed mid-way left in it.
  * Folders are made one level at a time: Node 20's mkdirSync({ recursive: true }) never returns for a path
  * under /proc (it retries ENOENT forever).
  */
@@ -37,8 +39,14 @@ export function cacheDir(...parts: string[]): string {
   } catch (error) {
     throw cacheError(dir, error);
   }
+  // Once per folder and process: what writes killed mid-way left there.
+  if (!swept.has(dir)) {
+    swept.add(dir);
+    removeDeadTemporaries(dir);
+  }
   return dir;
 }
+const swept = new Set<string>();
 
 function makeFolder(dir: string): void {
   try {

@@ -1,6 +1,6 @@
 // Writing an output file whole or not at all: a temp file beside it, then a rename, so that an interrupted
 // or failed write never leaves a half-written or emptied file where an earlier one was.
-import { chmodSync, chownSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 let counter = 0;
@@ -23,6 +23,37 @@ function existing(path: string): { target: string; stat: Stats } | undefined {
     return { target, stat: statSync(target) };
   } catch {
     return undefined;
+  }
+}
+
+/** Whether process `pid` still runs (one of another user's counts: it may still be writing). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "EPERM";
+  }
+}
+
+/** replaceFile's temporary names: `.NAME.PID-N.tmp`. */
+const TEMPORARY = /^\..+\.(\d+)-\d+\.tmp$/;
+
+/**
+ * Removes from `dir` the temporary files of replaceFile whose process is gone: a write killed before its
+ * rename (SIGKILL, the OOM killer) leaves one, up to a model's size. Those of live processes stay.
+ */
+export function removeDeadTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = TEMPORARY.exec(name)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
   }
 }
 

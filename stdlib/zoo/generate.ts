@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "no
 import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { cacheDir, cacheError } from "../../runtime/host/cache.ts";
-import { replaceFile } from "../../runtime/host/write-file.ts";
+import { processAlive, replaceFile } from "../../runtime/host/write-file.ts";
 import { ModelError } from "../../runtime/model/errors.ts";
 import { memoisedSha256 } from "../../runtime/model/split-cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
@@ -111,16 +111,6 @@ export function removeLeftovers(dir: string): void {
   for (const file of names) {
     const pid = /\.(\d+)\.[a-z0-9]*\.tmp$/.exec(file)?.[1];
     if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, file), { force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code === "EPERM";
   }
 }
 
