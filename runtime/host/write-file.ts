@@ -41,10 +41,11 @@ export function processAlive(pid: number): boolean {
 const TEMPORARY = /^\..+\.(\d+)-\d+\.tmp$/;
 
 /**
- * Removes from `dir` the temporary files of replaceFile whose process is gone: a write killed before its
- * rename (SIGKILL, the OOM killer) leaves one, up to a model's size. Those of live processes stay.
+ * Removes from `dir` the temporary files whose process is gone: a write killed before its rename (SIGKILL,
+ * the OOM killer) leaves one, up to a model's size. Those of live processes stay. `pattern` captures the
+ * pid in a temporary file's name (default: replaceFile's names).
  */
-export function removeDeadTemporaries(dir: string): void {
+export function removeDeadTemporaries(dir: string, pattern: RegExp = TEMPORARY): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -52,7 +53,7 @@ export function removeDeadTemporaries(dir: string): void {
     return;
   }
   for (const name of names) {
-    const pid = TEMPORARY.exec(name)?.[1];
+    const pid = pattern.exec(name)?.[1];
     if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
   }
 }

@@ -1,11 +1,11 @@
 // Writes a zoo network's ONNX file into the cache on first use: weights streamed through a small buffer, written
 // to a temporary file and renamed, the name keyed by a hash of the network's description and the generator version.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { cacheDir, cacheError } from "../../runtime/host/cache.ts";
-import { processAlive, replaceFile } from "../../runtime/host/write-file.ts";
+import { removeDeadTemporaries, replaceFile } from "../../runtime/host/write-file.ts";
 import { ModelError } from "../../runtime/model/errors.ts";
 import { memoisedSha256 } from "../../runtime/model/split-cache.ts";
 import type { ZooGraph } from "./caffe-builder.ts";
@@ -102,16 +102,7 @@ function contentProblem(path: string): string | undefined {
 
 /** Temporary files of generations whose process is gone (killed mid-way): up to a model's size each. */
 export function removeLeftovers(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const file of names) {
-    const pid = /\.(\d+)\.[a-z0-9]*\.tmp$/.exec(file)?.[1];
-    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, file), { force: true });
-  }
+  removeDeadTemporaries(dir, /\.(\d+)\.[a-z0-9]*\.tmp$/);
 }
 
 const bytesMemo = (path: string) => join(cacheDir("hashes"), `${basename(path)}.bytes`);
