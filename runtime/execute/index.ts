@@ -19,7 +19,7 @@ import { arrivalsSeed, reseedArrivals } from "../schedule/pipeline.ts";
 import type { Admission, PolicyFactory } from "../schedule/policy.ts";
 import { SchedulingError } from "../schedule/engine.ts";
 import { fitAsync, type TileAsk } from "../schedule/fit.ts";
-import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "../schedule/units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey, weightsOf } from "../schedule/units.ts";
 import type { BaselineKind } from "./baseline-kinds.ts";
 import type { RealNetwork } from "./executor.ts";
 import { networkSpecOf } from "./layer-specs.ts";
@@ -293,11 +293,4 @@ export async function prepareReal(pipeline: PipelinePlan, plugins: RealPlugins, 
     },
   };
   return prepared;
-}
-
-/** The weights of a run's networks, each counted once. */
-function weightsOf(networks: readonly NetworkSpec[]): number {
-  let bytes = 0;
-  for (const network of networks) for (const layer of network.layers) bytes += layer.weightsBytes;
-  return bytes;
 }

@@ -8,7 +8,7 @@ import type { Admission, PolicyFactory } from "./policy.ts";
 import type { DeviceModel } from "./device-model.ts";
 import { SchedulingError } from "./engine.ts";
 import { type Scenario, simulate, type TileRequest } from "./simulate.ts";
-import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey } from "./units.ts";
+import { defaultGranularity, type Granularity, type Units, unitsFor, unitsKey, weightsOf } from "./units.ts";
 
 /** Gives a model's NetworkSpec (its layers' bytes and times) and, optionally, a tiler for it. */
 export interface ModelResolver {
@@ -48,13 +48,6 @@ export function pipelineScenario(pipeline: PipelinePlan, resolver: ModelResolver
   return scenario;
 }
 
-/** The weights of a pipeline's networks, each counted once (layer by layer, as the units are cut from them). */
-function pipelineWeights(pipeline: PipelinePlan, resolver: ModelResolver): number {
-  let bytes = 0;
-  for (const model of pipeline.models) for (const layer of resolver.network(model, {}).layers) bytes += layer.weightsBytes;
-  return bytes;
-}
-
 export interface SweepOptions {
   /** Replaces the arrivals' seed. */
   seed?: number;
@@ -85,7 +78,7 @@ export function simulatePipeline(pipeline: PipelinePlan, resolver: ModelResolver
   return runs.map((settings) => {
     const policy = options.policies(settings.policy);
     if (!policy) throw new SchedulingError(`unknown policy '${settings.policy}'`, "E_POLICY");
-    const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, (weights ??= pipelineWeights(pipeline, resolver)));
+    const units = unitsFor(options.granularity ?? defaultGranularity(settings.policy), settings.memoryBytes, (weights ??= weightsOf(pipeline.models.map((model) => resolver.network(model, {})))));
     const key = unitsKey(units);
     let scenario = scenarios.get(key);
     if (!scenario) scenarios.set(key, (scenario = pipelineScenario(pipeline, resolver, options.seed, units)));

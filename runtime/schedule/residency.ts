@@ -82,39 +82,46 @@ export class Residency {
    * to stream and a smaller reserve, and the room that frees is pinned again until the plan stops changing.
    */
   private plan(budgetBytes: number | null): void {
-    const candidates: { key: string; uses: number; bytes: number }[] = [];
+    const candidates: { network: number; layer: number; uses: number; bytes: number }[] = [];
     this.instancesOf.forEach((instances, network) => {
       if (!instances || instances.length < 2) return;
       for (const id of this.graph.instances[instances[0]!]!.steps) {
         const step = this.graph.steps[id]!;
-        if (step.kind === "load") candidates.push({ key: key(network, step.layer), uses: instances.length - 1, bytes: step.reserveBytes });
+        if (step.kind === "load") candidates.push({ network, layer: step.layer, uses: instances.length - 1, bytes: step.reserveBytes });
       }
     });
     candidates.sort((a, b) => b.uses - a.uses || b.bytes - a.bytes);
+    // Per network, by layer + 1 (the whole network is layer -1): 1 when pinned. reserveBytes walks every step.
+    const pinnedLayers = this.graph.networks.map((n) => new Uint8Array(n.spec.layers.length + 1));
+    const pin = (c: (typeof candidates)[number]) => {
+      pinnedLayers[c.network]![c.layer + 1] = 1;
+      this.pinned.add(key(c.network, c.layer));
+    };
     if (budgetBytes === null) {
-      for (const c of candidates) this.pinned.add(c.key);
+      for (const c of candidates) pin(c);
       return;
     }
-    let reserve = this.reserveBytes();
+    let reserve = this.reserveBytes(pinnedLayers);
     let pinnedBytes = 0;
     for (;;) {
       let room = budgetBytes - reserve - pinnedBytes;
       for (const c of candidates) {
-        if (this.pinned.has(c.key) || c.bytes > room) continue;
-        this.pinned.add(c.key);
+        if (pinnedLayers[c.network]![c.layer + 1] === 1 || c.bytes > room) continue;
+        pin(c);
         pinnedBytes += c.bytes;
         room -= c.bytes;
       }
-      const next = this.reserveBytes();
+      const next = this.reserveBytes(pinnedLayers);
       if (next >= reserve) return;
       reserve = next;
     }
   }
 
-  /** What the plan keeps free beside the pinned layers: see plan(). */
-  private reserveBytes(): number {
+  /** What the plan keeps free beside the layers pinned so far (`pinnedLayers`, see plan()). */
+  private reserveBytes(pinnedLayers: readonly Uint8Array[]): number {
     const steps = this.graph.steps;
-    const isPinned = (step: Step) => step.kind === "load" && this.pinned.has(key(this.graph.instances[step.instance]!.network, step.layer));
+    const instances = this.graph.instances;
+    const isPinned = (step: Step) => step.kind === "load" && pinnedLayers[instances[step.instance]!.network]![step.layer + 1] === 1;
     let largestLoad = 0;
     for (const step of steps) if (step.kind === "load" && !isPinned(step)) largestLoad = Math.max(largestLoad, step.reserveBytes);
     let hungriest = 0;

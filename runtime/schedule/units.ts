@@ -1,5 +1,6 @@
 // The unit of a run's load and exec steps: one layer, or consecutive layers merged into one session.
 // Real runs and the simulator take it from here, so a simulated run schedules the same steps as a real one.
+import type { NetworkSpec } from "./network.ts";
 
 /**
  * "layers": one session per layer (EdgeCaffe's unit); "merged": consecutive layers combined while their
@@ -39,6 +40,13 @@ export function mergeBytesFor(budgetBytes: number | null, weightBytes?: number):
 }
 const UNIT_FIXED_COST_BYTES = 2 * 1024 * 1024;
 const MIN_MERGE_BYTES = 1024 * 1024;
+
+/** The weights of a run's networks, each counted once (the `weightBytes` of mergeBytesFor and unitsFor). */
+export function weightsOf(networks: readonly NetworkSpec[]): number {
+  let bytes = 0;
+  for (const network of networks) for (const layer of network.layers) bytes += layer.weightsBytes;
+  return bytes;
+}
 
 /** A run's units: layers merged up to `mergeBytes` (absent: one per layer), layers over `capBytes` cut into tiles. */
 export interface Units {
