@@ -190,7 +190,8 @@ test("real: Ctrl-C delivered twice within 500 ms to mema run --emulate is one: t
   child.stderr.on("data", (d) => void (err += d));
   const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
   const guard = setTimeout(() => process.kill(child.pid!, "SIGKILL"), 60_000);
-  // The emulated command is the launcher's child; it is running once its sessions map onnxruntime and weights.
+  // The emulated command is the launcher's child in a mema cgroup (the launcher's first child prepares the
+  // models outside it, and may map onnxruntime too); it is running once its sessions map onnxruntime and weights.
   const read = (path: string) => {
     try {
       return readFileSync(path, "utf8");
@@ -198,7 +199,9 @@ test("real: Ctrl-C delivered twice within 500 ms to mema run --emulate is one: t
       return "";
     }
   };
-  const running = () => read(`/proc/${child.pid}/task/${child.pid}/children`).trim().split(/\s+/).filter(Boolean).some((pid) => /onnxruntime[\s\S]*\.onnx$/m.test(read(`/proc/${pid}/maps`)));
+  const running = () =>
+    read(`/proc/${child.pid}/task/${child.pid}/children`).trim().split(/\s+/).filter(Boolean)
+      .some((pid) => /\/mema-\d+-\d+$/m.test(read(`/proc/${pid}/cgroup`)) && /onnxruntime[\s\S]*\.onnx$/m.test(read(`/proc/${pid}/maps`)));
   const until = Date.now() + 45_000;
   while (!running() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.ok(running(), `the run started: ${err}`);
