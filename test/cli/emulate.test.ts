@@ -207,8 +207,14 @@ test("real: Ctrl-C delivered twice within 500 ms to mema run --emulate is one: t
   assert.ok(running(), `the run started: ${err}`);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   process.kill(child.pid!, "SIGINT");
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  process.kill(child.pid!, "SIGINT"); // npx passes on the Ctrl-C the terminal already sent to the group
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // npx passes on the Ctrl-C the terminal already sent to the group. A launcher that has already ended (a quick
+  // stop, seen under Deno in CI) has nothing left to get wrong: ESRCH is that case, not a failure.
+  try {
+    process.kill(child.pid!, "SIGINT");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
   const code = await closed;
   clearTimeout(guard);
   assert.equal(code, 130, err);
