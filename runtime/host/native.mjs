@@ -18,6 +18,7 @@ function clib() {
       trim: safeFunc(self, "int malloc_trim(size_t pad)"),
       madvise: safeFunc(self, "int madvise(uintptr_t addr, size_t length, int advice)"),
       setenv: safeFunc(self, "int setenv(const char *name, const char *value, int overwrite)"),
+      mallopt: safeFunc(self, "int mallopt(int param, int value)"),
     };
   } catch {
     libc = null;
@@ -127,6 +128,24 @@ export function trimHeap() {
   const lib = clib();
   if (!lib?.trim) return false;
   lib.trim(0);
+  return true;
+}
+
+const M_MMAP_THRESHOLD = -3;
+
+/**
+ * Fixes the C library's mmap threshold at `bytes` for the whole process (glibc mallopt, every thread's arena):
+ * a block of that size or more gets a mapping of its own, which its free unmaps at once. By default glibc
+ * raises the threshold to the size of each large block freed (up to 32 MiB), after which onnxruntime's
+ * outputs and scratch buffers of a few MiB come from the threads' heaps, where freed memory stays until a
+ * trim and the heaps grow apart between trims. The heaps' free memory is trimmed at once, so that blocks freed
+ * before the call do not keep serving those sizes. Returns false where the call cannot be reached (not glibc).
+ */
+export function fixMmapThreshold(bytes) {
+  const lib = clib();
+  if (!lib?.mallopt || lib.mallopt(M_MMAP_THRESHOLD, bytes) !== 1) return false;
+  // A heap that already holds a large free block would keep serving such sizes from it: give it back first.
+  lib.trim?.(0);
   return true;
 }
 
