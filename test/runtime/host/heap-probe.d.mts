@@ -1,1 +1,1 @@
-export function returnedOnFree(): number | null;
+export function returnedOnFree(): { block: number; returned: number } | null;

@@ -1,30 +1,49 @@
-// How a freed block of a few MiB leaves (or does not leave) the process, through the C library via koffi.
+// How a freed block of several MiB leaves (or does not leave) the process, through the C library via koffi.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const MiB = 1 << 20;
 let c;
 
+function clib() {
+  if (c !== undefined) return c;
+  try {
+    const koffi = createRequire(import.meta.url)("koffi");
+    const self = koffi.load(null);
+    const fields = ["arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"];
+    const info = koffi.struct("mema_mallinfo2", Object.fromEntries(fields.map((f) => [f, "size_t"])));
+    c = {
+      malloc: self.func("void *malloc(size_t size)"),
+      free: self.func("void free(void *ptr)"),
+      memset: self.func("void *memset(void *s, int c, size_t n)"),
+      mallinfo2: self.func("mallinfo2", info, []),
+    };
+  } catch {
+    c = null;
+  }
+  return c;
+}
+
 /**
- * Bytes of resident anonymous memory a freed 4 MiB block gave back, after an 8 MiB block was freed first
- * (which raises glibc's default mmap threshold past 4 MiB); null where the C library cannot be reached.
+ * Bytes of resident anonymous memory a freed block gave back, after a 24 MiB block was freed first (which
+ * raises glibc's default mmap threshold to 24 MiB). The block is larger than all the free memory the heaps
+ * hold, so it cannot be served from a free block that an earlier allocation left (Deno runs every test file
+ * in one process): by glibc's default it grows a heap and stays there when freed; with a fixed threshold below
+ * its size it is mapped on its own and unmapped when freed. Returns { block, returned }, or null where the C
+ * library cannot be reached or the heaps hold too much free memory to tell.
  */
 export function returnedOnFree() {
-  if (c === undefined) {
-    try {
-      const self = createRequire(import.meta.url)("koffi").load(null);
-      c = { malloc: self.func("void *malloc(size_t size)"), free: self.func("void free(void *ptr)"), memset: self.func("void *memset(void *s, int c, size_t n)") };
-    } catch {
-      c = null;
-    }
-  }
-  if (!c) return null;
-  c.free(c.malloc(8 * MiB));
-  const block = c.malloc(4 * MiB);
-  c.memset(block, 1, 4 * MiB);
+  const lib = clib();
+  if (!lib) return null;
+  lib.free(lib.malloc(24 * MiB));
+  const free = Number(lib.mallinfo2().fordblks);
+  const block = Math.max(8 * MiB, Math.ceil((free + 2 * MiB) / MiB) * MiB);
+  if (block > 20 * MiB) return null;
+  const p = lib.malloc(block);
+  lib.memset(p, 1, block);
   const before = rssAnon();
-  c.free(block);
-  return before - rssAnon();
+  lib.free(p);
+  return { block, returned: before - rssAnon() };
 }
 
 const rssAnon = () => Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "latin1"))?.[1] ?? Number.NaN) * 1024;

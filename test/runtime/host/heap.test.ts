@@ -4,39 +4,41 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runRealScenario } from "../../../runtime/execute/real-run.ts";
-import { defaultSessionSettings } from "../../../runtime/execute/session-options.ts";
 import { sameRuntimeCommand } from "../../../runtime/host/emulate.ts";
-import { policyByName } from "../../../stdlib/policies/index.ts";
-import { ocrNetworks, ocrScenario } from "../execute/ocr-scenario.ts";
 import { skipTest } from "../../skip.ts";
-import { returnedOnFree } from "./heap-probe.mjs";
+import type { returnedOnFree } from "./heap-probe.mjs";
 
 const MiB = 2 ** 20;
 const fixture = fileURLToPath(new URL("./mmap-threshold-fixture.mjs", import.meta.url));
 
-/** heap-probe.mjs's figure in a fresh process of this runtime (the threshold is process-wide, and glibc's default moves with what was freed). */
-function inFreshProcess(mode: "default" | "fixed"): number | null {
+type Probe = ReturnType<typeof returnedOnFree>;
+
+/** heap-probe.mjs's figures in a fresh process of this runtime (the threshold is process-wide, and glibc's default moves with what was freed). */
+function inFreshProcess(mode: "default" | "fixed"): Probe {
   const command = sameRuntimeCommand(fixture, [mode]);
   const r = spawnSync(command[0]!, command.slice(1), { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
-  const out = r.stdout.trim();
-  return out === "unavailable" ? null : Number(out);
+  return JSON.parse(r.stdout.trim()) as Probe;
 }
 
-test("with the threshold fixed at 1 MiB a freed 4 MiB block goes back at once; by glibc's default it stays (the case the fix is for)", (t: TestContext) => {
+/** Gave back at least 7/8 of the block (RssAnon moves with other threads' allocations too). */
+const gaveBack = (p: NonNullable<Probe>) => p.returned >= p.block * 0.875;
+
+test("with the threshold fixed at 1 MiB a freed block of several MiB goes back at once; by glibc's default it stays (the case the fix is for)", (t: TestContext) => {
   const fixed = inFreshProcess("fixed");
-  if (fixed === null) return skipTest(t, "no glibc mallopt reachable here");
-  assert.ok(fixed >= 3.5 * MiB, `returned ${fixed} bytes`);
+  if (fixed === null) return skipTest(t, "no glibc mallopt and mallinfo2 reachable here");
+  assert.ok(gaveBack(fixed), `returned ${fixed.returned} of ${fixed.block} bytes`);
   const byDefault = inFreshProcess("default");
-  assert.ok(byDefault !== null && byDefault < MiB, `by default returned ${byDefault} bytes`);
+  assert.ok(byDefault !== null && byDefault.returned < MiB, `by default returned ${byDefault?.returned} of ${byDefault?.block} bytes`);
 });
 
-test("a real run leaves its process with the threshold fixed", async (t: TestContext) => {
-  if (inFreshProcess("fixed") === null) return skipTest(t, "no glibc mallopt reachable here");
-  const networks = await ocrNetworks();
-  const session = defaultSessionSettings(2);
-  await runRealScenario(ocrScenario(networks, 1), { policy: policyByName("linear")!, workers: 2, memoryBudgetBytes: null, session });
-  const returned = returnedOnFree()!;
-  assert.ok(returned >= 3.5 * MiB, `returned ${returned} bytes`);
+test("a real run leaves its process with the threshold fixed", (t: TestContext) => {
+  if (inFreshProcess("fixed") === null) return skipTest(t, "no glibc mallopt and mallinfo2 reachable here");
+  // In a fresh process: a test process's heaps (Deno and Bun run every file in one) may hold too much free memory to tell.
+  const command = sameRuntimeCommand(fileURLToPath(new URL("./real-run-threshold-fixture.ts", import.meta.url)));
+  const r = spawnSync(command[0]!, command.slice(1), { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const probe = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Probe;
+  assert.ok(probe !== null, `no figures: ${r.stdout}`);
+  assert.ok(gaveBack(probe), `returned ${probe.returned} of ${probe.block} bytes`);
 });
