@@ -1,11 +1,12 @@
 // What the kernel counts and what it is asked, for one thread: bytes read from storage, reading a file range
-// into the page cache, dropping it again, giving freed heap back. Plain JavaScript (the session workers
-// import it without a TypeScript loader); the C library is reached through koffi, in Node, Bun and Deno alike.
+// into the page cache, dropping it again, giving freed heap back and keeping the C library from holding it
+// (the malloc threshold). Plain JavaScript (the session workers import it without a TypeScript loader); the C
+// library is reached through koffi, in Node, Bun and Deno alike.
 import { closeSync, fdatasyncSync, openSync, readFileSync, readSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 
 let libc;
-/** posix_fadvise and malloc_trim from the process's C library, or null where they cannot be reached. */
+/** posix_fadvise, malloc_trim, mallopt, madvise and setenv from the process's C library, or null where they cannot be reached. */
 function clib() {
   if (libc !== undefined) return libc;
   libc = null;
