@@ -1,1 +1,1 @@
-export function returnedOnFree(): { block: number; returned: number } | null;
+export function returnedOnFree(): { block: number; heapFree: number; returned: number | null } | null;
