@@ -10,6 +10,7 @@ import { BYTES_PER_UNIT, SIZE_UNIT_LIST } from "../../lang/units.ts";
 import type { DevicePreset } from "../../stdlib/profiles/devices.ts";
 import { currentRuntime } from "../platform.ts";
 import { formatBudget } from "../report/quantity.ts";
+import { processAlive } from "./write-file.ts";
 
 export interface EmulationSpec {
   /** Hard limit for the command's process tree, page cache included (v1 memory.limit_in_bytes + memsw, v2 memory.max); no swap. */
@@ -569,15 +570,6 @@ export async function removeCgroups(cgroups: Pick<EmulationCgroups, "dirs">): Pr
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === "EPERM";
-  }
-}
-
 /** Removes `mema-<pid>-<n>` cgroups under `parents` whose creating process is dead and which hold no process. */
 export function removeStaleCgroups(parents: CgroupParents): string[] {
   const removed: string[] = [];
@@ -592,7 +584,7 @@ export function removeStaleCgroups(parents: CgroupParents): string[] {
     }
     for (const name of names) {
       const match = STALE_NAME.exec(name);
-      if (!match || alive(Number(match[1]))) continue;
+      if (!match || processAlive(Number(match[1]))) continue;
       const dir = join(parent, name);
       // An emulated command may outlive its launcher: leave it be, a later run removes its cgroup.
       if (processesIn(dir).length > 0) continue;
