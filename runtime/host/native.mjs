@@ -143,12 +143,16 @@ const M_MMAP_THRESHOLD = -3;
  * before the call do not keep serving those sizes. Returns false where the call cannot be reached (not glibc).
  */
 export function fixMmapThreshold(bytes) {
+  // Once per process and size: a sweep's runs share one process, and each trim walks every arena.
+  if (fixedThreshold === bytes) return true;
   const lib = clib();
   if (!lib?.mallopt || lib.mallopt(M_MMAP_THRESHOLD, bytes) !== 1) return false;
+  fixedThreshold = bytes;
   // A heap that already holds a large free block would keep serving such sizes from it: give it back first.
   lib.trim?.(0);
   return true;
 }
+let fixedThreshold;
 
 const MADV_DONTNEED = 4;
 
