@@ -68,7 +68,7 @@ async function ensureFile(name: string, path: string, onProgress?: (progress: Zo
     await rm(path, { force: true });
   }
   try {
-    await rememberBytes(path, await writeModelFile(graph, path, onProgress));
+    rememberBytes(path, await writeModelFile(graph, path, onProgress));
   } catch (error) {
     const { code } = error as { code?: unknown };
     throw typeof code === "string" && /^E[A-Z]+$/.test(code) && !(error instanceof ModelError) ? cacheError(dirname(path), error) : error;
@@ -117,11 +117,11 @@ async function expectedBytes(graph: ZooGraph, path: string): Promise<number> {
   if (Number.isSafeInteger(known) && known > 0) return known;
   const { modelFilePieces } = await import("./onnx-model.ts");
   const { totalBytes } = modelFilePieces(graph, ZOO_GENERATOR_VERSION);
-  await rememberBytes(path, totalBytes);
+  rememberBytes(path, totalBytes);
   return totalBytes;
 }
 
-async function rememberBytes(path: string, bytes: number): Promise<void> {
+function rememberBytes(path: string, bytes: number): void {
   rememberText(bytesMemo(path), String(bytes));
 }
 
