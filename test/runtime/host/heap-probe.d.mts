@@ -1,1 +1,0 @@
-export function returnedOnFree(): { block: number; heapFree: number; returned: number | null } | null;
