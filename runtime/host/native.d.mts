@@ -9,6 +9,8 @@ export function processReadBytes(): number | null;
 export function readRanges(ranges: readonly FileRange[]): void;
 /** Asks the kernel to drop the ranges from the page cache (pages still mapped stay); false where it cannot. */
 export function dropRanges(ranges: readonly FileRange[]): boolean;
+/** Maps the ranges' cached pages into every mapping of them in this process (MADV_POPULATE_READ); the bytes advised. */
+export function mapInPlace(ranges: readonly FileRange[]): number;
 /** Gives free heap memory back to the system (glibc malloc_trim); false where there is no such call. */
 export function trimHeap(): boolean;
 /** Unmaps start-up code pages of the runtime's executable and onnxruntime (MADV_DONTNEED on their private

@@ -6,7 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import ort from "onnxruntime-node";
 import { collectGarbage } from "./gc.mjs";
-import { dropRanges, readRanges, threadReadBytes, trimHeap } from "./native.mjs";
+import { dropRanges, mapInPlace, readRanges, threadReadBytes, trimHeap } from "./native.mjs";
 
 const port = parentPort;
 if (!port) throw new Error("session-worker.mjs runs only as a worker thread");
@@ -94,6 +94,9 @@ async function handle(request, transfer) {
       // as this request's error, which the main thread reports as one line naming the model and layer.
       const session = await ort.InferenceSession.create(request.path, { logSeverityLevel: 4, ...request.ortOptions });
       sessions.set(request.session, { session, reads: request.reads ?? [] });
+      // The session mapped its weights without touching them: map the pages just read into its mapping, so
+      // that reclaim (which takes unmapped cache first) leaves them to the exec (native.mjs mapInPlace).
+      mapInPlace(request.reads ?? []);
       const after = threadReadBytes();
       const result = { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
       if (before !== null && after !== null) result.readBytes = after - before;
