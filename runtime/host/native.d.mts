@@ -13,6 +13,8 @@ export function dropRanges(ranges: readonly FileRange[]): boolean;
 export function mapInPlace(ranges: readonly FileRange[]): number;
 /** Gives free heap memory back to the system (glibc malloc_trim); false where there is no such call. */
 export function trimHeap(): boolean;
+/** Fixes glibc's mmap threshold at `bytes` for the whole process (mallopt), then trims the heaps; false where there is no such call. */
+export function fixMmapThreshold(bytes: number): boolean;
 /** Unmaps start-up code pages of the runtime's executable and onnxruntime (MADV_DONTNEED on their private
  * read-and-execute file mappings; touched pages fault back in from the page cache); the bytes advised. */
 export function releaseStartupCode(): number;

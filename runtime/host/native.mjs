@@ -1,11 +1,12 @@
 // What the kernel counts and what it is asked, for one thread: bytes read from storage, reading a file range
-// into the page cache, dropping it again, giving freed heap back. Plain JavaScript (the session workers
-// import it without a TypeScript loader); the C library is reached through koffi, in Node, Bun and Deno alike.
+// into the page cache, dropping it again, giving freed heap back and keeping the C library from holding it
+// (the malloc threshold). Plain JavaScript (the session workers import it without a TypeScript loader); the C
+// library is reached through koffi, in Node, Bun and Deno alike.
 import { closeSync, fdatasyncSync, openSync, readFileSync, readSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 
 let libc;
-/** posix_fadvise and malloc_trim from the process's C library, or null where they cannot be reached. */
+/** posix_fadvise, malloc_trim, mallopt, madvise and setenv from the process's C library, or null where they cannot be reached. */
 function clib() {
   if (libc !== undefined) return libc;
   libc = null;
@@ -18,6 +19,7 @@ function clib() {
       trim: safeFunc(self, "int malloc_trim(size_t pad)"),
       madvise: safeFunc(self, "int madvise(uintptr_t addr, size_t length, int advice)"),
       setenv: safeFunc(self, "int setenv(const char *name, const char *value, int overwrite)"),
+      mallopt: safeFunc(self, "int mallopt(int param, int value)"),
     };
   } catch {
     libc = null;
@@ -129,6 +131,28 @@ export function trimHeap() {
   lib.trim(0);
   return true;
 }
+
+const M_MMAP_THRESHOLD = -3;
+
+/**
+ * Fixes the C library's mmap threshold at `bytes` for the whole process (glibc mallopt, every thread's arena):
+ * a block of that size or more gets a mapping of its own, which its free unmaps at once. By default glibc
+ * raises the threshold to the size of each large block freed (up to 32 MiB), after which onnxruntime's
+ * outputs and scratch buffers of a few MiB come from the threads' heaps, where freed memory stays until a
+ * trim and the heaps grow apart between trims. The heaps' free memory is trimmed at once, so that blocks freed
+ * before the call do not keep serving those sizes. Returns false where the call cannot be reached (not glibc).
+ */
+export function fixMmapThreshold(bytes) {
+  // Once per process and size: a sweep's runs share one process, and each trim walks every arena.
+  if (fixedThreshold === bytes) return true;
+  const lib = clib();
+  if (!lib?.mallopt || lib.mallopt(M_MMAP_THRESHOLD, bytes) !== 1) return false;
+  fixedThreshold = bytes;
+  // A heap that already holds a large free block would keep serving such sizes from it: give it back first.
+  lib.trim?.(0);
+  return true;
+}
+let fixedThreshold;
 
 const MADV_DONTNEED = 4;
 const MADV_POPULATE_READ = 22;

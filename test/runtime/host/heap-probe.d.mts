@@ -1,0 +1,1 @@
+export function returnedOnFree(): { block: number; heapFree: number; returned: number | null } | null;
