@@ -183,10 +183,11 @@ export function mapInPlace(ranges) {
   }
   let advised = 0;
   for (const line of maps.split("\n")) {
-    // start-end perms offset dev inode path
-    const match = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+ +(.+)$/.exec(line);
-    const wantedRanges = match && wanted.get(match[4]);
-    if (!wantedRanges) continue;
+    // start-end perms offset dev inode path; most lines are other files' and anonymous memory
+    const slash = line.indexOf("/");
+    const wantedRanges = slash > 0 ? wanted.get(line.slice(slash)) : undefined;
+    const match = wantedRanges && /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) /.exec(line);
+    if (!match) continue;
     const start = parseInt(match[1], 16);
     const size = parseInt(match[2], 16) - start;
     const offset = parseInt(match[3], 16);
