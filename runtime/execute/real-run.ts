@@ -6,9 +6,10 @@ import { drive, type StepBackend } from "../schedule/drive.ts";
 import type { Engine } from "../schedule/engine.ts";
 import { networkFacts, type NetworkSpec } from "../schedule/network.ts";
 import { sessionKey } from "../schedule/graph.ts";
+import { weightsOf } from "../schedule/units.ts";
 import type { Policy } from "../schedule/policy.ts";
 import { buildReport, engineFor, prepareRun, type RunOptions, runLowerBoundMs, type Scenario } from "../schedule/simulate.ts";
-import { fixMmapThreshold, processReadBytes, releaseStartupCode } from "../host/native.mjs";
+import { fixMmapThreshold, processReadBytes, relaxMmapThreshold, releaseStartupCode } from "../host/native.mjs";
 import { startDeviceFigures } from "./device-figures.ts";
 import { currentEmulation } from "../host/emulate.ts";
 import { kernelPeakRss, resetPeakRss, type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
@@ -57,11 +58,14 @@ export const REAL_SESSION_OVERHEAD_BYTES = 72 * 1024;
 
 /**
  * Blocks of this size and more are mapped on their own and unmapped when freed (native.mjs fixMmapThreshold),
- * set once per process before the workers start. Measured on the emulated rpi4 (peak RSS over RSS before the
- * first load, less the ledger's peak): MemA at 1/2 of its weights 39-46 -> 27-32 MiB (4 runs each, makespan
- * 31.1 vs 31.2 s); faces at 512 MB under 800 MiB 47-55 -> 37-39 MiB by RSS and 28-40 -> 17-19 MiB by the
- * cgroup's meter (3 runs each). 4 MiB kept more (37 MiB on MemA); 2 MiB was as 1 MiB. The price is page faults
- * for fresh mappings: faces with a warm page cache and no limit took 3% more CPU (medians of 10 pairs).
+ * set before the workers start in a run whose budget cannot hold its weights. Measured on the emulated rpi4
+ * (peak RSS over RSS before the first load, less the ledger's peak): MemA at 1/2 of its weights 39-46 -> 27-32
+ * MiB (4 runs each, makespan 31.1 vs 31.2 s); faces at 512 MB under 800 MiB 47-55 -> 37-39 MiB by RSS and 28-40
+ * -> 17-19 MiB by the cgroup's meter (3 runs each); light at 1/8 49-55 -> 40 MiB, 15.5-15.8 s either way. 4 MiB
+ * kept more (37 MiB on MemA); 2 MiB was as 1 MiB. The price is the page faults of a fresh mapping for every
+ * large intermediate: CPU that a run waiting on storage has to spare, but light with ample memory (CPU-bound
+ * at the rpi4's 0.4 CPU) took 5.3-5.9 s with it and 4.0-5.0 s without (3 runs each), for 6-8 MiB less RSS. So a
+ * run with room for every weight leaves glibc's own threshold (relaxMmapThreshold after a tight run).
  */
 const MMAP_THRESHOLD_BYTES = 1 << 20;
 
@@ -76,7 +80,8 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   const lanes = engine.lanes.length;
   const ownPool = !options.pool;
   if (!options.pool) useSmallYoungGeneration();
-  fixMmapThreshold(MMAP_THRESHOLD_BYTES);
+  if (options.memoryBudgetBytes != null && options.memoryBudgetBytes < weightsOf(prepared.networks)) fixMmapThreshold(MMAP_THRESHOLD_BYTES);
+  else relaxMmapThreshold();
   const pool = options.pool ?? (await SessionPool.open(lanes));
   // Starting threads puts the main isolate's semi-space growth back to V8's default: set it again.
   if (!options.pool) useSmallYoungGeneration();

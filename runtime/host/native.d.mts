@@ -15,6 +15,8 @@ export function mapInPlace(ranges: readonly FileRange[]): number;
 export function trimHeap(): boolean;
 /** Fixes glibc's mmap threshold at `bytes` for the whole process (mallopt), then trims the heaps; false where there is no such call. */
 export function fixMmapThreshold(bytes: number): boolean;
+/** Undoes fixMmapThreshold as far as glibc allows (the threshold its own would grow to); nothing where it was never fixed. */
+export function relaxMmapThreshold(): void;
 /** Unmaps start-up code pages of the runtime's executable and onnxruntime (MADV_DONTNEED on their private
  * read-and-execute file mappings; touched pages fault back in from the page cache); the bytes advised. */
 export function releaseStartupCode(): number;

@@ -154,6 +154,18 @@ export function fixMmapThreshold(bytes) {
 }
 let fixedThreshold;
 
+/** glibc's dynamic threshold grows up to this (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit systems). */
+const GLIBC_MMAP_THRESHOLD_MAX = 32 << 20;
+
+/**
+ * Undoes fixMmapThreshold as far as glibc allows: once set, the threshold no longer grows by itself, so a fixed
+ * one goes to the most glibc's own would grow to. Nothing where it was never fixed.
+ */
+export function relaxMmapThreshold() {
+  if (fixedThreshold === undefined || fixedThreshold === GLIBC_MMAP_THRESHOLD_MAX) return;
+  if (clib()?.mallopt?.(M_MMAP_THRESHOLD, GLIBC_MMAP_THRESHOLD_MAX) === 1) fixedThreshold = GLIBC_MMAP_THRESHOLD_MAX;
+}
+
 const MADV_DONTNEED = 4;
 const MADV_POPULATE_READ = 22;
 
