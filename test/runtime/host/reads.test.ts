@@ -23,7 +23,18 @@ async function gendernetFc6() {
   const settings = { intraOpNumThreads: 1, disablePrepacking: true };
   const input = layer.inputs[0]!;
   const run = (session: string) => pool.exec(0, session, { [input.name]: { tensor: syntheticTensor("float32", input.shape, 1) } }, { [layer.outputs[0]!.name]: "return" });
-  return { split, pool, layer, settings, run };
+  /** Loads fc6 as session "fc6" from a cold page cache and checks that the load read its weights. */
+  const loadCold = async () => {
+    // One run first, so that onnxruntime's own code for this kernel is in memory (a cold cache has it read
+    // on first use): what is measured after is the weights alone.
+    await pool.load(0, "warm", layer.path!, settings, layer.reads!);
+    await run("warm");
+    await pool.free(0, "warm");
+    for (const l of split.layers) dropRanges(l.reads!);
+    const load = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
+    assert.ok(load.value.readBytes! >= layer.weightsBytes * 0.99, `load read ${load.value.readBytes} of ${layer.weightsBytes} weight bytes`);
+  };
+  return { split, pool, layer, settings, run, loadCold };
 }
 
 test("readRanges reads exactly the ranges from storage (no readahead past them); dropRanges makes them cold again", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
@@ -47,16 +58,9 @@ test("readRanges reads exactly the ranges from storage (no readahead past them);
 });
 
 test("a worker's load reads its weights, its exec reads nothing, its free drops them", { skip: !counted && "no per-thread read counts or posix_fadvise here" }, async () => {
-  const { split, pool, layer, settings, run } = await gendernetFc6();
+  const { pool, layer, settings, run, loadCold } = await gendernetFc6();
   try {
-    // One run first, so that onnxruntime's own code for this kernel is in memory (a cold cache has it read
-    // on first use): what is measured below is the weights alone.
-    await pool.load(0, "warm", layer.path!, settings, layer.reads!);
-    await run("warm");
-    await pool.free(0, "warm");
-    for (const l of split.layers) dropRanges(l.reads!);
-    const load = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
-    assert.ok(load.value.readBytes! >= layer.weightsBytes * 0.99, `load read ${load.value.readBytes} of ${layer.weightsBytes} weight bytes`);
+    await loadCold();
     const exec = await run("fc6");
     assert.equal(exec.value.readBytes, 0, "the exec found every weight in memory");
     await pool.free(0, "fc6");
@@ -72,14 +76,9 @@ test("a load maps the pages it read into its session: dropping unmapped cache be
   // Reclaim takes unmapped cached pages first, and onnxruntime touches mapped weights only in `run`: a unit
   // loaded but not yet executed lost pages to it (measured: DAMON's proactive reclaim, 2.3-3.9 MB read again
   // by the exec). posix_fadvise(DONTNEED) drops exactly the unmapped pages, as that reclaim would.
-  const { split, pool, layer, settings, run } = await gendernetFc6();
+  const { pool, layer, run, loadCold } = await gendernetFc6();
   try {
-    await pool.load(0, "warm", layer.path!, settings, layer.reads!);
-    await run("warm");
-    await pool.free(0, "warm");
-    for (const l of split.layers) dropRanges(l.reads!);
-    const load = await pool.load(0, "fc6", layer.path!, settings, layer.reads!);
-    assert.ok(load.value.readBytes! >= layer.weightsBytes * 0.99, `load read ${load.value.readBytes} of ${layer.weightsBytes} weight bytes`);
+    await loadCold();
     assert.ok(dropRanges(layer.reads!));
     const exec = await run("fc6");
     assert.equal(exec.value.readBytes, 0, "the dropped cache held none of the loaded unit's pages");
