@@ -12,7 +12,7 @@ import { buildReport, engineFor, prepareRun, type RunOptions, runLowerBoundMs, t
 import { fixMmapThreshold, processReadBytes, relaxMmapThreshold, releaseStartupCode } from "../host/native.mjs";
 import { startDeviceFigures } from "./device-figures.ts";
 import { currentEmulation } from "../host/emulate.ts";
-import { kernelPeakRss, resetPeakRss, type RssRecording, rssBytes, startRssSampler } from "../host/rss.ts";
+import { kernelPeakRss, resetPeakRss, type RssRecording, rssBytes, settleHeap, startRssSampler } from "../host/rss.ts";
 import { clockMs, SessionPool, type SessionSettings } from "../host/workers.ts";
 import { useSmallYoungGeneration } from "./young-generation.ts";
 import { withSessionAffinity } from "./affinity.ts";
@@ -105,6 +105,9 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   // What start-up ran (onnxruntime registering every kernel and schema, the module loader, the compiler) is
   // code the run does not need again: its pages leave the process's resident set (runtime/execute/README.md).
   releaseStartupCode();
+  // What preparing the models left for the collector (a first run splits them in this process) goes back now,
+  // before the process's own memory is measured, not during the run.
+  await settleHeap();
   // On an emulated device the peak is the kernel's (resetPeakRss below) and the samples only draw the curve:
   // every 2 ms the main thread's timer took ~0.3 s of a 0.4-CPU quota in a 16 s run (light at 1/4 of its
   // weights, per-thread CPU from /proc), so it samples every 10 ms there.

@@ -1,14 +1,31 @@
 // Measured memory: the process RSS, sampled every few ms on its own thread during a run.
 import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
-export { collectGarbage } from "./gc.mjs";
+import { collectGarbage } from "./gc.mjs";
+import { trimHeap } from "./native.mjs";
 import { Worker } from "node:worker_threads";
+export { collectGarbage };
 
 export interface RssSample {
   /** Epoch ms (same clock as runtime/host/workers.ts clockMs). */
   atMs: number;
   rssBytes: number;
 }
+
+/**
+ * Gives back what the calling thread let go: a full collection, a pause for the collector's background threads
+ * (V8 frees dead ArrayBuffers' memory off the thread, after `gc` returns), then the C library's free heap back
+ * to the system. A first run splits its models in its own process, and the protobuf buffers it dropped were
+ * still waiting for the collector at its first load: 104-108 MiB of RSS there against 68-72 MiB in a run that
+ * found its models split (faces, Node). With a collection and a trim at once it was 84-108 (the trim ran before
+ * the buffers were freed); with a 20-100 ms pause between them 83-85 in 5 runs.
+ */
+export async function settleHeap(pauseMs = SETTLE_PAUSE_MS): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  trimHeap();
+}
+const SETTLE_PAUSE_MS = 50;
 
 /** The process RSS now. */
 export function rssBytes(): number {
