@@ -104,10 +104,11 @@ export async function runRealScenario(scenario: RealScenario, options: RealRunOp
   }
   // What start-up ran (onnxruntime registering every kernel and schema, the module loader, the compiler) is
   // code the run does not need again: its pages leave the process's resident set (runtime/execute/README.md).
-  releaseStartupCode();
   // What preparing the models left for the collector (a first run splits them in this process) goes back now,
-  // before the process's own memory is measured, not during the run.
+  // before the process's own memory is measured, not during the run; first, since collecting runs code that
+  // releaseStartupCode would otherwise see faulted back in.
   await settleHeap();
+  releaseStartupCode();
   // On an emulated device the peak is the kernel's (resetPeakRss below) and the samples only draw the curve:
   // every 2 ms the main thread's timer took ~0.3 s of a 0.4-CPU quota in a 16 s run (light at 1/4 of its
   // weights, per-thread CPU from /proc), so it samples every 10 ms there.

@@ -191,7 +191,9 @@ export function mapInPlace(ranges) {
   const wanted = new Map();
   for (const range of ranges) {
     const path = realPath(range.file);
-    wanted.set(path, [...(wanted.get(path) ?? []), range]);
+    const list = wanted.get(path);
+    if (list) list.push(range);
+    else wanted.set(path, [range]);
   }
   let advised = 0;
   for (const line of maps.split("\n")) {

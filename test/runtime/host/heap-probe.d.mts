@@ -1,1 +1,2 @@
 export function returnedOnFree(): { block: number; heapFree: number; returned: number | null } | null;
+export function rssAnon(): number;

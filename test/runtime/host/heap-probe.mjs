@@ -46,4 +46,5 @@ export function returnedOnFree() {
   return { block, heapFree, returned: before - rssAnon() };
 }
 
-const rssAnon = () => Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "latin1"))?.[1] ?? Number.NaN) * 1024;
+/** Resident anonymous memory of this process (Linux). */
+export const rssAnon = () => Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "latin1"))?.[1] ?? Number.NaN) * 1024;

@@ -2,12 +2,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { collectGarbage, rssBytes, settleHeap, startRssSampler } from "../../../runtime/host/rss.ts";
-import { readFileSync } from "node:fs";
 import { SessionPool } from "../../../runtime/host/workers.ts";
 import { trimHeap } from "../../../runtime/host/native.mjs";
 import { relativeTrend } from "../../../runtime/execute/rss-trend.ts";
 import { syntheticTensor } from "../../../runtime/execute/tensors.ts";
 import { CLS, DET } from "./ocr-models.ts";
+import { rssAnon as anon } from "./heap-probe.mjs";
 
 test("the sampler samples on its own thread while the main thread is blocked, and sees allocations", async () => {
   const sampler = await startRssSampler(2);
@@ -99,7 +99,6 @@ test("the main-thread sampler (scheduled runs) samples on its timer and sees all
 
 test("settleHeap gives back what the thread let go, which waiting alone does not", { skip: process.platform !== "linux" && "RssAnon is Linux's" }, async () => {
   // A first run's preparation leaves dropped buffers like these (split protobufs) until the collector runs.
-  const anon = () => Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "latin1"))![1]) * 1024;
   const MiB = 2 ** 20;
   let buffers: Uint8Array[] | null = Array.from({ length: 1024 }, () => new Uint8Array(64 * 1024).fill(1));
   // Old by now, as the split buffers are: young collections (which churn triggers) promote them, and only a
