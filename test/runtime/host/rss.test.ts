@@ -97,7 +97,7 @@ test("the main-thread sampler (scheduled runs) samples on its timer and sees all
   assert.deepEqual(await sampler.stop(), recording, "stop twice: the same recording");
 });
 
-test("settleHeap gives back what the thread let go, which waiting alone does not", { skip: process.platform !== "linux" && "RssAnon is Linux's" }, async () => {
+test("settleHeap gives back what the thread let go", { skip: process.platform !== "linux" && "RssAnon is Linux's" }, async () => {
   // A first run's preparation leaves dropped buffers like these (split protobufs) until the collector runs.
   const MiB = 2 ** 20;
   let buffers: Uint8Array[] | null = Array.from({ length: 1024 }, () => new Uint8Array(64 * 1024).fill(1));
@@ -111,12 +111,10 @@ test("settleHeap gives back what the thread let go, which waiting alone does not
   const before = anon();
   assert.equal(buffers.length, 1024);
   buffers = null;
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const waited = anon();
   await settleHeap();
   const settled = anon();
-  // Measured: waiting gave back under 1 MiB under Node, Bun and Deno; settleHeap 63-65 MiB, and 3.5-24 MiB
-  // without its collection.
-  assert.ok(before - waited < 16 * MiB, `waiting alone gave back ${((before - waited) / MiB).toFixed(1)} MiB: the test cannot tell`);
-  assert.ok(waited - settled > 48 * MiB, `settleHeap gave back ${((waited - settled) / MiB).toFixed(1)} MiB of 64`);
+  // Measured: settleHeap gave back 63-65 MiB under Node, Bun and Deno, and 3.5-24 MiB without its collection.
+  // Waiting 50 ms alone gave back under 1 MiB in most runs, but 16-54 MiB in some (the collector had started
+  // marking during the churn and finished in the wait), so it is no control to compare with.
+  assert.ok(before - settled > 48 * MiB, `settleHeap gave back ${((before - settled) / MiB).toFixed(1)} MiB of 64`);
 });
