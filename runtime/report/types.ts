@@ -88,8 +88,9 @@ export interface RunReport {
    */
   readBytes?: number;
   /**
-   * The least any run of this scenario can read under its budget (every layer once, again where the budget
-   * cannot keep it until its next use; runtime/schedule/metrics.ts minReadBytes).
+   * The least any run of this scenario can read under its budget, starting from a cold page cache (every layer
+   * once, again where the budget cannot keep it until its next use; runtime/schedule/metrics.ts minReadBytes).
+   * A run that finds weights in the page cache can read less.
    */
   minReadBytes?: number;
   /** Real runs on an emulated device: what its cgroup counted. */
