@@ -20,9 +20,9 @@ export interface RssSample {
  * found its models split (faces, Node). With a collection and a trim at once it was 84-108 (the trim ran before
  * the buffers were freed); with a 20-100 ms pause between them 83-85 in 5 runs.
  */
-export async function settleHeap(pauseMs = SETTLE_PAUSE_MS): Promise<void> {
+export async function settleHeap(): Promise<void> {
   collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
   trimHeap();
 }
 const SETTLE_PAUSE_MS = 50;
